@@ -1,0 +1,46 @@
+# churn-risk service. `make help` lists the targets.
+GO      ?= go
+BIN     := bin
+DEMO    := demo-data
+ADDR    ?= 127.0.0.1:8080
+PKGS    := ./...
+
+.PHONY: help build demo test test-short bench lint fuzz tidy clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build bin/train and bin/api
+	$(GO) build -o $(BIN)/train ./cmd/train
+	$(GO) build -o $(BIN)/api ./cmd/api
+
+demo: build ## generate demo data, train, start the API on the embedded store
+	./$(BIN)/train gen --out $(DEMO)
+	./$(BIN)/train fit --data $(DEMO) --out models
+	./$(BIN)/train score --data $(DEMO) --out $(DEMO)/scores.csv
+	@./scripts/demo-requests.sh $(ADDR) $(DEMO)/scores.csv
+	./$(BIN)/api --addr $(ADDR) --models models
+
+test: ## run every test (race detector on)
+	$(GO) vet $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+test-short: ## quick tests without the race detector
+	$(GO) test -short -count=1 $(PKGS)
+
+bench: ## run the benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+lint: ## go vet, gofmt, staticcheck when installed
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@if command -v staticcheck >/dev/null; then staticcheck $(PKGS); else echo "staticcheck not installed: skipped"; fi
+
+fuzz: ## run each fuzz target for a while (FUZZTIME=30s)
+	$(GO) test -run '^$$' -fuzz FuzzLoadCustomers -fuzztime $${FUZZTIME:-30s} ./internal/data
+
+tidy: ## go mod tidy
+	$(GO) mod tidy
+
+clean: ## remove built binaries and demo data
+	rm -rf $(BIN) $(DEMO)

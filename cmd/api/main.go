@@ -1,0 +1,112 @@
+// Command api serves the churn-risk HTTP API: it ingests events, keeps
+// per-customer signal aggregates in the store, and scores customers with the
+// current model. See the README for the endpoints and configuration.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/churnrisk/churn/internal/api"
+	"github.com/churnrisk/churn/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "api:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError marks bad flags or configuration (exit code 2).
+type usageError struct{ error }
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// run parses flags and environment, wires the store, the model and the HTTP
+// server, serves until ctx is cancelled, then shuts down gracefully.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("api", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", envOr(getenv, "CHURN_ADDR", "127.0.0.1:8080"), "listen address (env CHURN_ADDR)")
+	modelsDir := fs.String("models", envOr(getenv, "CHURN_MODELS_DIR", "models"), "models directory holding current and the versions (env CHURN_MODELS_DIR)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+
+	if getenv("REDIS_URL") != "" || getenv("REDIS_CLUSTER_ADDRS") != "" {
+		return usageError{errors.New("REDIS_URL / REDIS_CLUSTER_ADDRS are set, but the Redis store is not built yet: unset them to use the embedded store")}
+	}
+	if getenv("CHURN_API_KEYS") != "" {
+		return usageError{errors.New("CHURN_API_KEYS is set, but API-key authentication is not built yet: refusing to start rather than serve without it")}
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return usageError{fmt.Errorf("--addr %q: %w", *addr, err)}
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usageError{fmt.Errorf("--addr %s: without API keys the server listens on loopback only (127.0.0.1, ::1 or localhost)", *addr)}
+	}
+	log.Warn("no API keys configured: authentication is off, listening on loopback only")
+
+	st := store.NewMem(store.MemOptions{})
+	log.Info("store", "kind", "embedded", "note", "data lives in this process only")
+	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log})
+	if _, err := srv.LoadModel(); err != nil {
+		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String())
+	fmt.Fprintf(stdout, "churn api listening on http://%s\n", ln.Addr())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/synth"
+	"github.com/churnrisk/churn/internal/training"
+)
+
+func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("fit", stderr)
+	dir := fs.String("data", "", "data directory (customers.csv and optional event files)")
+	out := fs.String("out", "models", "models directory")
+	horizon, lookback, every := daysFlag(30), daysFlag(90), daysFlag(30)
+	fs.Var(&horizon, "horizon", "prediction horizon (time mode)")
+	fs.Var(&lookback, "lookback", "history used for features")
+	fs.Var(&every, "snapshot-every", "interval between training snapshots")
+	seed := fs.Uint64("seed", 1, "random seed")
+	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
+	loop := fs.Duration("every", 0, "retrain periodically at this interval (e.g. 24h); 0 runs once")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("data", *dir); err != nil {
+		return err
+	}
+	if *maxBad < 0 || *loop < 0 {
+		return usageError{fmt.Errorf("--max-bad-rows and --every must not be negative")}
+	}
+	cfg := training.Config{HorizonDays: int(horizon), LookbackDays: int(lookback), EveryDays: int(every), Seed: *seed}
+	for {
+		err := fitOnce(*dir, *out, cfg, *maxBad, stdout, stderr)
+		if *loop == 0 {
+			return err
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "retraining failed (will retry at the next run): %v\n", err)
+		}
+		fmt.Fprintf(stdout, "next retraining at %s\n", time.Now().Add(*loop).UTC().Format(time.RFC3339))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(*loop):
+		}
+	}
+}
+
+func fitOnce(dir, out string, cfg training.Config, maxBad int, stdout, stderr io.Writer) error {
+	start := time.Now()
+	ds, err := load(dir, maxBad, stderr)
+	if err != nil {
+		return err
+	}
+	a, err := training.Fit(ds, cfg, time.Now())
+	if err != nil {
+		return err
+	}
+	vdir, err := model.Save(out, a, true)
+	if err != nil {
+		return err
+	}
+	m := a.Meta
+	fmt.Fprintf(stdout, "model %s written to %s (current)\n", a.Version, vdir)
+	fmt.Fprintf(stdout, "mode %s: %d rows, %d positive, %d features; validation on %d rows\n", m.Mode, m.Rows, m.Positives, len(m.Features), m.ValidationRows)
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "candidate\troc_auc\tpr_auc\tbrier\tlog_loss\tfit_s\t")
+	for _, c := range m.Candidates {
+		if c.Error != "" {
+			fmt.Fprintf(tw, "%s\tfailed: %s\t\t\t\t\t\n", c.Name, c.Error)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.2f\t\n", c.Name, c.Metrics.ROCAUC, c.Metrics.PRAUC, c.Metrics.Brier, c.Metrics.LogLoss, c.FitSeconds)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "chosen: %s (%s), threshold %.3f, in %.1fs\n", m.Chosen, m.ChosenBy, m.Threshold, time.Since(start).Seconds())
+	return nil
+}
+
+func runScore(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("score", stderr)
+	dir := fs.String("data", "", "data directory")
+	modelPath := fs.String("model", "models/current", "model: models/current, a version directory or a models directory")
+	out := fs.String("out", "", "output CSV (customer_id,score,risk_level,top_driver)")
+	var asOf timeFlag
+	fs.Var(&asOf, "as-of", "score as of this time (default: the end of the data)")
+	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("data", *dir); err != nil {
+		return err
+	}
+	if err := required("out", *out); err != nil {
+		return err
+	}
+	a, err := model.Load(*modelPath)
+	if err != nil {
+		return err
+	}
+	ds, err := load(*dir, *maxBad, stderr)
+	if err != nil {
+		return err
+	}
+	t := asOf.t
+	if t.IsZero() {
+		t = training.AsOf(ds, a, false)
+	}
+	rows := training.Score(ds, a, t)
+	if err := writeScores(*out, rows); err != nil {
+		return err
+	}
+	flagged := 0
+	for _, r := range rows {
+		if r.Prediction.Flagged {
+			flagged++
+		}
+	}
+	fmt.Fprintf(stdout, "scored %d customers as of %s with model %s: %d flagged; written to %s\n", len(rows), t.Format(time.RFC3339), a.Version, flagged, *out)
+	return nil
+}
+
+// writeScores writes the CSV next to its final name and renames it into place.
+func writeScores(path string, rows []training.ScoreRow) error {
+	if d := filepath.Dir(path); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".scores-*.csv")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"customer_id", "score", "risk_level", "top_driver"})
+	for _, r := range rows {
+		top := ""
+		if len(r.Prediction.Drivers) > 0 {
+			top = r.Prediction.Drivers[0].Reason
+		}
+		_ = w.Write([]string{r.CustomerID, strconv.FormatFloat(r.Prediction.Score, 'f', 6, 64), r.Prediction.RiskLevel, top})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return os.Rename(f.Name(), path)
+}
+
+func runEvaluate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("evaluate", stderr)
+	dir := fs.String("data", "", "data directory")
+	modelPath := fs.String("model", "models/current", "model: models/current, a version directory or a models directory")
+	var asOf timeFlag
+	fs.Var(&asOf, "as-of", "evaluate as of this time (time mode; default: the end of the data minus the horizon)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("data", *dir); err != nil {
+		return err
+	}
+	a, err := model.Load(*modelPath)
+	if err != nil {
+		return err
+	}
+	ds, err := load(*dir, *maxBad, stderr)
+	if err != nil {
+		return err
+	}
+	t := asOf.t
+	if t.IsZero() {
+		t = training.AsOf(ds, a, true)
+	}
+	m, err := training.Evaluate(ds, a, t)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Model string `json:"model_version"`
+			Mode  string `json:"mode"`
+			AsOf  string `json:"as_of,omitempty"`
+			model.Metrics
+		}{a.Version, a.Meta.Mode, asOfString(a, t), m})
+	}
+	fmt.Fprintf(stdout, "model %s, %s mode", a.Version, a.Meta.Mode)
+	if s := asOfString(a, t); s != "" {
+		fmt.Fprintf(stdout, ", as of %s, horizon %dd", s, a.Meta.HorizonDays)
+	}
+	fmt.Fprintf(stdout, "\ncustomers      %d (%d churned)\n", m.N, m.Positives)
+	fmt.Fprintf(stdout, "ROC AUC        %.4f\nPR AUC         %.4f\nBrier score    %.4f\nlog loss       %.4f\n", m.ROCAUC, m.PRAUC, m.Brier, m.LogLoss)
+	fmt.Fprintf(stdout, "threshold      %.3f: precision %.4f, recall %.4f\nlift top 10%%   %.2f\n", m.Threshold, m.Precision, m.Recall, m.LiftTopDecile)
+	return nil
+}
+
+func asOfString(a *model.Artifact, t time.Time) string {
+	if a.Meta.Mode != "time" {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+func runGen(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("gen", stderr)
+	out := fs.String("out", "", "output directory")
+	customers := fs.Int("customers", 2000, "number of customers")
+	days := fs.Int("days", 180, "days of history")
+	var end timeFlag
+	fs.Var(&end, "end", "last day of the data (default: today, UTC)")
+	seed := fs.Uint64("seed", 1, "random seed")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("out", *out); err != nil {
+		return err
+	}
+	if *customers < 1 || *days < 1 {
+		return usageError{fmt.Errorf("--customers and --days must be at least 1")}
+	}
+	e := end.t
+	if e.IsZero() {
+		now := time.Now().UTC()
+		e = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	sum, err := synth.Generate(*out, synth.Config{Customers: *customers, Days: *days, End: e, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d customers (%d churned), %d usage rows, %d tickets, %d page views, %d revenue rows, ending %s\n",
+		*out, sum.Customers, sum.Churned, sum.UsageRows, sum.TicketRows, sum.PageViewRows, sum.RevenueRows, e.Format(time.DateOnly))
+	return nil
+}

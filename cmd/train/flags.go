@@ -1,0 +1,105 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/churnrisk/churn/internal/data"
+)
+
+// daysFlag is a whole number of days written as 30d, 720h or 30.
+type daysFlag int
+
+func (d *daysFlag) String() string { return fmt.Sprintf("%dd", int(*d)) }
+
+func (d *daysFlag) Set(s string) error {
+	n, err := parseDays(s)
+	if err != nil {
+		return err
+	}
+	*d = daysFlag(n)
+	return nil
+}
+
+func parseDays(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if v, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("%q: a positive number of days like 30d expected", s)
+		}
+		return n, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return n, nil
+	}
+	dur, err := time.ParseDuration(s)
+	if err != nil || dur <= 0 || dur%(24*time.Hour) != 0 {
+		return 0, fmt.Errorf("%q: a whole number of days like 30d (or 720h) expected", s)
+	}
+	return int(dur / (24 * time.Hour)), nil
+}
+
+// timeFlag is an optional RFC 3339 time or YYYY-MM-DD date.
+type timeFlag struct{ t time.Time }
+
+func (f *timeFlag) String() string {
+	if f.t.IsZero() {
+		return ""
+	}
+	return f.t.Format(time.RFC3339)
+}
+
+func (f *timeFlag) Set(s string) error {
+	t, err := data.ParseTime(s)
+	if err != nil {
+		return fmt.Errorf("%q: RFC 3339 time or YYYY-MM-DD expected", s)
+	}
+	f.t = t
+	return nil
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("train "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses flags and rejects positional arguments.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q (flags come as --name value)", fs.Arg(0))}
+	}
+	return nil
+}
+
+func required(name, v string) error {
+	if v == "" {
+		return usageError{fmt.Errorf("--%s is required", name)}
+	}
+	return nil
+}
+
+// load reads a data directory and reports skipped rows and unknown customers.
+func load(dir string, maxBad int, stderr io.Writer) (*data.Dataset, error) {
+	ds, err := data.Load(dir, data.Options{MaxBadRows: maxBad})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ds.Report.BadRows {
+		fmt.Fprintf(stderr, "skipped bad row: %v\n", e)
+	}
+	for f, n := range ds.Report.UnknownEvents {
+		if n > 0 {
+			fmt.Fprintf(stderr, "%s: %d events for customers not in customers.csv (skipped)\n", f, n)
+		}
+	}
+	return ds, nil
+}

@@ -1,0 +1,81 @@
+// Command train reads exported customer data, trains and evaluates churn
+// models, scores a customer base from files, and generates synthetic demo
+// data. Exit codes: 0 success, 1 failure, 2 bad usage or bad input.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/training"
+)
+
+const usage = `usage: train <command> [flags]
+
+commands:
+  fit       --data DIR [--out models] [--horizon 30d] [--lookback 90d] [--snapshot-every 30d]
+            [--seed N] [--max-bad-rows N] [--every 24h]
+  score     --data DIR [--model models/current] [--as-of T] --out scores.csv [--max-bad-rows N]
+  evaluate  --data DIR [--model models/current] [--as-of T] [--json] [--max-bad-rows N]
+  gen       --out DIR [--customers N] [--days N] [--end DATE] [--seed N]
+
+Run 'train <command> -h' for the flags of one command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// usageError marks bad usage (exit code 2).
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "train:", err)
+	var ue usageError
+	switch {
+	case errors.As(err, &ue), errors.Is(err, data.ErrBadInput), errors.Is(err, training.ErrNotEnoughData):
+		return 2
+	case errors.Is(err, model.ErrNoModel), errors.Is(err, model.ErrCorrupt), errors.Is(err, model.ErrIncompatible):
+		return 2
+	}
+	return 1
+}
+
+// run dispatches to a subcommand.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{errors.New("no command given")}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "fit":
+		return runFit(ctx, rest, stdout, stderr)
+	case "score":
+		return runScore(rest, stdout, stderr)
+	case "evaluate":
+		return runEvaluate(rest, stdout, stderr)
+	case "gen":
+		return runGen(rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Errorf("unknown command %q", cmd)}
+}

@@ -1,0 +1,284 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/signals"
+	"github.com/churnrisk/churn/internal/store"
+)
+
+// Batch limits.
+const (
+	MaxEvents    = 10000
+	MaxCustomers = 1000
+)
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	checks := gin.H{"model": "ok", "store": "ok"}
+	ok := true
+	if m := s.Model(); m == nil {
+		checks["model"], ok = "no model loaded", false
+	}
+	if err := s.store.Ping(c.Request.Context()); err != nil {
+		checks["store"], ok = "unreachable", false
+	}
+	if !ok {
+		c.Header("Retry-After", "2")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "not ready", "checks": checks})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready", "checks": checks})
+}
+
+func customerID(c *gin.Context) (string, error) {
+	id := c.Param("id")
+	if err := signals.ValidateCustomerID(id); err != nil {
+		return "", invalid([]FieldError{{Field: "id", Message: err.Error()}})
+	}
+	return id, nil
+}
+
+func (s *Server) putCustomer(c *gin.Context) {
+	id, err := customerID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var in customerIn
+	if err := decodeJSON(c.Request.Body, &in, ""); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var errs fieldErrors
+	if in.CustomerID != nil && *in.CustomerID != id {
+		errs.add("customer_id", "does not match the id in the path (%q)", id)
+	}
+	if in.Events != nil {
+		errs.add("events", "unknown field: send events to POST /v1/events")
+	}
+	p := in.profile(id, "", &errs)
+	if len(errs) > 0 {
+		s.fail(c, invalid(errs))
+		return
+	}
+	if err := s.store.PutCustomer(c.Request.Context(), p); err != nil {
+		s.fail(c, storeErr(err))
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) getCustomer(c *gin.Context) {
+	id, err := customerID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.store.GetCustomer(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, storeErr(err))
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) postEvents(c *gin.Context) {
+	var body struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	if err := decodeJSON(c.Request.Body, &body, ""); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if body.Events == nil {
+		s.fail(c, invalid([]FieldError{{Field: "events", Message: "required: an array of events"}}))
+		return
+	}
+	if len(body.Events) > MaxEvents {
+		s.fail(c, invalid([]FieldError{{Field: "events", Message: "at most 10000 events per request"}}))
+		return
+	}
+	var errs fieldErrors
+	events := s.parseEvents(body.Events, "events", "", &errs)
+	if len(errs) > 0 {
+		s.fail(c, invalid(errs))
+		return
+	}
+	batch := make([]store.Event, len(events))
+	for i := range events {
+		batch[i] = store.Event{CustomerID: events[i].CustomerID, EventID: events[i].EventID, Day: s.agg.Day(&events[i])}
+	}
+	acc, dup, err := s.store.AddEvents(c.Request.Context(), batch)
+	if err != nil {
+		s.fail(c, storeErr(err))
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"accepted": acc, "duplicates": dup})
+}
+
+// riskResponse is the body of GET /v1/customers/{id}/risk and of each result of /v1/score.
+type riskResponse struct {
+	CustomerID   string         `json:"customer_id"`
+	Score        float64        `json:"score"`
+	RiskLevel    string         `json:"risk_level"`
+	Flagged      bool           `json:"flagged"`
+	Drivers      []model.Driver `json:"drivers"`
+	ModelVersion string         `json:"model_version"`
+	AsOf         time.Time      `json:"as_of"`
+}
+
+func (s *Server) activeModel() (*model.Artifact, error) {
+	m := s.Model()
+	if m == nil {
+		return nil, newProblem(http.StatusServiceUnavailable, "no model loaded: train one with `train fit` and POST /v1/model/reload")
+	}
+	return m, nil
+}
+
+func (s *Server) risk(c *gin.Context) {
+	id, err := customerID(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	m, err := s.activeModel()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	p, err := s.store.GetCustomer(ctx, id)
+	if err != nil {
+		s.fail(c, storeErr(err))
+		return
+	}
+	now := s.now().UTC()
+	end := signals.EndDay(now)
+	h, err := s.store.History(ctx, id, end-int32(m.Schema.LookbackDays), end)
+	if err != nil {
+		s.fail(c, storeErr(err))
+		return
+	}
+	pred := m.Score(&p, h, now)
+	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: now}
+	if len(pred.Drivers) > 0 {
+		sc.TopDriver = pred.Drivers[0].Reason
+	}
+	if err := s.store.PutScore(ctx, id, sc); err != nil {
+		s.log.WarnContext(ctx, "could not record score", "customer_id", id, "err", err)
+	}
+	c.JSON(http.StatusOK, riskResponse{CustomerID: id, Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
+		Drivers: pred.Drivers, ModelVersion: m.Version, AsOf: now})
+}
+
+func (s *Server) score(c *gin.Context) {
+	m, err := s.activeModel()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var body struct {
+		Customers []json.RawMessage `json:"customers"`
+	}
+	if err := decodeJSON(c.Request.Body, &body, ""); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if body.Customers == nil {
+		s.fail(c, invalid([]FieldError{{Field: "customers", Message: "required: an array of customers"}}))
+		return
+	}
+	if len(body.Customers) > MaxCustomers {
+		s.fail(c, invalid([]FieldError{{Field: "customers", Message: "at most 1000 customers per request"}}))
+		return
+	}
+	var errs fieldErrors
+	type item struct {
+		p features.Profile
+		h signals.History
+	}
+	items := make([]item, 0, len(body.Customers))
+	nEvents := 0
+	for i, raw := range body.Customers {
+		field := "customers[" + itoa(i) + "]"
+		var in customerIn
+		if err := decodeJSON(bytesReader(raw), &in, field); err != nil {
+			var pe *problemError
+			if errors.As(err, &pe) && len(pe.p.Errors) > 0 {
+				errs = append(errs, pe.p.Errors...)
+			} else {
+				errs.add(field, "must be a customer object")
+			}
+			continue
+		}
+		id := ""
+		if in.CustomerID != nil {
+			id = *in.CustomerID
+			if err := signals.ValidateCustomerID(id); err != nil {
+				errs.add(field+".customer_id", "%s", err.Error())
+			}
+		}
+		p := in.profile(id, field, &errs)
+		nEvents += len(in.Events)
+		if nEvents > MaxEvents {
+			errs.add(field+".events", "at most 10000 events in one request")
+			break
+		}
+		evID := id
+		if evID == "" {
+			evID = "inline"
+		}
+		events := s.parseEvents(in.Events, field+".events", evID, &errs)
+		var h signals.History
+		for k := range events {
+			h.Add(s.agg.Day(&events[k]))
+		}
+		items = append(items, item{p, h})
+	}
+	if len(errs) > 0 {
+		s.fail(c, invalid(errs))
+		return
+	}
+	now := s.now().UTC()
+	out := make([]riskResponse, len(items))
+	for i := range items {
+		pred := m.Score(&items[i].p, items[i].h, now)
+		out[i] = riskResponse{CustomerID: items[i].p.ID, Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
+			Drivers: pred.Drivers, ModelVersion: m.Version, AsOf: now}
+	}
+	c.JSON(http.StatusOK, gin.H{"model_version": m.Version, "as_of": now, "results": out})
+}
+
+func (s *Server) getModel(c *gin.Context) {
+	m, err := s.activeModel()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, m.Meta)
+}
+
+func (s *Server) reloadModel(c *gin.Context) {
+	a, err := s.LoadModel()
+	if err != nil {
+		s.log.Warn("model reload refused", "err", err)
+		detail := "the artifact in models/current could not be loaded; the previous model keeps serving: " + err.Error()
+		if errors.Is(err, model.ErrNoModel) {
+			detail = "no model has been trained: run `train fit`"
+		}
+		s.fail(c, newProblem(http.StatusConflict, detail))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"version": a.Version, "learner": a.Meta.Chosen})
+}

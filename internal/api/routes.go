@@ -1,0 +1,112 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+const requestIDKey = "request_id"
+
+// Body limits per route group.
+const (
+	smallBody  = 1 << 20  // customers, webhooks, model
+	eventsBody = 32 << 20 // up to 10,000 events
+	scoreBody  = 32 << 20 // up to 1,000 customers with events
+)
+
+// Handler returns the whole HTTP surface of the service.
+//
+// Routes (role needed once API keys exist: see README):
+//
+//	GET  /healthz                    liveness
+//	GET  /readyz                     model loaded and store reachable
+//	PUT  /v1/customers/:id           upsert a profile
+//	GET  /v1/customers/:id           the stored profile
+//	GET  /v1/customers/:id/risk      score with drivers
+//	POST /v1/events                  ingest up to 10,000 events
+//	POST /v1/score                   score without storing
+//	GET  /v1/model                   active model metadata
+//	POST /v1/model/reload            reload models/current
+func (s *Server) Handler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	_ = r.SetTrustedProxies(nil) // no proxy is trusted unless configured
+	r.HandleMethodNotAllowed = true
+	r.Use(requestID(), s.logRequests(), s.recovery())
+	r.NoRoute(func(c *gin.Context) { writeProblem(c, newProblem(http.StatusNotFound, "no such route").p) })
+	r.NoMethod(func(c *gin.Context) {
+		writeProblem(c, newProblem(http.StatusMethodNotAllowed, "method not allowed on this route").p)
+	})
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+
+	v1 := r.Group("/v1")
+	v1.PUT("/customers/:id", limitBody(smallBody), s.putCustomer)
+	v1.GET("/customers/:id", s.getCustomer)
+	v1.GET("/customers/:id/risk", s.risk)
+	v1.POST("/events", limitBody(eventsBody), s.postEvents)
+	v1.POST("/score", limitBody(scoreBody), s.score)
+	v1.GET("/model", s.getModel)
+	v1.POST("/model/reload", limitBody(smallBody), s.reloadModel)
+	return r
+}
+
+// requestID honours X-Request-ID (up to 128 printable characters) or makes one, and echoes it.
+func requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-ID")
+		if len(id) == 0 || len(id) > 128 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set(requestIDKey, id)
+		c.Header("X-Request-ID", id)
+		c.Next()
+	}
+}
+
+func (s *Server) logRequests() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+			slog.String("method", c.Request.Method), slog.String("route", c.FullPath()),
+			slog.Int("status", c.Writer.Status()), slog.Duration("duration", time.Since(start)),
+			slog.String("request_id", c.GetString(requestIDKey)))
+	}
+}
+
+// recovery turns a panic into a logged 500 problem instead of a dropped connection.
+func (s *Server) recovery() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.log.Error("panic", "panic", r, "path", c.Request.URL.Path, "request_id", c.GetString(requestIDKey))
+				writeProblem(c, newProblem(http.StatusInternalServerError, "internal error").p)
+			}
+		}()
+		c.Next()
+	}
+}
+
+// limitBody caps the request body; reading past it fails and the handler answers 413.
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > n {
+			writeProblem(c, newProblem(http.StatusRequestEntityTooLarge, "request body over its limit").p)
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		c.Next()
+	}
+}

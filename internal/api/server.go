@@ -1,0 +1,103 @@
+// Package api is the churn service's HTTP API (Gin): customers, events,
+// risk scores with drivers, batch scoring and the model. It declares the
+// store methods it needs; store.Mem and the Redis store provide them.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/signals"
+	"github.com/churnrisk/churn/internal/store"
+)
+
+// Store is what the API needs from a store.
+type Store interface {
+	PutCustomer(ctx context.Context, p features.Profile) error
+	GetCustomer(ctx context.Context, id string) (features.Profile, error)
+	AddEvents(ctx context.Context, events []store.Event) (accepted, duplicates int, err error)
+	History(ctx context.Context, id string, from, to int32) (signals.History, error)
+	PutScore(ctx context.Context, id string, s store.Score) error
+	Ping(ctx context.Context) error
+}
+
+// Config wires a Server.
+type Config struct {
+	Store     Store
+	ModelsDir string
+	Logger    *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Aggregator turns events into daily aggregates; nil means the default.
+	Aggregator *signals.Aggregator
+	// MaxSkew is how far into the future an event timestamp may be; 0 means 5 minutes.
+	MaxSkew time.Duration
+}
+
+// Server holds the API's dependencies and the active model.
+type Server struct {
+	store     Store
+	modelsDir string
+	log       *slog.Logger
+	now       func() time.Time
+	agg       *signals.Aggregator
+	maxSkew   time.Duration
+	model     atomic.Pointer[model.Artifact]
+	reloadMu  sync.Mutex
+}
+
+// New returns a Server; call LoadModel to load the current model.
+func New(cfg Config) *Server {
+	s := &Server{store: cfg.Store, modelsDir: cfg.ModelsDir, log: cfg.Logger, now: cfg.Now, agg: cfg.Aggregator, maxSkew: cfg.MaxSkew}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.agg == nil {
+		s.agg = signals.NewAggregator()
+	}
+	if s.maxSkew <= 0 {
+		s.maxSkew = 5 * time.Minute
+	}
+	return s
+}
+
+// Model returns the active model, or nil before one is loaded.
+func (s *Server) Model() *model.Artifact { return s.model.Load() }
+
+// LoadModel loads models/current and makes it active. On any error the
+// previously active model keeps serving and the error is returned.
+func (s *Server) LoadModel() (*model.Artifact, error) {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	a, err := model.Load(s.modelsDir)
+	if err != nil {
+		return nil, fmt.Errorf("load model from %s: %w", s.modelsDir, err)
+	}
+	old := s.model.Swap(a)
+	if old == nil || old.Version != a.Version {
+		s.log.Info("model active", "version", a.Version, "learner", a.Meta.Chosen, "features", a.Schema.Len())
+	}
+	return a, nil
+}
+
+func storeErr(err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return newProblem(404, "no such customer")
+	case errors.Is(err, store.ErrUnavailable):
+		return errUnavailable
+	}
+	return err
+}
+
+var errUnavailable = newProblem(503, "the store is unavailable; retry later")

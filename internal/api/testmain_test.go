@@ -1,0 +1,143 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/store"
+	"github.com/churnrisk/churn/internal/synth"
+	"github.com/churnrisk/churn/internal/training"
+)
+
+var (
+	modelOnce sync.Once
+	modelDir  string
+	modelErr  error
+)
+
+// trainedModels trains one model on generated data for the whole package and
+// returns its models directory.
+func trainedModels(t *testing.T) string {
+	t.Helper()
+	modelOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "churn-api-test-")
+		if err != nil {
+			modelErr = err
+			return
+		}
+		dataDir := dir + "/data"
+		end := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+		if _, err := synth.Generate(dataDir, synth.Config{Customers: 800, Days: 200, End: end, Seed: 11}); err != nil {
+			modelErr = err
+			return
+		}
+		ds, err := data.Load(dataDir, data.Options{})
+		if err != nil {
+			modelErr = err
+			return
+		}
+		a, err := training.Fit(ds, training.Config{Seed: 1}, end)
+		if err != nil {
+			modelErr = err
+			return
+		}
+		modelDir = dir + "/models"
+		_, modelErr = model.Save(modelDir, a, true)
+	})
+	if modelErr != nil {
+		t.Fatalf("train test model: %v", modelErr)
+	}
+	return modelDir
+}
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+type testAPI struct {
+	t     *testing.T
+	url   string
+	store *store.Mem
+	clock *clock
+	srv   *Server
+}
+
+// newTestAPI starts the real handler on a loopback port with a trained model
+// (unless withModel is false) and a settable clock.
+func newTestAPI(t *testing.T, withModel bool) *testAPI {
+	t.Helper()
+	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
+	st := store.NewMem(store.MemOptions{Now: clk.Now})
+	dir := t.TempDir()
+	if withModel {
+		dir = trainedModels(t)
+	}
+	srv := New(Config{Store: st, ModelsDir: dir, Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if withModel {
+		if _, err := srv.LoadModel(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return &testAPI{t: t, url: hs.URL, store: st, clock: clk, srv: srv}
+}
+
+// do sends a request with a JSON (or raw string) body and decodes the JSON answer.
+func (a *testAPI) do(method, path string, body any) (int, map[string]any, http.Header) {
+	a.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = bytes.NewBufferString(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		r = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequest(method, a.url+path, r)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			a.t.Fatalf("%s %s: %d, body not JSON: %q", method, path, resp.StatusCode, raw)
+		}
+	}
+	return resp.StatusCode, out, resp.Header
+}

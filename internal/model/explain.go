@@ -1,0 +1,104 @@
+package model
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/signals"
+)
+
+// Risk levels.
+const (
+	RiskLow    = "low"
+	RiskMedium = "medium"
+	RiskHigh   = "high"
+)
+
+// Driver is one reason behind a score: a feature, its value (nil when
+// missing), its signed contribution to the log-odds, and a plain sentence.
+type Driver struct {
+	Feature      string   `json:"feature"`
+	Value        *float64 `json:"value"`
+	Contribution float64  `json:"contribution"`
+	Reason       string   `json:"reason"`
+}
+
+// Prediction is a scored customer.
+type Prediction struct {
+	Score     float64  `json:"score"`
+	RiskLevel string   `json:"risk_level"`
+	Flagged   bool     `json:"flagged"`
+	Drivers   []Driver `json:"drivers"`
+}
+
+// DefaultDrivers is how many drivers a prediction carries.
+const DefaultDrivers = 5
+
+// Score computes the features of one customer as of asOf and predicts.
+func (a *Artifact) Score(p *features.Profile, h signals.History, asOf time.Time) Prediction {
+	x := make([]float64, a.Schema.Len())
+	a.Schema.Vector(p, h, asOf, x)
+	return a.Predict(x, DefaultDrivers)
+}
+
+// Probability returns the calibrated churn probability of a feature vector.
+func (a *Artifact) Probability(x []float64) float64 {
+	return sigmoid(a.Learner.Raw(x))
+}
+
+// Level returns the risk level of a probability.
+func (a *Artifact) Level(p float64) string {
+	switch {
+	case p >= a.Threshold:
+		return RiskHigh
+	case p >= a.MediumThreshold:
+		return RiskMedium
+	}
+	return RiskLow
+}
+
+// Predict scores a feature vector and explains it with up to k drivers, the
+// features with the largest absolute contributions, largest first.
+func (a *Artifact) Predict(x []float64, k int) Prediction {
+	contrib := make([]float64, len(x))
+	base := a.Learner.Contributions(x, contrib)
+	raw := base
+	for _, c := range contrib {
+		raw += c
+	}
+	p := sigmoid(raw)
+	pred := Prediction{Score: p, RiskLevel: a.Level(p), Flagged: p >= a.Threshold}
+	order := make([]int, 0, len(x))
+	for i, c := range contrib {
+		if math.Abs(c) > 1e-9 {
+			order = append(order, i)
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		return math.Abs(contrib[order[i]]) > math.Abs(contrib[order[j]])
+	})
+	if len(order) > k {
+		order = order[:k]
+	}
+	pred.Drivers = make([]Driver, 0, len(order))
+	for _, i := range order {
+		name := a.Schema.Names[i]
+		d := Driver{Feature: name, Contribution: contrib[i], Reason: a.Schema.Describe(name, x[i])}
+		if !math.IsNaN(x[i]) {
+			v := x[i]
+			d.Value = &v
+		}
+		pred.Drivers = append(pred.Drivers, d)
+	}
+	return pred
+}
+
+func sigmoid(z float64) float64 {
+	if z >= 0 {
+		return 1 / (1 + math.Exp(-z))
+	}
+	e := math.Exp(z)
+	return e / (1 + e)
+}
