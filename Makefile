@@ -19,7 +19,7 @@ demo: build ## generate demo data, train, start the API on the embedded store
 	./$(BIN)/train fit --data $(DEMO) --out models
 	./$(BIN)/train score --data $(DEMO) --out $(DEMO)/scores.csv
 	@./scripts/demo-requests.sh $(ADDR) $(DEMO)/scores.csv
-	./$(BIN)/api --addr $(ADDR) --models models
+	./$(BIN)/api --addr $(ADDR) --models models --load $(DEMO)
 
 test: ## run every test (race detector on)
 	$(GO) vet $(PKGS)

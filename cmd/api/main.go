@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/api"
+	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/store"
 )
 
@@ -51,6 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr(getenv, "CHURN_ADDR", "127.0.0.1:8080"), "listen address (env CHURN_ADDR)")
 	modelsDir := fs.String("models", envOr(getenv, "CHURN_MODELS_DIR", "models"), "models directory holding current and the versions (env CHURN_MODELS_DIR)")
+	loadDir := fs.String("load", "", "load the customers and event history of this data directory (the contract's CSV files) into the store at start")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -79,6 +81,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log})
 	if _, err := srv.LoadModel(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
+	}
+	if *loadDir != "" {
+		ds, err := data.Load(*loadDir, data.Options{})
+		if err != nil {
+			return usageError{fmt.Errorf("--load: %w", err)}
+		}
+		n, days, err := srv.Import(ctx, ds)
+		if err != nil {
+			return fmt.Errorf("--load %s: %w", *loadDir, err)
+		}
+		log.Info("data loaded", "dir", *loadDir, "customers", n, "days", days)
 	}
 
 	ln, err := net.Listen("tcp", *addr)

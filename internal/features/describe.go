@@ -58,6 +58,9 @@ func (s *Schema) Describe(name string, v float64) string {
 		if v >= float64(s.LookbackDays) {
 			return fmt.Sprintf("no negative support ticket in the last %d days", s.LookbackDays)
 		}
+		if v < 1 {
+			return "negative support ticket in the last day"
+		}
 		return fmt.Sprintf("last negative support ticket %s days ago", num(v))
 	case IntentTickets90d:
 		return plural(v, "support ticket", "talking of cancelling, refunds, price or a competitor in the last 90 days")

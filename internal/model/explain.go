@@ -59,8 +59,8 @@ func (a *Artifact) Level(p float64) string {
 	return RiskLow
 }
 
-// Predict scores a feature vector and explains it with up to k drivers, the
-// features with the largest absolute contributions, largest first.
+// Predict scores a feature vector and explains it with up to k drivers: the
+// k features with the largest contributions, those raising the risk first.
 func (a *Artifact) Predict(x []float64, k int) Prediction {
 	contrib := make([]float64, len(x))
 	base := a.Learner.Contributions(x, contrib)
@@ -76,12 +76,18 @@ func (a *Artifact) Predict(x []float64, k int) Prediction {
 			order = append(order, i)
 		}
 	}
+	// The k largest contributions by size; among them, the reasons that raise
+	// the risk come first: a support agent reads the top of the list.
 	sort.SliceStable(order, func(i, j int) bool {
 		return math.Abs(contrib[order[i]]) > math.Abs(contrib[order[j]])
 	})
 	if len(order) > k {
 		order = order[:k]
 	}
+	sort.SliceStable(order, func(i, j int) bool {
+		ci, cj := contrib[order[i]], contrib[order[j]]
+		return ci > 0 && cj <= 0
+	})
 	pred.Drivers = make([]Driver, 0, len(order))
 	for _, i := range order {
 		name := a.Schema.Names[i]

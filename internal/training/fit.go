@@ -22,7 +22,7 @@ type candidate struct {
 func candidates() []candidate {
 	return []candidate{
 		{"logistic_regression", model.KindLogistic, func(X [][]float64, y []float64, _ uint64) (model.Learner, error) {
-			return model.FitLogistic(X, y, model.LogisticConfig{L2: 1, MaxIter: 200, Tol: 1e-6})
+			return model.FitLogistic(X, y, model.LogisticConfig{L2: 1e-3, MaxIter: 100})
 		}},
 		{"golearn_bagged_trees", model.KindForest, func(X [][]float64, y []float64, seed uint64) (model.Learner, error) {
 			return model.FitForest(X, y, model.ForestConfig{Trees: 60, MaxDepth: 8, FeatureFraction: 0.5, MaxSamples: 20000, Seed: seed})
