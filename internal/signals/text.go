@@ -1,0 +1,369 @@
+package signals
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jonreiter/govader"
+)
+
+// Sentiment is the sentiment of one text.
+type Sentiment struct {
+	// Score is the compound score in [-1, 1]: below -0.05 negative, above
+	// 0.05 positive, neutral in between (VADER's conventional thresholds).
+	Score float64
+	// Lang is the language the text was analysed as ("en", "zh"), "" for an
+	// empty text.
+	Lang string
+}
+
+// SentimentAnalyzer scores the sentiment of a text. Implementations must be
+// safe for concurrent use and must not panic on any input.
+type SentimentAnalyzer interface {
+	// Analyze returns the sentiment of text; an empty or sentiment-free text
+	// scores 0.
+	Analyze(text string) Sentiment
+}
+
+// DetectLanguage returns "zh" when CJK Han characters dominate the letters of
+// text, "en" otherwise, and "" for a text without any non-space character.
+//
+// Han characters are counted one by one and every run of other letters
+// (a Latin word, a kana run) counts as one unit, so a Chinese ticket that
+// names an English product ("我的API key无法使用") is still "zh" while an
+// English sentence quoting a Chinese name stays "en". Text with no letters
+// at all (digits, punctuation, emoji) is "en".
+func DetectLanguage(text string) string {
+	han, words := 0, 0
+	inWord, any := false, false
+	for _, r := range text {
+		if !unicode.IsSpace(r) {
+			any = true
+		}
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han++
+			inWord = false
+		case unicode.IsLetter(r):
+			if !inWord {
+				words++
+				inWord = true
+			}
+		default:
+			inWord = false
+		}
+	}
+	if !any {
+		return ""
+	}
+	if han > 0 && han >= words {
+		return "zh"
+	}
+	return "en"
+}
+
+// router sends each text to the analyzer of its language.
+type router struct {
+	en, zh SentimentAnalyzer
+}
+
+// DefaultAnalyzer returns the analyzer the service uses: it detects the
+// language of each text (DetectLanguage) and routes Chinese to the Chinese
+// lexicon analyzer and everything else to English VADER. It is safe for
+// concurrent use; the underlying VADER lexicon is loaded once per process.
+func DefaultAnalyzer() SentimentAnalyzer {
+	return router{en: NewEnglishAnalyzer(), zh: NewChineseAnalyzer()}
+}
+
+func (r router) Analyze(text string) Sentiment {
+	switch DetectLanguage(text) {
+	case "":
+		return Sentiment{}
+	case "zh":
+		return r.zh.Analyze(text)
+	default:
+		return r.en.Analyze(text)
+	}
+}
+
+// vader is the process-wide govader analyzer: building it parses the whole
+// lexicon, and PolarityScores only reads it, so one instance is shared.
+var vader = sync.OnceValue(govader.NewSentimentIntensityAnalyzer)
+
+type english struct {
+	sia *govader.SentimentIntensityAnalyzer
+}
+
+// NewEnglishAnalyzer returns an analyzer scoring text with VADER
+// (github.com/jonreiter/govader) and reporting its compound score. The
+// lexicon is loaded on the first call and shared by all analyzers.
+func NewEnglishAnalyzer() SentimentAnalyzer {
+	return english{sia: vader()}
+}
+
+func (e english) Analyze(text string) Sentiment {
+	// govader splits words on ' ' only: fold other white space so that
+	// "bad\nservice" is two words.
+	if strings.ContainsAny(text, "\n\r\t\v\f") {
+		text = strings.Join(strings.Fields(text), " ")
+	}
+	if strings.TrimSpace(text) == "" {
+		return Sentiment{}
+	}
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	s := e.sia.PolarityScores(text).Compound
+	if math.IsNaN(s) {
+		s = 0
+	}
+	return Sentiment{Score: s, Lang: "en"}
+}
+
+// Chinese lexicon analyzer.
+//
+// The text is lower-cased and cut into clauses at punctuation; each clause is
+// segmented by forward maximum matching against one dictionary that holds
+// sentiment words and phrases (with a VADER-scale valence, roughly -4..4),
+// negators, intensifiers/diminishers, contrast words ("但是") and neutral
+// words that only exist to stop a shorter sentiment word matching inside
+// them ("好像", "信用卡", "专业版"). A sentiment word takes the modifiers
+// found in the (at most three) tokens before it in its clause: each negator
+// flips and damps it (x -0.74, as VADER), intensifiers multiply it (an
+// intensifier right after a negator, "不太好", softens it to x 0.8 instead). Words before the
+// first contrast word count half, words after it 1.5 times. The sum, with
+// VADER's exclamation/question-mark emphasis, is squashed into [-1, 1] by
+// x / sqrt(x^2 + 15), VADER's normalisation.
+
+type zhKind uint8
+
+const (
+	zhNeutral zhKind = iota
+	zhWord
+	zhNegator
+	zhBooster
+	zhContrast
+)
+
+type zhEntry struct {
+	kind zhKind
+	v    float64 // valence of a word, factor of a booster
+	// flags
+	boostBefore bool // "好": an intensifier when a sentiment word follows ("好慢")
+	politeStart bool // "麻烦": neutral politeness at the start of a clause ("麻烦确认一下")
+}
+
+// zhWords are the sentiment words and phrases, "word:valence" separated by
+// spaces. Negated forms that mean something of their own ("不错", "不好用",
+// "没问题") are entries too: maximum matching prefers them.
+const zhWords = `
+好:1.9 好的:0.5 还好:0.6 挺好:2.0 不错:1.9 还行:0.8 还可以:1.0 棒:2.5 赞:2.0 点赞:2.0 好用:2.0 易用:1.8
+方便:1.6 便捷:1.6 实用:1.5 满意:2.0 感谢:1.5 谢谢:1.2 多谢:1.5 感激:2.0 辛苦了:1.0 喜欢:2.0 爱:2.2
+稳定:1.3 流畅:1.6 顺利:1.5 顺畅:1.5 成功:1.3 解决:1.0 已解决:1.5 完美:3.0 优秀:2.5 出色:2.5 给力:2.2
+靠谱:1.8 高效:1.8 省心:1.8 省时:1.2 强大:1.8 贴心:2.0 周到:1.8 友好:1.8 热情:1.5 耐心:1.5 专业:1.2
+及时:1.2 清爽:1.2 简洁:1.2 漂亮:1.8 美观:1.5 开心:2.2 高兴:2.2 惊喜:2.3 推荐:1.5 值得:1.5 划算:1.5
+速度快:1.5 快:0.8 好评:2.2 没问题:0.8 放心:1.5 认可:1.5 期待:1.0 有帮助:1.6 帮了大忙:2.5 到位:1.5
+差:-2.0 很差:-2.5 烂:-2.5 垃圾:-3.0 糟糕:-2.5 糟:-2.0 失望:-2.5 不满:-2.0 不满意:-2.2 生气:-2.3
+愤怒:-3.0 气死:-3.0 恼火:-2.5 恶心:-2.5 坑:-2.0 坑人:-2.5 坑爹:-2.5 骗:-2.5 被骗:-2.8 欺骗:-2.8
+忽悠:-2.2 崩溃:-2.5 崩了:-2.5 闪退:-2.0 宕机:-2.2 卡:-1.0 卡顿:-1.5 卡住:-1.5 卡死:-2.0 慢:-1.5
+错误:-1.5 出错:-1.8 报错:-1.8 不对:-1.5 失败:-1.5 bug:-1.5 故障:-1.8 异常:-1.2 有问题:-1.0 出问题:-1.5
+难用:-2.2 不好用:-2.2 难受:-1.8 麻烦:-1.2 找不到:-1.2 用不了:-2.0 打不开:-1.8 登不上:-1.8 进不去:-1.8
+登录不了:-2.0 无法使用:-2.0 无法登录:-2.0 不能用:-2.0 没法用:-2.0 不出来:-1.2 开不出来:-1.5 没用:-1.8
+没什么用:-1.8 没有用:-1.8 无用:-1.8 浪费:-2.0 不值:-1.8 贵:-1.2 被扣:-1.5 乱扣:-2.5 多扣:-2.0
+重复扣:-2.0 着急:-1.2 急:-1.0 担心:-1.2 投诉:-2.2 不回复:-1.8 没回复:-1.5 没人回复:-2.0 没人管:-2.2
+不理:-1.8 敷衍:-2.2 推诿:-2.2 要求退款:-1.5 我要退款:-1.5 退钱:-1.5 退款:-0.8 不如:-1.2 还不如:-1.8
+影响:-0.8 严重:-1.8 头疼:-1.8 莫名其妙:-2.0 离谱:-2.5 无语:-2.2 无奈:-1.8 遗憾:-1.5 困扰:-1.5
+复杂:-1.0 困难:-1.2 难:-1.2 丢失:-2.0 丢了:-1.8 不见了:-1.8 不稳定:-1.8 不靠谱:-2.2 差劲:-2.5 太差:-2.8
+后悔:-2.3 上当:-2.5 骗子:-3.0 不专业:-2.0 不合理:-1.8 不公平:-2.0 过分:-2.2 受不了:-2.5 等了好久:-1.8
+好久:-0.8 拖:-1.2 延迟:-1.0 混乱:-1.8 乱:-1.2 不清楚:-0.8 不满足:-1.2 不行:-1.8 退步:-1.8 倒退:-1.8
+`
+
+// zhModifiers are negators (N), intensifiers and diminishers (B=factor),
+// contrast words (C) and neutral blockers (0).
+const zhModifiers = `
+不:N 没:N 没有:N 别:N 无法:N 不能:N 未:N 并不:N 从不:N 毫不:N 不是:N 不够:N 从来没:N 不怎么:N 没怎么:N 无:N 并没有:N 绝不:N
+很:B1.25 非常:B1.5 太:B1.5 特别:B1.4 极:B1.6 极其:B1.6 十分:B1.4 相当:B1.3 超:B1.4 超级:B1.5 真:B1.2 真的:B1.2
+实在:B1.3 完全:B1.4 根本:B1.3 一直:B1.2 总是:B1.2 经常:B1.2 老是:B1.3 又:B1.15 挺:B1.15 比较:B1.05 更:B1.2
+最:B1.4 越来越:B1.3 好多次:B1.2 这么:B1.2 那么:B1.2 如此:B1.3 有点:B0.7 有些:B0.7 稍微:B0.7 略:B0.7 有一点:B0.7
+但是:C 但:C 不过:C 可是:C 然而:C
+好像:0 好几:0 好多:0 只好:0 正好:0 刚好:0 最好:0 好不好:0 好了:0 说好:0 好处:0 友好度:0 没错:0
+信用卡:0 银行卡:0 会员卡:0 卡号:0 卡片:0 储值卡:0 慢慢:0 尽快:0 赶快:0 快点:0 快递:0 快捷键:0 加快:0
+专业版:0 企业版:0 基础版:0 高级版:0 标准版:0 旗舰版:0 不但:0 不仅:0 不断:0 不用:0 差不多:0 差价:0 差额:0
+难道:0 不知道:0 无论:0 无需:0 无限:0 没关系:0 解决方案:0 麻烦您:0 麻烦你:0 麻烦帮:0 爱好:0
+`
+
+var zhDict = sync.OnceValue(func() map[string]zhEntry {
+	d := make(map[string]zhEntry, 512)
+	for _, f := range strings.Fields(zhWords) {
+		w, v, _ := strings.Cut(f, ":")
+		d[w] = zhEntry{kind: zhWord, v: parseFloat(v)}
+	}
+	for _, f := range strings.Fields(zhModifiers) {
+		w, m, _ := strings.Cut(f, ":")
+		switch m[0] {
+		case 'N':
+			d[w] = zhEntry{kind: zhNegator}
+		case 'B':
+			d[w] = zhEntry{kind: zhBooster, v: parseFloat(m[1:])}
+		case 'C':
+			d[w] = zhEntry{kind: zhContrast}
+		default:
+			d[w] = zhEntry{kind: zhNeutral}
+		}
+	}
+	e := d["好"]
+	e.boostBefore = true
+	d["好"] = e
+	e = d["麻烦"]
+	e.politeStart = true
+	d["麻烦"] = e
+	return d
+})
+
+// zhMaxRunes is the longest dictionary entry, in runes.
+var zhMaxRunes = sync.OnceValue(func() int {
+	n := 0
+	for w := range zhDict() {
+		n = max(n, utf8.RuneCountInString(w))
+	}
+	return n
+})
+
+// parseFloat parses the compile-time constants above; they are well formed
+// (a test checks that every entry parses to a non-zero value).
+func parseFloat(s string) float64 {
+	v, _ := strconv.ParseFloat(s, 64)
+	return v
+}
+
+type chinese struct {
+	dict    map[string]zhEntry
+	maxRune int
+}
+
+// NewChineseAnalyzer returns a lexicon-based analyzer for Chinese (simplified)
+// support text; see the comment above zhKind for the method. It never fails;
+// text without any sentiment word scores 0. Safe for concurrent use.
+func NewChineseAnalyzer() SentimentAnalyzer {
+	return chinese{dict: zhDict(), maxRune: zhMaxRunes()}
+}
+
+// zhToken is one matched dictionary entry.
+type zhToken struct {
+	e     zhEntry
+	start bool // first token of its clause
+}
+
+func isClauseBreak(r rune) bool {
+	switch r {
+	case '，', '。', '！', '？', '；', '：', ',', '.', '!', '?', ';', ':', '\n', '\r', '~', '～', '…', '、':
+		return true
+	}
+	return false
+}
+
+func (c chinese) Analyze(text string) Sentiment {
+	if strings.TrimSpace(text) == "" {
+		return Sentiment{}
+	}
+	text = strings.ToLower(text)
+	var (
+		sum, after float64
+		contrast   bool
+		excl, qm   int
+		buf        [32]zhToken
+	)
+	clause := buf[:0]
+	flush := func() {
+		for i, t := range clause {
+			if t.e.kind == zhContrast && !contrast {
+				contrast = true
+				continue
+			}
+			if t.e.kind != zhWord || (t.e.politeStart && t.start) {
+				continue
+			}
+			if t.e.boostBefore && i+1 < len(clause) && clause[i+1].e.kind == zhWord {
+				continue // "好慢": an intensifier, applied below
+			}
+			v := t.e.v
+			for j := i - 1; j >= 0 && j >= i-3; j-- {
+				m := clause[j].e
+				if m.kind == zhWord && !(m.boostBefore && j == i-1) {
+					break
+				}
+				switch {
+				case m.kind == zhNegator:
+					v *= -0.74
+				case m.kind == zhBooster && j > 0 && clause[j-1].e.kind == zhNegator:
+					v *= 0.8 // "不太好": not very good, milder than 不好
+				case m.kind == zhBooster:
+					v *= m.v
+				case m.boostBefore:
+					v *= 1.3
+				}
+			}
+			if contrast {
+				after += v
+			} else {
+				sum += v
+			}
+		}
+		clause = clause[:0]
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == '!' || r == '！':
+			excl++
+		case r == '?' || r == '？':
+			qm++
+		}
+		if isClauseBreak(r) {
+			flush()
+			i += size
+			continue
+		}
+		// Longest dictionary match starting at i.
+		best, bestEnd := zhEntry{}, -1
+		end := i
+		for n := 1; n <= c.maxRune && end < len(text); n++ {
+			_, s := utf8.DecodeRuneInString(text[end:])
+			end += s
+			if e, ok := c.dict[text[i:end]]; ok {
+				best, bestEnd = e, end
+			}
+		}
+		if bestEnd < 0 {
+			i += size
+			if !unicode.IsSpace(r) {
+				// An unknown rune still takes a slot: it separates a
+				// modifier from a word further away.
+				clause = append(clause, zhToken{start: len(clause) == 0})
+			}
+			continue
+		}
+		clause = append(clause, zhToken{e: best, start: len(clause) == 0})
+		i = bestEnd
+	}
+	flush()
+	if contrast {
+		sum = sum*0.5 + after*1.5
+	}
+	if sum != 0 {
+		emph := float64(min(excl, 4)) * 0.292
+		if qm > 1 {
+			emph += min(float64(qm)*0.18, 0.96)
+		}
+		if sum > 0 {
+			sum += emph
+		} else {
+			sum -= emph
+		}
+	}
+	return Sentiment{Score: sum / math.Sqrt(sum*sum+15), Lang: "zh"}
+}
