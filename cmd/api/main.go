@@ -19,6 +19,7 @@ import (
 
 	"github.com/churnrisk/churn/internal/api"
 	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
 )
 
@@ -52,6 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr(getenv, "CHURN_ADDR", "127.0.0.1:8080"), "listen address (env CHURN_ADDR)")
 	modelsDir := fs.String("models", envOr(getenv, "CHURN_MODELS_DIR", "models"), "models directory holding current and the versions (env CHURN_MODELS_DIR)")
+	pages := fs.String("pages", getenv("CHURN_PAGE_PATTERNS"), "JSON file of risk-page patterns replacing the defaults; use the training run's file (env CHURN_PAGE_PATTERNS)")
 	loadDir := fs.String("load", "", "load the customers and event history of this data directory (the contract's CSV files) into the store at start")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
@@ -76,14 +78,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Warn("no API keys configured: authentication is off, listening on loopback only")
 
+	agg := signals.NewAggregator()
+	if *pages != "" {
+		c, err := signals.LoadCategorizer(*pages)
+		if err != nil {
+			return usageError{fmt.Errorf("--pages: %w", err)}
+		}
+		agg.Pages = c
+	}
 	st := store.NewMem(store.MemOptions{})
 	log.Info("store", "kind", "embedded", "note", "data lives in this process only")
-	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log})
+	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg})
 	if _, err := srv.LoadModel(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}
 	if *loadDir != "" {
-		ds, err := data.Load(*loadDir, data.Options{})
+		ds, err := data.Load(*loadDir, data.Options{Aggregator: agg})
 		if err != nil {
 			return usageError{fmt.Errorf("--load: %w", err)}
 		}

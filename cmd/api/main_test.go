@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/churnrisk/churn/internal/synth"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -51,8 +53,12 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
+	dataDir := t.TempDir()
+	if _, err := synth.Generate(dataDir, synth.Config{Customers: 20, Days: 30, End: time.Now().UTC(), Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
 	go func() {
-		done <- run(ctx, nil, env(map[string]string{"CHURN_ADDR": addr, "CHURN_MODELS_DIR": t.TempDir()}), &stdout, &stderr)
+		done <- run(ctx, []string{"--load", dataDir}, env(map[string]string{"CHURN_ADDR": addr, "CHURN_MODELS_DIR": t.TempDir()}), &stdout, &stderr)
 	}()
 	base := "http://" + addr
 	deadline := time.Now().Add(10 * time.Second)
@@ -85,6 +91,16 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 202 || !strings.Contains(string(body), `"accepted":1`) {
 		t.Errorf("events: %d %s", resp.StatusCode, body)
+	}
+	// --load put the generated customers into the store.
+	resp, err = http.Get(base + "/v1/customers/c000007")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"customer_id":"c000007"`) || !strings.Contains(string(body), `"plan":`) {
+		t.Errorf("loaded customer: %d %s", resp.StatusCode, body)
 	}
 	cancel()
 	select {

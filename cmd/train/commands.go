@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/synth"
 	"github.com/churnrisk/churn/internal/training"
@@ -27,6 +29,7 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Var(&every, "snapshot-every", "interval between training snapshots")
 	seed := fs.Uint64("seed", 1, "random seed")
 	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
+	pages := fs.String("pages", "", "JSON file of risk-page patterns replacing the defaults (use the same file for the API)")
 	loop := fs.Duration("every", 0, "retrain periodically at this interval (e.g. 24h); 0 runs once")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -39,7 +42,7 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	cfg := training.Config{HorizonDays: int(horizon), LookbackDays: int(lookback), EveryDays: int(every), Seed: *seed}
 	for {
-		err := fitOnce(*dir, *out, cfg, *maxBad, stdout, stderr)
+		err := fitOnce(*dir, *out, cfg, *maxBad, *pages, stdout, stderr)
 		if *loop == 0 {
 			return err
 		}
@@ -55,9 +58,9 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 }
 
-func fitOnce(dir, out string, cfg training.Config, maxBad int, stdout, stderr io.Writer) error {
+func fitOnce(dir, out string, cfg training.Config, maxBad int, pages string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	ds, err := load(dir, maxBad, stderr)
+	ds, err := load(dir, maxBad, pages, stderr)
 	if err != nil {
 		return err
 	}
@@ -86,34 +89,57 @@ func fitOnce(dir, out string, cfg training.Config, maxBad int, stdout, stderr io
 	return nil
 }
 
+// scoringFlags are the flags shared by score and evaluate.
+type scoringFlags struct {
+	dir, modelPath, pages *string
+	maxBad                *int
+	asOf                  timeFlag
+}
+
+func addScoringFlags(fs *flag.FlagSet, asOfHelp string) *scoringFlags {
+	f := &scoringFlags{
+		dir:       fs.String("data", "", "data directory"),
+		modelPath: fs.String("model", "models/current", "model: models/current, a version directory or a models directory"),
+		maxBad:    fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each"),
+		pages:     fs.String("pages", "", "JSON file of risk-page patterns replacing the defaults (use the training run's file)"),
+	}
+	fs.Var(&f.asOf, "as-of", asOfHelp)
+	return f
+}
+
+// load reads the model and the data and resolves the as-of time.
+func (f *scoringFlags) load(evaluate bool, stderr io.Writer) (*model.Artifact, *data.Dataset, time.Time, error) {
+	if err := required("data", *f.dir); err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	a, err := model.Load(*f.modelPath)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	ds, err := load(*f.dir, *f.maxBad, *f.pages, stderr)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	t := f.asOf.t
+	if t.IsZero() {
+		t = training.AsOf(ds, a, evaluate)
+	}
+	return a, ds, t, nil
+}
+
 func runScore(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("score", stderr)
-	dir := fs.String("data", "", "data directory")
-	modelPath := fs.String("model", "models/current", "model: models/current, a version directory or a models directory")
+	sf := addScoringFlags(fs, "score as of this time (default: the end of the data)")
 	out := fs.String("out", "", "output CSV (customer_id,score,risk_level,top_driver)")
-	var asOf timeFlag
-	fs.Var(&asOf, "as-of", "score as of this time (default: the end of the data)")
-	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
 	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("data", *dir); err != nil {
 		return err
 	}
 	if err := required("out", *out); err != nil {
 		return err
 	}
-	a, err := model.Load(*modelPath)
+	a, ds, t, err := sf.load(false, stderr)
 	if err != nil {
 		return err
-	}
-	ds, err := load(*dir, *maxBad, stderr)
-	if err != nil {
-		return err
-	}
-	t := asOf.t
-	if t.IsZero() {
-		t = training.AsOf(ds, a, false)
 	}
 	rows := training.Score(ds, a, t)
 	if err := writeScores(*out, rows); err != nil {
@@ -163,29 +189,14 @@ func writeScores(path string, rows []training.ScoreRow) error {
 
 func runEvaluate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("evaluate", stderr)
-	dir := fs.String("data", "", "data directory")
-	modelPath := fs.String("model", "models/current", "model: models/current, a version directory or a models directory")
-	var asOf timeFlag
-	fs.Var(&asOf, "as-of", "evaluate as of this time (time mode; default: the end of the data minus the horizon)")
+	sf := addScoringFlags(fs, "evaluate as of this time (time mode; default: the end of the data minus the horizon)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := required("data", *dir); err != nil {
-		return err
-	}
-	a, err := model.Load(*modelPath)
+	a, ds, t, err := sf.load(true, stderr)
 	if err != nil {
 		return err
-	}
-	ds, err := load(*dir, *maxBad, stderr)
-	if err != nil {
-		return err
-	}
-	t := asOf.t
-	if t.IsZero() {
-		t = training.AsOf(ds, a, true)
 	}
 	m, err := training.Evaluate(ds, a, t)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/signals"
 )
 
 // daysFlag is a whole number of days written as 30d, 720h or 30.
@@ -87,9 +88,27 @@ func required(name, v string) error {
 	return nil
 }
 
+// aggregator returns the event aggregator, with the risk-page patterns of
+// pagesFile when it is set.
+func aggregator(pagesFile string) (*signals.Aggregator, error) {
+	agg := signals.NewAggregator()
+	if pagesFile != "" {
+		c, err := signals.LoadCategorizer(pagesFile)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--pages: %w", err)}
+		}
+		agg.Pages = c
+	}
+	return agg, nil
+}
+
 // load reads a data directory and reports skipped rows and unknown customers.
-func load(dir string, maxBad int, stderr io.Writer) (*data.Dataset, error) {
-	ds, err := data.Load(dir, data.Options{MaxBadRows: maxBad})
+func load(dir string, maxBad int, pagesFile string, stderr io.Writer) (*data.Dataset, error) {
+	agg, err := aggregator(pagesFile)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := data.Load(dir, data.Options{MaxBadRows: maxBad, Aggregator: agg})
 	if err != nil {
 		return nil, err
 	}

@@ -149,6 +149,7 @@ func TestExitCodes(t *testing.T) {
 	os.MkdirAll(bad, 0o755)
 	os.WriteFile(filepath.Join(bad, "customers.csv"), []byte("customer_id,churned\na,yes\nb,no\n"), 0o644)
 	os.WriteFile(filepath.Join(bad, "usage.csv"), []byte("customer_id,timestamp\na,2026-01-01\nb,2026-13-01\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "pages.json"), []byte(`{"cancel": ["cancel*"], "nonsense": ["x"]}`), 0o644)
 	cases := []struct {
 		name string
 		args []string
@@ -164,6 +165,7 @@ func TestExitCodes(t *testing.T) {
 		{"no such dir", []string{"fit", "--data", filepath.Join(dir, "nowhere")}, 2, "no such file"},
 		{"no model", []string{"score", "--data", bad, "--model", filepath.Join(dir, "none"), "--out", filepath.Join(dir, "s.csv")}, 2, "train fit"},
 		{"score needs out", []string{"score", "--data", bad}, 2, "--out is required"},
+		{"bad pages file", []string{"fit", "--data", bad, "--pages", filepath.Join(dir, "pages.json")}, 2, "--pages"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
