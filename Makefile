@@ -36,8 +36,13 @@ lint: ## go vet, gofmt, staticcheck when installed
 	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@if command -v staticcheck >/dev/null; then staticcheck $(PKGS); else echo "staticcheck not installed: skipped"; fi
 
-fuzz: ## run each fuzz target for a while (FUZZTIME=30s)
-	$(GO) test -run '^$$' -fuzz FuzzLoadCustomers -fuzztime $${FUZZTIME:-30s} ./internal/data
+FUZZ_TARGETS := internal/data:FuzzLoadCustomers internal/data:FuzzParseTime \
+	internal/signals:FuzzDetectIntent internal/signals:FuzzCategorize internal/signals:FuzzLoadCategorizer \
+	internal/signals:FuzzAnalyze internal/api:FuzzPostEvents
+
+fuzz: ## run each fuzz target for a while (FUZZTIME=30s each); make test runs their seeds
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn ($$pkg)"; $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $${FUZZTIME:-30s} ./$$pkg; done
 
 tidy: ## go mod tidy
 	$(GO) mod tidy
