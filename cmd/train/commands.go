@@ -15,6 +15,7 @@ import (
 
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/report"
 	"github.com/churnrisk/churn/internal/synth"
 	"github.com/churnrisk/churn/internal/training"
 )
@@ -23,11 +24,7 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("fit", stderr)
 	dir := fs.String("data", "", "data directory (customers.csv and optional event files)")
 	out := fs.String("out", "models", "models directory")
-	horizon, lookback, every := daysFlag(30), daysFlag(90), daysFlag(30)
-	fs.Var(&horizon, "horizon", "prediction horizon (time mode)")
-	fs.Var(&lookback, "lookback", "history used for features")
-	fs.Var(&every, "snapshot-every", "interval between training snapshots")
-	seed := fs.Uint64("seed", 1, "random seed")
+	tf := addTrainingFlags(fs)
 	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
 	pages := fs.String("pages", "", "JSON file of risk-page patterns replacing the defaults (use the same file for the API)")
 	loop := fs.Duration("every", 0, "retrain periodically at this interval (e.g. 24h); 0 runs once")
@@ -40,7 +37,7 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *maxBad < 0 || *loop < 0 {
 		return usageError{fmt.Errorf("--max-bad-rows and --every must not be negative")}
 	}
-	cfg := training.Config{HorizonDays: int(horizon), LookbackDays: int(lookback), EveryDays: int(every), Seed: *seed}
+	cfg := tf.config()
 	for {
 		err := fitOnce(*dir, *out, cfg, *maxBad, *pages, stdout, stderr)
 		if *loop == 0 {
@@ -64,28 +61,38 @@ func fitOnce(dir, out string, cfg training.Config, maxBad int, pages string, std
 	if err != nil {
 		return err
 	}
-	a, err := training.Fit(ds, cfg, time.Now())
+	res, err := training.Fit(ds, cfg, time.Now())
 	if err != nil {
 		return err
 	}
-	vdir, err := model.Save(out, a, true)
+	a := res.Artifact
+	vdir, err := model.Save(out, a, false)
 	if err != nil {
+		return err
+	}
+	res.Report.Version = a.Version
+	if err := report.Write(vdir, res.Report); err != nil {
+		return fmt.Errorf("model report: %w", err)
+	}
+	if err := model.SetCurrent(out, a.Version); err != nil {
 		return err
 	}
 	m := a.Meta
 	fmt.Fprintf(stdout, "model %s written to %s (current)\n", a.Version, vdir)
 	fmt.Fprintf(stdout, "mode %s: %d rows, %d positive, %d features; validation on %d rows\n", m.Mode, m.Rows, m.Positives, len(m.Features), m.ValidationRows)
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "candidate\troc_auc\tpr_auc\tbrier\tlog_loss\tfit_s\t")
+	fmt.Fprintln(tw, "candidate\troc_auc\tpr_auc\tbrier\tlog_loss\tece\tfit_s\t")
 	for _, c := range m.Candidates {
 		if c.Error != "" {
 			fmt.Fprintf(tw, "%s\tfailed: %s\t\t\t\t\t\n", c.Name, c.Error)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.2f\t\n", c.Name, c.Metrics.ROCAUC, c.Metrics.PRAUC, c.Metrics.Brier, c.Metrics.LogLoss, c.FitSeconds)
+		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.2f\t\n", c.Name, c.Metrics.ROCAUC, c.Metrics.PRAUC, c.Metrics.Brier, c.Metrics.LogLoss, c.ECE, c.FitSeconds)
 	}
 	tw.Flush()
-	fmt.Fprintf(stdout, "chosen: %s (%s), threshold %.3f, in %.1fs\n", m.Chosen, m.ChosenBy, m.Threshold, time.Since(start).Seconds())
+	cal := res.Report.Calibration
+	fmt.Fprintf(stdout, "calibration (%s): Brier %.4f -> %.4f, ECE %.4f -> %.4f\n", cal.Method, cal.BrierBefore, cal.BrierAfter, cal.ECEBefore, cal.ECEAfter)
+	fmt.Fprintf(stdout, "chosen: %s (%s), threshold %.3f, in %.1fs; report: %s\n", m.Chosen, m.ChosenBy, m.Threshold, time.Since(start).Seconds(), filepath.Join(vdir, "report.html"))
 	return nil
 }
 
@@ -191,8 +198,25 @@ func runEvaluate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("evaluate", stderr)
 	sf := addScoringFlags(fs, "evaluate as of this time (time mode; default: the end of the data minus the horizon)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	cv := fs.Int("cv", 0, "cross-validate the training procedure with K folds instead of evaluating a saved model")
+	markdown := fs.Bool("markdown", false, "with --cv: print a Markdown table")
+	tf := addTrainingFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cv != 0 {
+		if err := required("data", *sf.dir); err != nil {
+			return err
+		}
+		ds, err := load(*sf.dir, *sf.maxBad, *sf.pages, stderr)
+		if err != nil {
+			return err
+		}
+		res, err := training.CrossValidate(ds, tf.config(), *cv)
+		if err != nil {
+			return err
+		}
+		return printCV(stdout, res, *asJSON, *markdown)
 	}
 	a, ds, t, err := sf.load(true, stderr)
 	if err != nil {
@@ -258,4 +282,52 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "wrote %s: %d customers (%d churned), %d usage rows, %d tickets, %d page views, %d revenue rows, ending %s\n",
 		*out, sum.Customers, sum.Churned, sum.UsageRows, sum.TicketRows, sum.PageViewRows, sum.RevenueRows, e.Format(time.DateOnly))
 	return nil
+}
+
+// trainingFlags are the options of the training procedure (fit, evaluate --cv).
+type trainingFlags struct {
+	horizon, lookback, every daysFlag
+	seed                     *uint64
+}
+
+func addTrainingFlags(fs *flag.FlagSet) *trainingFlags {
+	f := &trainingFlags{horizon: 30, lookback: 90, every: 30}
+	fs.Var(&f.horizon, "horizon", "prediction horizon (time mode)")
+	fs.Var(&f.lookback, "lookback", "history used for features")
+	fs.Var(&f.every, "snapshot-every", "interval between training snapshots")
+	f.seed = fs.Uint64("seed", 1, "random seed")
+	return f
+}
+
+func (f *trainingFlags) config() training.Config {
+	return training.Config{HorizonDays: int(f.horizon), LookbackDays: int(f.lookback), EveryDays: int(f.every), Seed: *f.seed}
+}
+
+// printCV prints a cross-validation result as text, JSON or Markdown.
+func printCV(w io.Writer, r *training.CVResult, asJSON, markdown bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	rows := append([]training.CVModel{r.Chosen}, r.Candidates...)
+	ms := func(s training.Stat) string { return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.SD) }
+	if markdown {
+		fmt.Fprintf(w, "| model | ROC AUC | PR AUC | Brier | log loss | ECE | fit s per fold | chosen in |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+		for _, m := range rows {
+			chosen := fmt.Sprintf("%d of %d", m.ChosenIn, r.K)
+			if m.Name == "chosen" {
+				chosen = "-"
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %.2f | %s |\n", m.Name, ms(m.ROCAUC), ms(m.PRAUC), ms(m.Brier), ms(m.LogLoss), ms(m.ECE), m.FitSeconds.Mean, chosen)
+		}
+		return nil
+	}
+	fmt.Fprintf(w, "%s mode, %s, %d folds, %d rows, seed %d\n", r.Mode, r.Method, r.K, r.Rows, r.Seed)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "model\troc_auc\tpr_auc\tbrier\tlog_loss\tece\tfit_s/fold\tchosen_in\t")
+	for _, m := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%d\t\n", m.Name, ms(m.ROCAUC), ms(m.PRAUC), ms(m.Brier), ms(m.LogLoss), ms(m.ECE), m.FitSeconds.Mean, m.ChosenIn)
+	}
+	return tw.Flush()
 }

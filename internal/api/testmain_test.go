@@ -23,6 +23,8 @@ var (
 	modelOnce sync.Once
 	modelDir  string
 	modelErr  error
+	// testData is the generated data set the test model was trained on.
+	testData *data.Dataset
 )
 
 // trainedModels trains one model on generated data for the whole package and
@@ -46,13 +48,14 @@ func trainedModels(t *testing.T) string {
 			modelErr = err
 			return
 		}
-		a, err := training.Fit(ds, training.Config{Seed: 1}, end)
+		testData = ds
+		res, err := training.Fit(ds, training.Config{Seed: 1}, end)
 		if err != nil {
 			modelErr = err
 			return
 		}
 		modelDir = dir + "/models"
-		_, modelErr = model.Save(modelDir, a, true)
+		_, modelErr = model.Save(modelDir, res.Artifact, true)
 	})
 	if modelErr != nil {
 		t.Fatalf("train test model: %v", modelErr)

@@ -21,6 +21,7 @@ const FormatVersion = 1
 const (
 	KindLogistic = "logistic"
 	KindForest   = "golearn_forest"
+	KindGBT      = "gbt"
 )
 
 // File names inside a version directory.
@@ -42,10 +43,12 @@ var (
 // Artifact is a trained model ready to score: the feature schema, the fitted
 // learner and the decision thresholds. Metadata describes how it was made.
 type Artifact struct {
-	Version         string
-	Kind            string
-	Schema          *features.Schema
-	Learner         Learner
+	Version string
+	Kind    string
+	Schema  *features.Schema
+	Learner Learner
+	// Calibration maps the learner's raw log-odds to calibrated log-odds.
+	Calibration     Platt
 	Threshold       float64
 	MediumThreshold float64
 	Meta            Metadata
@@ -58,15 +61,19 @@ type modelFile struct {
 	Kind            string           `json:"learner"`
 	Threshold       float64          `json:"threshold"`
 	MediumThreshold float64          `json:"medium_threshold"`
+	Calibration     *Platt           `json:"calibration"`
 	Schema          *features.Schema `json:"schema"`
 	Logistic        *Logistic        `json:"logistic,omitempty"`
 	Forest          *Forest          `json:"forest,omitempty"`
+	GBT             *GBT             `json:"gbt,omitempty"`
 }
 
 // Candidate is one learner the trainer fitted, with its validation figures.
 type Candidate struct {
 	Name       string  `json:"name"`
 	Metrics    Metrics `json:"validation"`
+	ECE        float64 `json:"ece"`
+	Rounds     int     `json:"rounds,omitempty"` // boosting rounds kept by early stopping
 	FitSeconds float64 `json:"fit_seconds"`
 	Error      string  `json:"error,omitempty"`
 }
@@ -92,6 +99,7 @@ type Metadata struct {
 	Chosen            string            `json:"chosen"`
 	ChosenBy          string            `json:"chosen_by"`
 	Calibration       string            `json:"calibration"`
+	CalibrationFit    *Platt            `json:"calibration_fit,omitempty"`
 	Threshold         float64           `json:"threshold"`
 	MediumThreshold   float64           `json:"medium_threshold"`
 	Validation        Metrics           `json:"validation"`
@@ -119,12 +127,15 @@ func Libraries() map[string]string {
 
 // MarshalModel returns the bytes of model.json.
 func (a *Artifact) MarshalModel() ([]byte, error) {
-	f := modelFile{FormatVersion: FormatVersion, Kind: a.Kind, Threshold: a.Threshold, MediumThreshold: a.MediumThreshold, Schema: a.Schema}
+	cal := a.Calibration
+	f := modelFile{FormatVersion: FormatVersion, Kind: a.Kind, Threshold: a.Threshold, MediumThreshold: a.MediumThreshold, Schema: a.Schema, Calibration: &cal}
 	switch l := a.Learner.(type) {
 	case *Logistic:
 		f.Logistic = l
 	case *Forest:
 		f.Forest = l
+	case *GBT:
+		f.GBT = l
 	default:
 		return nil, fmt.Errorf("marshal model: unknown learner %T", a.Learner)
 	}
@@ -191,6 +202,10 @@ func WriteFileAtomic(path string, data []byte) error {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op after a successful rename
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
@@ -274,7 +289,8 @@ func Load(path string) (*Artifact, error) {
 	if err := f.Schema.Init(); err != nil {
 		return nil, fmt.Errorf("load model %s: %s: %w", dir, err.Error(), ErrIncompatible)
 	}
-	a := &Artifact{Version: filepath.Base(dir), Kind: f.Kind, Schema: f.Schema, Threshold: f.Threshold, MediumThreshold: f.MediumThreshold}
+	a := &Artifact{Version: filepath.Base(dir), Kind: f.Kind, Schema: f.Schema, Threshold: f.Threshold, MediumThreshold: f.MediumThreshold, Calibration: Identity}
+
 	n := f.Schema.Len()
 	switch f.Kind {
 	case KindLogistic:
@@ -290,8 +306,22 @@ func Load(path string) (*Artifact, error) {
 			return nil, fmt.Errorf("load model %s: %s: %w", dir, err.Error(), ErrCorrupt)
 		}
 		a.Learner = f.Forest
+	case KindGBT:
+		if f.GBT == nil {
+			return nil, fmt.Errorf("load model %s: no gbt: %w", dir, ErrCorrupt)
+		}
+		if err := f.GBT.Check(n); err != nil {
+			return nil, fmt.Errorf("load model %s: %s: %w", dir, err.Error(), ErrCorrupt)
+		}
+		a.Learner = f.GBT
 	default:
 		return nil, fmt.Errorf("load model %s: unknown learner %q: %w", dir, f.Kind, ErrIncompatible)
+	}
+	if f.Calibration != nil {
+		if !isFinite(f.Calibration.A) || !isFinite(f.Calibration.B) || f.Calibration.A <= 0 {
+			return nil, fmt.Errorf("load model %s: calibration %+v out of range: %w", dir, *f.Calibration, ErrCorrupt)
+		}
+		a.Calibration = *f.Calibration
 	}
 	if !(a.Threshold > 0 && a.Threshold < 1) || !(a.MediumThreshold >= 0 && a.MediumThreshold <= a.Threshold) {
 		return nil, fmt.Errorf("load model %s: thresholds %v/%v out of range: %w", dir, a.MediumThreshold, a.Threshold, ErrCorrupt)

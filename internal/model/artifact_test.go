@@ -36,7 +36,7 @@ func testArtifact(t *testing.T) *Artifact {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Artifact{Kind: KindLogistic, Schema: s, Learner: l, Threshold: 0.4, MediumThreshold: 0.2,
+	return &Artifact{Kind: KindLogistic, Schema: s, Learner: l, Calibration: Identity, Threshold: 0.4, MediumThreshold: 0.2,
 		Meta: Metadata{CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Mode: "static", Features: s.Names}}
 }
 

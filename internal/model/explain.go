@@ -45,7 +45,7 @@ func (a *Artifact) Score(p *features.Profile, h signals.History, asOf time.Time)
 
 // Probability returns the calibrated churn probability of a feature vector.
 func (a *Artifact) Probability(x []float64) float64 {
-	return sigmoid(a.Learner.Raw(x))
+	return sigmoid(a.Calibration.Apply(a.Learner.Raw(x)))
 }
 
 // Level returns the risk level of a probability.
@@ -64,9 +64,12 @@ func (a *Artifact) Level(p float64) string {
 func (a *Artifact) Predict(x []float64, k int) Prediction {
 	contrib := make([]float64, len(x))
 	base := a.Learner.Contributions(x, contrib)
-	raw := base
-	for _, c := range contrib {
-		raw += c
+	// Calibration is affine in the log-odds: scale the contributions and
+	// move the base, so that they add up to the calibrated log-odds.
+	raw := a.Calibration.Apply(base)
+	for i := range contrib {
+		contrib[i] *= a.Calibration.A
+		raw += contrib[i]
 	}
 	p := sigmoid(raw)
 	pred := Prediction{Score: p, RiskLevel: a.Level(p), Flagged: p >= a.Threshold}

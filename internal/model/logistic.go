@@ -26,6 +26,10 @@ type LogisticConfig struct {
 	L2 float64
 	// MaxIter bounds the Newton iterations; 0 means 50.
 	MaxIter int
+	// Log1p fits on sign(x)*log(1+|x|) of every feature instead of x, which
+	// tames heavy tails (counts, money) so that an extreme value cannot
+	// dominate the score.
+	Log1p bool
 	// Tol stops the iterations when half the squared Newton decrement
 	// (the predicted decrease of the objective) falls below it; 0 means 1e-10.
 	Tol float64
@@ -44,6 +48,8 @@ type Logistic struct {
 	Mean      []float64 `json:"mean"`
 	Std       []float64 `json:"std"`
 	L2        float64   `json:"l2"`
+	// Log1p: features enter as sign(x)*log(1+|x|) (see LogisticConfig).
+	Log1p bool `json:"log1p,omitempty"`
 	// Iterations is the number of Newton iterations run; Converged reports
 	// whether the fit stopped before MaxIter, because the tolerance was met
 	// or no step could lower the objective any further in floating point
@@ -80,7 +86,10 @@ func FitLogistic(X [][]float64, y []float64, cfg LogisticConfig) (*Logistic, err
 	if !(cfg.Tol > 0) {
 		cfg.Tol = 1e-10
 	}
-	m := &Logistic{L2: cfg.L2}
+	m := &Logistic{L2: cfg.L2, Log1p: cfg.Log1p}
+	if cfg.Log1p {
+		X = logRows(X, p)
+	}
 	m.Mean, m.Std = standardisation(X, p)
 
 	s := newLRSolver(X, y, m.Mean, m.Std, cfg.L2)
@@ -389,7 +398,32 @@ func (m *Logistic) z(x []float64, j int) float64 {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0
 	}
+	if m.Log1p {
+		v = slog(v)
+	}
 	return (v - m.Mean[j]) / m.Std[j]
+}
+
+// slog is sign(v) * log(1 + |v|).
+func slog(v float64) float64 {
+	if v < 0 {
+		return -math.Log1p(-v)
+	}
+	return math.Log1p(v)
+}
+
+// logRows returns a transformed copy of X (NaN stays NaN).
+func logRows(X [][]float64, p int) [][]float64 {
+	backing := make([]float64, len(X)*p)
+	out := make([][]float64, len(X))
+	for i, row := range X {
+		r := backing[i*p : (i+1)*p : (i+1)*p]
+		for j, v := range row {
+			r[j] = slog(v)
+		}
+		out[i] = r
+	}
+	return out
 }
 
 // Raw returns the log-odds of churn for x: Intercept + sum Coef[j] * z_j.

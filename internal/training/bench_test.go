@@ -21,10 +21,11 @@ func BenchmarkScoreOne(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := Fit(ds, Config{Seed: 1}, end)
+	res, err := Fit(ds, Config{Seed: 1}, end)
 	if err != nil {
 		b.Fatal(err)
 	}
+	a := res.Artifact
 	// The customer with the longest history.
 	best := 0
 	for i := range ds.Histories {

@@ -1,8 +1,10 @@
 package training
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -12,126 +14,376 @@ import (
 	"github.com/churnrisk/churn/internal/signals"
 )
 
-// candidate is a learner the trainer can fit.
+// Candidate names, as recorded in metadata.json.
+const (
+	CandGBT      = "gradient_boosted_trees"
+	CandLogistic = "logistic_regression"
+	CandForest   = "golearn_bagged_trees"
+)
+
+// candidate is a learner the trainer can fit. fit trains on rows; rounds is
+// 0 during selection (a learner with early stopping carves its own stopping
+// set out of rows and reports the rounds it kept) and the number of rounds
+// to fit for the final refit on all rows.
 type candidate struct {
 	name string
 	kind string
-	fit  func(X [][]float64, y []float64, seed uint64) (model.Learner, error)
+	fit  func(rows *Rows, seed uint64, rounds int) (model.Learner, int, error)
 }
 
 func candidates() []candidate {
 	return []candidate{
-		{"logistic_regression", model.KindLogistic, func(X [][]float64, y []float64, _ uint64) (model.Learner, error) {
-			return model.FitLogistic(X, y, model.LogisticConfig{L2: 1e-3, MaxIter: 100})
+		{CandGBT, model.KindGBT, fitGBT},
+		{CandLogistic, model.KindLogistic, func(r *Rows, _ uint64, _ int) (model.Learner, int, error) {
+			l, err := model.FitLogistic(r.X, r.Y, model.LogisticConfig{L2: 1e-3, MaxIter: 100, Log1p: true})
+			return l, 0, err
 		}},
-		{"golearn_bagged_trees", model.KindForest, func(X [][]float64, y []float64, seed uint64) (model.Learner, error) {
-			return model.FitForest(X, y, model.ForestConfig{Trees: 60, MaxDepth: 8, FeatureFraction: 0.5, MaxSamples: 20000, Seed: seed})
+		{CandForest, model.KindForest, func(r *Rows, seed uint64, _ int) (model.Learner, int, error) {
+			l, err := model.FitForest(r.X, r.Y, model.ForestConfig{Trees: 20, MaxDepth: 8, FeatureFraction: 0.6, MaxSamples: 20000, Seed: seed})
+			return l, 0, err
 		}},
 	}
 }
 
-// Fit builds the training rows of ds, fits every candidate on the training
-// part, compares them by validation log loss, refits the best on all rows and
-// returns the artifact (not yet saved). now stamps the metadata only; it does
-// not influence the model.
-func Fit(ds *data.Dataset, cfg Config, now time.Time) (*model.Artifact, error) {
+// fitGBT fits the gradient-boosted trees. During selection it stops early on
+// a holdout of the training rows (the latest snapshots in time mode, a
+// stratified 15% otherwise); the final refit runs a fixed number of rounds.
+func fitGBT(r *Rows, seed uint64, rounds int) (model.Learner, int, error) {
+	cfg := model.DefaultGBTConfig()
+	cfg.Seed = seed
+	if rounds > 0 {
+		cfg.Trees = rounds
+		m, err := model.FitGBT(r.X, r.Y, nil, nil, cfg)
+		if err != nil {
+			return nil, 0, err
+		}
+		return m, rounds, nil
+	}
+	fit, stop := holdout(r, 0.15, seed^0x9b7)
+	if stop.Positives() == 0 || fit.Positives() == 0 {
+		m, err := model.FitGBT(r.X, r.Y, nil, nil, cfg)
+		if err != nil {
+			return nil, 0, err
+		}
+		return m, m.Rounds, nil
+	}
+	m, err := model.FitGBT(fit.X, fit.Y, stop.X, stop.Y, cfg)
+	if err != nil {
+		return nil, 0, err
+	}
+	return m, m.Rounds, nil
+}
+
+// holdout splits rows into a fitting and a held-out part: by time (the
+// latest snapshot days, about frac of them) when the rows span several
+// snapshots, else stratified at random.
+func holdout(r *Rows, frac float64, seed uint64) (fit, held *Rows) {
+	days := distinctDays(r.Day)
+	if len(days) >= 3 {
+		nv := max(1, int(math.Round(float64(len(days))*frac)))
+		from := days[len(days)-nv]
+		var a, b []int
+		for i, d := range r.Day {
+			if d >= from {
+				b = append(b, i)
+			} else {
+				a = append(a, i)
+			}
+		}
+		return r.Subset(a), r.Subset(b)
+	}
+	a, b := StratifiedSplit(r.Y, frac, seed)
+	return r.Subset(a), r.Subset(b)
+}
+
+func distinctDays(days []int32) []int32 {
+	out := slices.Clone(days)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Result is a trained model with the figures of its report.
+type Result struct {
+	Artifact *model.Artifact
+	Report   *model.Report
+}
+
+// Fit builds the training rows of ds, selects the best candidate on the
+// validation rows and returns the artifact (not yet saved) and its report.
+// now stamps the metadata only; it does not influence the model.
+func Fit(ds *data.Dataset, cfg Config, now time.Time) (*Result, error) {
 	cfg.defaults()
 	behaviour := ds.HasEvents["usage"] || ds.HasEvents["tickets"] || ds.HasEvents["page_views"]
 	schema := features.NewSchema(ds.Customers, features.SchemaOptions{Behaviour: behaviour, LookbackDays: cfg.LookbackDays})
 	meta := model.Metadata{
 		CreatedAt: now.UTC(), DataFingerprint: ds.Fingerprint, Mode: string(ds.Mode), Seed: cfg.Seed,
-		Features: schema.Names, ChosenBy: "lowest validation log loss", Calibration: "none (logistic loss fit, probabilities used as is)",
-		Libraries: model.Libraries(),
+		Features: schema.Names, Libraries: model.Libraries(),
 	}
-	var rows *Rows
-	var train, valid []int
-	switch ds.Mode {
-	case data.ModeTime:
+	rows, err := BuildRows(ds, schema, cfg, &meta)
+	if err != nil {
+		return nil, err
+	}
+	res, err := FitRows(rows, schema, cfg, meta)
+	if err != nil {
+		return nil, err
+	}
+	res.Report.Data = summarise(ds, res.Artifact)
+	return res, nil
+}
+
+// BuildRows builds the training rows of ds (snapshots in time mode, one row
+// per labelled customer in static mode) and records the snapshots in meta.
+func BuildRows(ds *data.Dataset, schema *features.Schema, cfg Config, meta *model.Metadata) (*Rows, error) {
+	cfg.defaults()
+	if ds.Mode == data.ModeTime {
 		days, err := Snapshots(ds, cfg)
 		if err != nil {
 			return nil, err
 		}
 		meta.HorizonDays, meta.LookbackDays, meta.SnapshotEveryDays = cfg.HorizonDays, cfg.LookbackDays, cfg.EveryDays
+		meta.Snapshots = nil
 		for _, d := range days {
 			meta.Snapshots = append(meta.Snapshots, signals.DayStart(d).Format(time.DateOnly))
 		}
-		rows = TimeRows(ds, schema, days, cfg.HorizonDays)
-		if len(days) == 1 {
-			train, valid = StratifiedSplit(rows.Y, cfg.ValidFraction, cfg.Seed)
-		} else {
-			nv := max(1, int(math.Round(float64(len(days))*cfg.ValidFraction)))
-			from := days[len(days)-nv]
-			meta.ValidationFrom = signals.DayStart(from).Format(time.DateOnly)
-			for i, d := range rows.Day {
-				if d >= from {
-					valid = append(valid, i)
-				} else {
-					train = append(train, i)
-				}
-			}
-		}
-	default:
-		if !hasLabels(ds) {
-			return nil, fmt.Errorf("%w: static mode needs a churned column (or churned_at, or event files for time mode)", data.ErrBadInput)
-		}
-		rows = StaticRows(ds, schema, true)
-		train, valid = StratifiedSplit(rows.Y, cfg.ValidFraction, cfg.Seed)
+		return TimeRows(ds, schema, days, cfg.HorizonDays), nil
+	}
+	if !hasLabels(ds) {
+		return nil, fmt.Errorf("%w: static mode needs a churned column (or churned_at, or event files for time mode)", data.ErrBadInput)
+	}
+	return StaticRows(ds, schema, true), nil
+}
+
+// FitRows selects and fits the model on prepared rows: a validation part is
+// held out (the latest snapshots in time mode, a stratified share otherwise),
+// every candidate is fitted on the rest and calibrated and measured on the
+// validation rows, the one with the lowest calibrated validation log loss is
+// kept and refitted on all rows.
+func FitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadata) (*Result, error) {
+	res, _, err := fitRows(rows, schema, cfg, meta, false)
+	return res, err
+}
+
+// outcome is one candidate after selection.
+type outcome struct {
+	cand      candidate
+	rounds    int
+	calibrate model.Platt
+	eval      model.Evaluation
+	summary   model.CalibrationSummary
+	seconds   float64
+}
+
+// fitted is one candidate's final model and its total fit time (selection
+// fit plus refit).
+type fitted struct {
+	artifact *model.Artifact
+	seconds  float64
+}
+
+// fitRows is FitRows; with all set it also refits every other candidate
+// that fitted and returns them all by name (for cross-validation).
+func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadata, all bool) (*Result, map[string]fitted, error) {
+	cfg.defaults()
+	trainRows, validRows := holdout(rows, cfg.ValidFraction, cfg.Seed)
+	if len(distinctDays(rows.Day)) >= 3 {
+		meta.ValidationFrom = signals.DayStart(slices.Min(validRows.Day)).Format(time.DateOnly)
 	}
 	meta.Rows, meta.Positives = rows.Len(), rows.Positives()
-	trainRows, validRows := rows.Subset(train), rows.Subset(valid)
 	meta.TrainRows, meta.ValidationRows = trainRows.Len(), validRows.Len()
 	for _, part := range []struct {
 		name string
 		r    *Rows
 	}{{"training", trainRows}, {"validation", validRows}} {
 		if p := part.r.Positives(); p == 0 || p == part.r.Len() {
-			return nil, fmt.Errorf("%w: the %s rows (%d) hold %d churners; both classes are needed (more history, a longer --horizon or more customers)",
+			return nil, nil, fmt.Errorf("%w: the %s rows (%d) hold %d churners; both classes are needed (more history, a longer --horizon or more customers)",
 				ErrNotEnoughData, part.name, part.r.Len(), p)
 		}
 	}
-
-	best, bestLoss := -1, math.Inf(1)
-	var bestThreshold float64
-	cands := candidates()
-	for i, c := range cands {
-		start := time.Now()
-		l, err := c.fit(trainRows.X, trainRows.Y, cfg.Seed)
-		cand := model.Candidate{Name: c.name, FitSeconds: math.Round(time.Since(start).Seconds()*1000) / 1000}
-		if err != nil {
-			cand.Error = err.Error()
-			meta.Candidates = append(meta.Candidates, cand)
-			continue
-		}
-		p := predict(l, validRows.X)
-		th := model.ChooseThreshold(validRows.Y, p)
-		m, err := model.Evaluate(validRows.Y, p, th)
-		if err != nil {
-			cand.Error = err.Error()
-			meta.Candidates = append(meta.Candidates, cand)
-			continue
-		}
-		cand.Metrics = m
+	var outcomes []*outcome
+	var best *outcome
+	for _, c := range candidates() {
+		o, cand := selectCandidate(c, trainRows, validRows, cfg.Seed)
 		meta.Candidates = append(meta.Candidates, cand)
-		if m.LogLoss < bestLoss {
-			best, bestLoss, bestThreshold = i, m.LogLoss, th
-			meta.Validation = m
+		if o == nil {
+			continue
+		}
+		outcomes = append(outcomes, o)
+		if best == nil || o.eval.Metrics.LogLoss < best.eval.Metrics.LogLoss {
+			best = o
 		}
 	}
-	if best < 0 {
-		return nil, fmt.Errorf("every candidate failed: %v", meta.Candidates)
+	if best == nil {
+		return nil, nil, fmt.Errorf("every candidate failed: %+v", meta.Candidates)
 	}
-	chosen := cands[best]
-	final, err := chosen.fit(rows.X, rows.Y, cfg.Seed)
+	meta.Chosen = best.cand.name
+	meta.ChosenBy = "lowest calibrated validation log loss"
+	meta.Calibration = "platt: calibrated log-odds = a * raw + b, fitted on the validation rows"
+	final := func(o *outcome) (*model.Artifact, error) {
+		// Refit on all rows; a boosted model gets 10% more rounds than it
+		// kept on the smaller training part.
+		rounds := 0
+		if o.rounds > 0 {
+			rounds = max(1, int(math.Round(float64(o.rounds)*roundsScale)))
+		}
+		start := time.Now()
+		l, _, err := o.cand.fit(rows, cfg.Seed, rounds)
+		if err != nil {
+			return nil, fmt.Errorf("refit %s on all rows: %w", o.cand.name, err)
+		}
+		o.seconds += time.Since(start).Seconds()
+		m := meta
+		m.CalibrationFit = &o.calibrate
+		m.Threshold = o.eval.Metrics.Threshold
+		m.MediumThreshold = m.Threshold / 2
+		m.Validation = o.eval.Metrics
+		return &model.Artifact{
+			Kind: o.cand.kind, Schema: schema, Learner: l, Calibration: o.calibrate,
+			Threshold: m.Threshold, MediumThreshold: m.MediumThreshold, Meta: m,
+		}, nil
+	}
+	a, err := final(best)
 	if err != nil {
-		return nil, fmt.Errorf("refit %s on all rows: %w", chosen.name, err)
+		return nil, nil, err
 	}
-	meta.Chosen = chosen.name
-	meta.Threshold = bestThreshold
-	meta.MediumThreshold = bestThreshold / 2
-	return &model.Artifact{
-		Kind: chosen.kind, Schema: schema, Learner: final,
-		Threshold: meta.Threshold, MediumThreshold: meta.MediumThreshold, Meta: meta,
-	}, nil
+	var others map[string]fitted
+	if all {
+		others = map[string]fitted{}
+		for _, o := range outcomes {
+			fa := a
+			if o != best {
+				if fa, err = final(o); err != nil {
+					return nil, nil, err
+				}
+			}
+			others[o.cand.name] = fitted{fa, o.seconds}
+		}
+	}
+	rep := &model.Report{
+		CreatedAt: meta.CreatedAt.Format(time.RFC3339), Mode: meta.Mode, Chosen: meta.Chosen, Threshold: a.Threshold,
+		Candidates: meta.Candidates, Validation: best.eval, Calibration: best.summary, Importance: importance(a),
+	}
+	return &Result{Artifact: a, Report: rep}, others, nil
+}
+
+// selectCandidate fits one candidate on the training rows, calibrates and
+// measures it on the validation rows. It returns nil and the candidate's
+// error when it cannot be fitted.
+func selectCandidate(c candidate, trainRows, validRows *Rows, seed uint64) (*outcome, model.Candidate) {
+	start := time.Now()
+	l, rounds, err := c.fit(trainRows, seed, 0)
+	secs := time.Since(start).Seconds()
+	cand := model.Candidate{Name: c.name, FitSeconds: math.Round(secs*1000) / 1000, Rounds: rounds}
+	if err != nil {
+		cand.Error = err.Error()
+		return nil, cand
+	}
+	raw := rawScores(l, validRows.X)
+	calibrated, platt, err := crossCalibrate(raw, validRows.Y, seed)
+	if err != nil {
+		cand.Error = err.Error()
+		return nil, cand
+	}
+	ev, err := model.Assess(validRows.Y, calibrated, model.ChooseThreshold(validRows.Y, calibrated))
+	if err != nil {
+		cand.Error = err.Error()
+		return nil, cand
+	}
+	uncal := sigmoids(raw)
+	o := &outcome{cand: c, rounds: rounds, calibrate: platt, eval: ev, seconds: secs,
+		summary: model.CalibrationSummary{Method: "platt (cross-fitted on the validation rows)",
+			BrierBefore: brier(validRows.Y, uncal), BrierAfter: ev.Metrics.Brier,
+			ECEBefore: model.ECE(validRows.Y, uncal, 10), ECEAfter: ev.ECE}}
+	cand.Metrics, cand.ECE = ev.Metrics, ev.ECE
+	return o, cand
+}
+
+// crossCalibrate fits Platt scaling on two stratified halves of the
+// validation rows, each applied to the other half, so the calibrated figures
+// are measured on rows the calibrator did not see; the calibrator kept is
+// fitted on all of them.
+func crossCalibrate(raw, y []float64, seed uint64) ([]float64, model.Platt, error) {
+	all, err := model.FitPlatt(raw, y)
+	if err != nil {
+		return nil, model.Identity, fmt.Errorf("calibrate: %w", err)
+	}
+	a, b := StratifiedSplit(y, 0.5, seed^0xca1)
+	out := make([]float64, len(raw))
+	for _, part := range [][2][]int{{a, b}, {b, a}} {
+		fitIdx, applyIdx := part[0], part[1]
+		pl, err := model.FitPlatt(pick(raw, fitIdx), pick(y, fitIdx))
+		if err != nil {
+			pl = all // one half holds a single class: fall back to the full fit
+		}
+		for _, i := range applyIdx {
+			out[i] = sigmoid(pl.Apply(raw[i]))
+		}
+	}
+	return out, all, nil
+}
+
+func pick(v []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for k, i := range idx {
+		out[k] = v[i]
+	}
+	return out
+}
+
+func rawScores(l model.Learner, X [][]float64) []float64 {
+	out := make([]float64, len(X))
+	for i, x := range X {
+		out[i] = l.Raw(x)
+	}
+	return out
+}
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+func sigmoids(raw []float64) []float64 {
+	out := make([]float64, len(raw))
+	for i, r := range raw {
+		out[i] = sigmoid(r)
+	}
+	return out
+}
+
+func brier(y, p []float64) float64 {
+	s := 0.0
+	for i := range y {
+		s += (p[i] - y[i]) * (p[i] - y[i])
+	}
+	return s / float64(len(y))
+}
+
+type importer interface{ Importance() []float64 }
+
+// importance returns the chosen learner's feature importance, largest first.
+func importance(a *model.Artifact) []model.FeatureImportance {
+	im, ok := a.Learner.(importer)
+	if !ok {
+		return nil
+	}
+	v := im.Importance()
+	out := make([]model.FeatureImportance, 0, len(v))
+	for i, x := range v {
+		if i < len(a.Schema.Names) && !math.IsNaN(x) {
+			out = append(out, model.FeatureImportance{Feature: a.Schema.Names[i], Importance: x})
+		}
+	}
+	slices.SortStableFunc(out, func(p, q model.FeatureImportance) int { return cmp.Compare(q.Importance, p.Importance) })
+	return out
+}
+
+func summarise(ds *data.Dataset, a *model.Artifact) model.DataSummary {
+	s := model.DataSummary{Dir: ds.Dir, Files: ds.Files, Customers: len(ds.Customers), Rows: a.Meta.Rows,
+		Positives: a.Meta.Positives, Features: a.Schema.Len(), Snapshots: a.Meta.Snapshots, BadRows: len(ds.Report.BadRows)}
+	if !ds.Start.IsZero() {
+		s.From, s.To = ds.Start.Format(time.DateOnly), ds.End.Format(time.DateOnly)
+	}
+	for _, n := range ds.Report.UnknownEvents {
+		s.UnknownRows += n
+	}
+	return s
 }
 
 func hasLabels(ds *data.Dataset) bool {
@@ -141,14 +393,6 @@ func hasLabels(ds *data.Dataset) bool {
 		}
 	}
 	return false
-}
-
-func predict(l model.Learner, X [][]float64) []float64 {
-	p := make([]float64, len(X))
-	for i, x := range X {
-		p[i] = 1 / (1 + math.Exp(-l.Raw(x)))
-	}
-	return p
 }
 
 // ScoreRow is one line of `train score`.
@@ -214,3 +458,7 @@ func Evaluate(ds *data.Dataset, a *model.Artifact, asOf time.Time) (model.Metric
 	}
 	return model.Evaluate(y, p, a.Threshold)
 }
+
+// roundsScale multiplies the boosting rounds kept by early stopping for the
+// refit on all rows, which are more than the rows the rounds were found on.
+var roundsScale = 1.1

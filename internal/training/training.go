@@ -262,15 +262,7 @@ func StaticRows(ds *data.Dataset, s *features.Schema, requireLabel bool) *Rows {
 // StratifiedSplit splits row indices into train and validation keeping the
 // class shares, deterministically for a seed.
 func StratifiedSplit(y []float64, frac float64, seed uint64) (train, valid []int) {
-	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	for _, cls := range []float64{0, 1} {
-		var idx []int
-		for i, v := range y {
-			if v == cls {
-				idx = append(idx, i)
-			}
-		}
-		rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+	for _, idx := range shuffledByClass(y, rand.New(rand.NewPCG(seed, 0x5eed))) {
 		nv := int(math.Round(float64(len(idx)) * frac))
 		valid = append(valid, idx[:nv]...)
 		train = append(train, idx[nv:]...)
@@ -278,4 +270,34 @@ func StratifiedSplit(y []float64, frac float64, seed uint64) (train, valid []int
 	sort.Ints(train)
 	sort.Ints(valid)
 	return train, valid
+}
+
+// StratifiedFolds assigns every row to one of k folds (0..k-1), dealing each
+// class's shuffled rows round-robin so the folds keep the class shares,
+// deterministically for a seed.
+func StratifiedFolds(y []float64, k int, seed uint64) []int {
+	fold := make([]int, len(y))
+	for _, idx := range shuffledByClass(y, rand.New(rand.NewPCG(seed, 0xf01d))) {
+		for n, i := range idx {
+			fold[i] = n % k
+		}
+	}
+	return fold
+}
+
+// shuffledByClass returns the indices of the rows labelled 0 and of those
+// labelled 1, each shuffled by rng.
+func shuffledByClass(y []float64, rng *rand.Rand) [2][]int {
+	var out [2][]int
+	for i, v := range y {
+		c := 0
+		if v == 1 {
+			c = 1
+		}
+		out[c] = append(out[c], i)
+	}
+	for _, idx := range out {
+		rng.Shuffle(len(idx), func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+	}
+	return out
 }
