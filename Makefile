@@ -5,7 +5,7 @@ DEMO    := demo-data
 ADDR    ?= 127.0.0.1:8080
 PKGS    := ./...
 
-.PHONY: help build demo test test-short bench lint fuzz tidy clean
+.PHONY: help build demo test test-short bench bench-quality lint fuzz tidy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ test-short: ## quick tests without the race detector
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+bench-quality: ## cross-validate on mlc_churn and generated data; writes the table into README.md
+	./scripts/bench-quality.sh
 
 lint: ## go vet, gofmt, staticcheck when installed
 	$(GO) vet $(PKGS)

@@ -61,6 +61,19 @@ func TestStaticModeMLC(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("fit: exit %d\n%s\n%s", code, out, errs)
 	}
+	// A second fit with the same data and seed writes the same model bytes.
+	models2 := filepath.Join(dir, "models2")
+	if code, out, errs := runCmd(t, "fit", "--data", filepath.Join(dir, "train"), "--out", models2, "--seed", "42"); code != 0 {
+		t.Fatalf("second fit: exit %d\n%s\n%s", code, out, errs)
+	}
+	if a, b := currentModelBytes(t, models), currentModelBytes(t, models2); !bytes.Equal(a, b) {
+		t.Error("same data and seed gave different model.json bytes")
+	}
+	for _, f := range []string{"model.json", "metadata.json", "report.html", "metrics.json"} {
+		if _, err := os.Stat(filepath.Join(models, strings.TrimSpace(string(must(os.ReadFile(filepath.Join(models, "current"))))), f)); err != nil {
+			t.Errorf("version directory lacks %s: %v", f, err)
+		}
+	}
 	t.Log(out)
 	if !strings.Contains(out, "mode static") {
 		t.Errorf("fit output does not say static mode:\n%s", out)
@@ -119,12 +132,7 @@ func TestTimeModeReproducible(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("fit: %d\n%s\n%s", code, out, errs)
 		}
-		cur, _ := os.ReadFile(filepath.Join(models, "current"))
-		b, err := os.ReadFile(filepath.Join(models, strings.TrimSpace(string(cur)), "model.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies[i] = b
+		bodies[i] = currentModelBytes(t, models)
 		if i == 0 {
 			t.Log(out)
 			if !strings.Contains(out, "mode time") {
@@ -178,4 +186,25 @@ func TestExitCodes(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "m")); !os.IsNotExist(err) {
 		t.Errorf("a failed fit wrote the models directory (err %v)", err)
 	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// currentModelBytes returns the model.json of the current version under models.
+func currentModelBytes(t *testing.T, models string) []byte {
+	t.Helper()
+	cur, err := os.ReadFile(filepath.Join(models, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(models, strings.TrimSpace(string(cur)), "model.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -429,7 +429,7 @@ func TestTreeSHAPMatchesBruteForce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out := make([]float64, tc.m.NumFeatures)
 			for r, x := range tc.rows {
-				base := tc.m.Contributions(x, out)
+				base := tc.m.SHAP(x, out)
 				want, wantBase := bruteShapley(tc.m, x)
 				if math.Abs(base-wantBase) > 1e-12 {
 					t.Errorf("row %d: base %v, brute force %v", r, base, wantBase)

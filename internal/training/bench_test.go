@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/synth"
 )
 
@@ -21,11 +23,20 @@ func BenchmarkScoreOne(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	res, err := Fit(ds, Config{Seed: 1}, end)
+	// Benchmark the gradient-boosted trees whichever learner wins here.
+	cfg := Config{Seed: 1}
+	cfg.defaults()
+	schema := features.NewSchema(ds.Customers, features.SchemaOptions{Behaviour: true, LookbackDays: cfg.LookbackDays})
+	meta := model.Metadata{Mode: string(ds.Mode)}
+	rows, err := BuildRows(ds, schema, cfg, &meta)
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := res.Artifact
+	_, all, err := fitRows(rows, schema, cfg, meta, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := all[CandGBT].artifact
 	// The customer with the longest history.
 	best := 0
 	for i := range ds.Histories {
@@ -35,7 +46,7 @@ func BenchmarkScoreOne(b *testing.B) {
 	}
 	p := ProfileAt(ds, best, end)
 	h := ds.Histories[best]
-	b.Logf("learner %s, %d features, %d days of history", a.Meta.Chosen, a.Schema.Len(), len(h))
+	b.Logf("learner %s (%d trees), %d features, %d days of history", a.Kind, len(a.Learner.(*model.GBT).Trees), a.Schema.Len(), len(h))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
