@@ -97,11 +97,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return usageError{fmt.Errorf("--load: %w", err)}
 		}
-		n, days, err := srv.Import(ctx, ds)
+		res, err := srv.Import(ctx, ds)
 		if err != nil {
 			return fmt.Errorf("--load %s: %w", *loadDir, err)
 		}
-		log.Info("data loaded", "dir", *loadDir, "customers", n, "days", days)
+		log.Info("data loaded", "dir", *loadDir, "customers", res.Customers, "days", res.Days, "scored", res.Scored, "flagged", res.Flagged)
 	}
 
 	ln, err := net.Listen("tcp", *addr)
@@ -117,6 +117,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	go srv.Run(bg)
 	log.Info("listening", "addr", ln.Addr().String())
 	fmt.Fprintf(stdout, "churn api listening on http://%s\n", ln.Addr())
 

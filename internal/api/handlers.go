@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -124,6 +126,17 @@ func (s *Server) postEvents(c *gin.Context) {
 		s.fail(c, storeErr(err))
 		return
 	}
+	if acc > 0 {
+		ids := make([]string, 0, 8)
+		seen := map[string]bool{}
+		for i := range batch {
+			if id := batch[i].CustomerID; !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		s.rescore.mark(ids)
+	}
 	c.JSON(http.StatusAccepted, gin.H{"accepted": acc, "duplicates": dup})
 }
 
@@ -157,29 +170,106 @@ func (s *Server) risk(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	p, err := s.store.GetCustomer(ctx, id)
-	if err != nil {
-		s.fail(c, storeErr(err))
-		return
-	}
 	now := s.now().UTC()
-	end := signals.EndDay(now)
-	h, err := s.store.History(ctx, id, end-int32(m.Schema.LookbackDays), end)
+	pred, err := s.scoreStored(c.Request.Context(), m, id, now)
 	if err != nil {
 		s.fail(c, storeErr(err))
 		return
-	}
-	pred := m.Score(&p, h, now)
-	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: now}
-	if len(pred.Drivers) > 0 {
-		sc.TopDriver = pred.Drivers[0].Reason
-	}
-	if err := s.store.PutScore(ctx, id, sc); err != nil {
-		s.log.WarnContext(ctx, "could not record score", "customer_id", id, "err", err)
 	}
 	c.JSON(http.StatusOK, riskResponse{CustomerID: id, Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
 		Drivers: pred.Drivers, ModelVersion: m.Version, AsOf: now})
+}
+
+// scoreStored scores a stored customer as of now. The cached feature vector
+// is used when it was computed today with this model (and nothing changed
+// since: the store drops it on new events or a new profile); otherwise the
+// vector is rebuilt from the aggregates, and it and the score are stored,
+// which also keeps the at-risk list current.
+func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, now time.Time) (model.Prediction, error) {
+	p, cached, err := s.store.Snapshot(ctx, id)
+	if err != nil {
+		return model.Prediction{}, err
+	}
+	day := signals.DayNumber(now)
+	if cached != nil && cached.Day == day && cached.ModelVersion == m.Version && len(cached.Vector) == m.Schema.Len() {
+		return m.Predict(cached.Vector, model.DefaultDrivers), nil
+	}
+	end := signals.EndDay(now)
+	h, err := s.store.History(ctx, id, end-int32(m.Schema.LookbackDays), end)
+	if err != nil {
+		return model.Prediction{}, err
+	}
+	x := make([]float64, m.Schema.Len())
+	m.Schema.Vector(&p, h, now, x)
+	pred := m.Predict(x, model.DefaultDrivers)
+	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: now, MRR: p.MRR}
+	if len(pred.Drivers) > 0 {
+		sc.TopDriver = pred.Drivers[0].Reason
+	}
+	if err := s.store.PutScore(ctx, id, store.Cached{Day: day, ModelVersion: m.Version, Vector: x, Score: sc}); err != nil {
+		return model.Prediction{}, err
+	}
+	return pred, nil
+}
+
+// atRiskItem is one entry of GET /v1/at-risk.
+type atRiskItem struct {
+	CustomerID    string    `json:"customer_id"`
+	Score         float64   `json:"score"`
+	RiskLevel     string    `json:"risk_level"`
+	MRR           *float64  `json:"mrr"`
+	RevenueAtRisk *float64  `json:"revenue_at_risk"`
+	TopDriver     string    `json:"top_driver"`
+	ModelVersion  string    `json:"model_version"`
+	AsOf          time.Time `json:"as_of"`
+}
+
+func (s *Server) atRisk(c *gin.Context) {
+	var errs fieldErrors
+	q := store.AtRiskQuery{Cursor: c.Query("cursor")}
+	if v := c.Query("min_score"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 1 {
+			errs.add("min_score", "must be a number in [0, 1]")
+		}
+		q.MinScore = f
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > store.MaxAtRiskLimit {
+			errs.add("limit", "must be an integer from 1 to %d", store.MaxAtRiskLimit)
+		}
+		q.Limit = n
+	}
+	if len(errs) > 0 {
+		s.fail(c, invalid(errs))
+		return
+	}
+	page, err := s.store.AtRisk(c.Request.Context(), q)
+	if errors.Is(err, store.ErrBadCursor) {
+		s.fail(c, invalid([]FieldError{{Field: "cursor", Message: "not a cursor of this list: start again without it"}}))
+		return
+	}
+	if err != nil {
+		s.fail(c, storeErr(err))
+		return
+	}
+	items := make([]atRiskItem, 0, len(page.Items))
+	for _, it := range page.Items {
+		sc := it.Score
+		item := atRiskItem{CustomerID: it.CustomerID, Score: sc.Score, RiskLevel: sc.RiskLevel, MRR: sc.MRR,
+			TopDriver: sc.TopDriver, ModelVersion: sc.ModelVersion, AsOf: sc.AsOf}
+		if sc.MRR != nil {
+			r := *sc.MRR * sc.Score
+			item.RevenueAtRisk = &r
+		}
+		items = append(items, item)
+	}
+	body := gin.H{"items": items, "next_cursor": nil}
+	if page.Next != "" {
+		body["next_cursor"] = page.Next
+	}
+	c.JSON(http.StatusOK, body)
 }
 
 func (s *Server) score(c *gin.Context) {

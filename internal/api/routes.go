@@ -30,6 +30,7 @@ const (
 //	GET  /v1/customers/:id/risk      score with drivers
 //	POST /v1/events                  ingest up to 10,000 events
 //	POST /v1/score                   score without storing
+//	GET  /v1/at-risk                 flagged customers, highest risk first
 //	GET  /v1/model                   active model metadata
 //	POST /v1/model/reload            reload models/current
 func (s *Server) Handler() http.Handler {
@@ -52,6 +53,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/customers/:id/risk", s.risk)
 	v1.POST("/events", limitBody(eventsBody), s.postEvents)
 	v1.POST("/score", limitBody(scoreBody), s.score)
+	v1.GET("/at-risk", s.atRisk)
 	v1.GET("/model", s.getModel)
 	v1.POST("/model/reload", limitBody(smallBody), s.reloadModel)
 	return r

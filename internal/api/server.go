@@ -18,13 +18,16 @@ import (
 	"github.com/churnrisk/churn/internal/store"
 )
 
-// Store is what the API needs from a store.
+// Store is what the API needs from a store (store.Mem and store.Redis).
 type Store interface {
 	PutCustomer(ctx context.Context, p features.Profile) error
 	GetCustomer(ctx context.Context, id string) (features.Profile, error)
 	AddEvents(ctx context.Context, events []store.Event) (accepted, duplicates int, err error)
 	History(ctx context.Context, id string, from, to int32) (signals.History, error)
-	PutScore(ctx context.Context, id string, s store.Score) error
+	Snapshot(ctx context.Context, id string) (features.Profile, *store.Cached, error)
+	PutScore(ctx context.Context, id string, c store.Cached) error
+	AtRisk(ctx context.Context, q store.AtRiskQuery) (store.AtRiskPage, error)
+	Import(ctx context.Context, customers []store.CustomerData) error
 	Ping(ctx context.Context) error
 }
 
@@ -51,11 +54,13 @@ type Server struct {
 	maxSkew   time.Duration
 	model     atomic.Pointer[model.Artifact]
 	reloadMu  sync.Mutex
+	rescore   *rescorer
 }
 
-// New returns a Server; call LoadModel to load the current model.
+// New returns a Server; call LoadModel to load the current model and Run to
+// keep the at-risk list current as events arrive.
 func New(cfg Config) *Server {
-	s := &Server{store: cfg.Store, modelsDir: cfg.ModelsDir, log: cfg.Logger, now: cfg.Now, agg: cfg.Aggregator, maxSkew: cfg.MaxSkew}
+	s := &Server{store: cfg.Store, modelsDir: cfg.ModelsDir, log: cfg.Logger, now: cfg.Now, agg: cfg.Aggregator, maxSkew: cfg.MaxSkew, rescore: newRescorer()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -107,6 +108,9 @@ func newTestAPI(t *testing.T, withModel bool) *testAPI {
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go srv.Run(ctx)
 	return &testAPI{t: t, url: hs.URL, store: st, clock: clk, srv: srv}
 }
 

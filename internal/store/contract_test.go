@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -18,9 +19,13 @@ type contractStore interface {
 	GetCustomer(ctx context.Context, id string) (features.Profile, error)
 	AddEvents(ctx context.Context, events []Event) (accepted, duplicates int, err error)
 	History(ctx context.Context, id string, from, to int32) (signals.History, error)
-	PutScore(ctx context.Context, id string, s Score) error
+	Snapshot(ctx context.Context, id string) (features.Profile, *Cached, error)
+	PutScore(ctx context.Context, id string, c Cached) error
 	GetScore(ctx context.Context, id string) (Score, error)
+	AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error)
+	Import(ctx context.Context, customers []CustomerData) error
 	Ping(ctx context.Context) error
+	Close() error
 }
 
 // runContract is the shared contract suite; each implementation calls it with
@@ -103,21 +108,165 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		}
 	})
 
-	t.Run("scores", func(t *testing.T) {
+	t.Run("scores and the cached vector", func(t *testing.T) {
 		s := newStore(t, clock)
 		if _, err := s.GetScore(ctx, "e"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("no score yet: %v", err)
 		}
-		want := Score{Score: 0.7, RiskLevel: "high", Flagged: true, TopDriver: "x", ModelVersion: "v1", AsOf: now}
+		if _, _, err := s.Snapshot(ctx, "e"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("snapshot of an unknown customer: %v", err)
+		}
+		if err := s.PutCustomer(ctx, features.Profile{ID: "e", Plan: "pro"}); err != nil {
+			t.Fatal(err)
+		}
+		if p, c, err := s.Snapshot(ctx, "e"); err != nil || p.Plan != "pro" || c != nil {
+			t.Fatalf("snapshot before scoring: %+v, %+v, %v", p, c, err)
+		}
+		mrr := 120.0
+		want := Cached{Day: today, ModelVersion: "v1", Vector: []float64{1.5, math.NaN(), -3, 0},
+			Score: Score{Score: 0.7, RiskLevel: "high", Flagged: true, TopDriver: "x", ModelVersion: "v1", AsOf: now, MRR: &mrr}}
 		if err := s.PutScore(ctx, "e", want); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.GetScore(ctx, "e")
-		if err != nil || got.Score != want.Score || got.ModelVersion != "v1" || !got.AsOf.Equal(now) || !got.Flagged {
+		if err != nil || got.Score != 0.7 || got.ModelVersion != "v1" || !got.AsOf.Equal(now) || !got.Flagged || got.MRR == nil || *got.MRR != 120 || got.TopDriver != "x" {
 			t.Fatalf("score %+v, %v", got, err)
+		}
+		p, c, err := s.Snapshot(ctx, "e")
+		if err != nil || p.Plan != "pro" || c == nil || c.Day != today || c.ModelVersion != "v1" || c.Score.Score != 0.7 || len(c.Vector) != 4 ||
+			c.Vector[0] != 1.5 || !math.IsNaN(c.Vector[1]) || c.Vector[2] != -3 {
+			t.Fatalf("snapshot %+v, %+v, %v", p, c, err)
+		}
+		// New events drop the cached vector, so do profile changes; the last score stays.
+		if _, _, err := s.AddEvents(ctx, []Event{{CustomerID: "e", Day: signals.Day{Day: today, Usage: 1}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, c, _ := s.Snapshot(ctx, "e"); c != nil {
+			t.Fatalf("cached vector survived new events: %+v", c)
+		}
+		s.PutScore(ctx, "e", want)
+		s.PutCustomer(ctx, features.Profile{ID: "e", Plan: "basic"})
+		if _, c, _ := s.Snapshot(ctx, "e"); c != nil {
+			t.Fatalf("cached vector survived a profile change: %+v", c)
+		}
+		if got, err := s.GetScore(ctx, "e"); err != nil || got.Score != 0.7 {
+			t.Fatalf("last score after invalidation: %+v, %v", got, err)
 		}
 		if err := s.Ping(ctx); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("at-risk list", func(t *testing.T) {
+		s := newStore(t, clock)
+		score := func(id string, v float64, flagged bool) {
+			t.Helper()
+			if err := s.PutScore(ctx, id, Cached{Day: today, ModelVersion: "v1", Score: Score{Score: v, Flagged: flagged, ModelVersion: "v1", AsOf: now}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// 25 flagged customers with tied scores in places, 5 not flagged.
+		for i := 0; i < 25; i++ {
+			score(fmt.Sprintf("c%02d", i), 0.5+float64(i%5)/10, true)
+		}
+		for i := 0; i < 5; i++ {
+			score(fmt.Sprintf("low%d", i), 0.1, false)
+		}
+		var ids []string
+		var scores []float64
+		q := AtRiskQuery{Limit: 7}
+		for pages := 0; ; pages++ {
+			if pages > 10 {
+				t.Fatal("pagination does not end")
+			}
+			page, err := s.AtRisk(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Items) > 7 {
+				t.Fatalf("page of %d items, limit 7", len(page.Items))
+			}
+			for _, it := range page.Items {
+				ids = append(ids, it.CustomerID)
+				scores = append(scores, it.Score.Score)
+			}
+			if page.Next == "" {
+				break
+			}
+			q.Cursor = page.Next
+		}
+		if len(ids) != 25 {
+			t.Fatalf("%d customers listed, want 25: %v", len(ids), ids)
+		}
+		seen := map[string]bool{}
+		for i := range ids {
+			if seen[ids[i]] {
+				t.Fatalf("%s listed twice", ids[i])
+			}
+			seen[ids[i]] = true
+			if i > 0 && (scores[i] > scores[i-1] || (scores[i] == scores[i-1] && ids[i] < ids[i-1])) {
+				t.Fatalf("order broken at %d: %v %v", i, ids, scores)
+			}
+		}
+		if ids[0] != "c04" || scores[0] != 0.9 {
+			t.Fatalf("first %s %v, want c04 0.9", ids[0], scores[0])
+		}
+		page, err := s.AtRisk(ctx, AtRiskQuery{MinScore: 0.85})
+		if err != nil || len(page.Items) != 5 || page.Next != "" {
+			t.Fatalf("min_score 0.85: %+v, %v", page, err)
+		}
+		// A customer whose score falls below the threshold leaves the list.
+		score("c04", 0.2, false)
+		page, _ = s.AtRisk(ctx, AtRiskQuery{MinScore: 0.85})
+		if len(page.Items) != 4 {
+			t.Fatalf("after c04 cleared: %+v", page)
+		}
+		if _, err := s.AtRisk(ctx, AtRiskQuery{Cursor: "not-a-cursor"}); !errors.Is(err, ErrBadCursor) {
+			t.Fatalf("garbage cursor: %v", err)
+		}
+	})
+
+	t.Run("import", func(t *testing.T) {
+		s := newStore(t, clock)
+		mrr := 50.0
+		batch := []CustomerData{
+			{Profile: features.Profile{ID: "g1", Plan: "pro", MRR: &mrr}, History: signals.History{{Day: today - 2, Usage: 3, UsageEvents: 1}, {Day: today - 1, Usage: 4, UsageEvents: 2}}},
+			{Profile: features.Profile{ID: "g2"}, History: signals.History{{Day: today - 500, Usage: 9}}},
+		}
+		if err := s.Import(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Import(ctx, batch[:1]); err != nil { // days merge: usage doubles
+			t.Fatal(err)
+		}
+		p, _ := s.GetCustomer(ctx, "g1")
+		h, err := s.History(ctx, "g1", 0, today+1)
+		if err != nil || p.Plan != "pro" || len(h) != 2 || h[0].Usage != 6 || h[1].UsageEvents != 4 {
+			t.Fatalf("g1: %+v %+v %v", p, h, err)
+		}
+		if h, err := s.History(ctx, "g2", 0, today+1); err != nil || len(h) != 0 {
+			t.Fatalf("g2 keeps a day older than the retention: %+v %v", h, err)
+		}
+	})
+
+	t.Run("tickets keep the worst sentiment", func(t *testing.T) {
+		s := newStore(t, clock)
+		d := func(sent float64) Event {
+			n := int32(0)
+			if sent < signals.NegativeSentiment {
+				n = 1
+			}
+			return Event{CustomerID: "h", Day: signals.Day{Day: today, Tickets: 1, NegTickets: n, SentimentSum: sent, SentimentMin: sent, Risk: [signals.NumCategories]int32{2, 0, 1}}}
+		}
+		if _, _, err := s.AddEvents(ctx, []Event{d(0.5), d(-0.7)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.AddEvents(ctx, []Event{d(0.2)}); err != nil {
+			t.Fatal(err)
+		}
+		h, _ := s.History(ctx, "h", today, today+1)
+		if len(h) != 1 || h[0].Tickets != 3 || h[0].NegTickets != 1 || math.Abs(h[0].SentimentSum-0) > 1e-12 || h[0].SentimentMin != -0.7 || h[0].Risk[0] != 6 || h[0].Risk[2] != 3 {
+			t.Fatalf("history %+v", h)
 		}
 	})
 
@@ -148,4 +297,21 @@ func TestMemContract(t *testing.T) {
 	runContract(t, func(t *testing.T, now func() time.Time) contractStore {
 		return NewMem(MemOptions{Now: now})
 	})
+}
+
+func TestCursorRoundTrip(t *testing.T) {
+	for _, c := range []struct {
+		s  float64
+		id string
+	}{{0.5, "a"}, {1, "x:y{z}"}, {0, "日本"}} {
+		s, id, err := DecodeCursor(EncodeCursor(c.s, c.id))
+		if err != nil || s != c.s || id != c.id {
+			t.Errorf("%v %q -> %v %q %v", c.s, c.id, s, id, err)
+		}
+	}
+	for _, bad := range []string{"", "!!", EncodeCursor(2, "a"), "YWJj"} {
+		if _, _, err := DecodeCursor(bad); !errors.Is(err, ErrBadCursor) {
+			t.Errorf("cursor %q: %v", bad, err)
+		}
+	}
 }

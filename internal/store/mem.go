@@ -1,7 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 type Mem struct {
 	mu        sync.RWMutex
 	customers map[string]*memCustomer
+	atRisk    map[string]float64 // flagged customers and their scores
 	retention int32
 	dedupeTTL time.Duration
 	now       func() time.Time
@@ -24,15 +28,16 @@ type memCustomer struct {
 	profile *features.Profile
 	hist    signals.History
 	seen    map[string]time.Time // event id -> expiry
+	cached  *Cached
 	score   *Score
 }
 
 // MemOptions configures NewMem.
 type MemOptions struct {
 	// RetentionDays is how many days of aggregates are kept (the lookback
-	// plus a margin); 0 means 120.
+	// plus a margin); 0 means DefaultRetentionDays.
 	RetentionDays int
-	// DedupeTTL is how long an event id is remembered; 0 means 7 days.
+	// DedupeTTL is how long an event id is remembered; 0 means DefaultDedupeTTL.
 	DedupeTTL time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -41,15 +46,15 @@ type MemOptions struct {
 // NewMem returns an empty embedded store.
 func NewMem(o MemOptions) *Mem {
 	if o.RetentionDays <= 0 {
-		o.RetentionDays = 120
+		o.RetentionDays = DefaultRetentionDays
 	}
 	if o.DedupeTTL <= 0 {
-		o.DedupeTTL = 7 * 24 * time.Hour
+		o.DedupeTTL = DefaultDedupeTTL
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Mem{customers: map[string]*memCustomer{}, retention: int32(o.RetentionDays), dedupeTTL: o.DedupeTTL, now: o.Now}
+	return &Mem{customers: map[string]*memCustomer{}, atRisk: map[string]float64{}, retention: int32(o.RetentionDays), dedupeTTL: o.DedupeTTL, now: o.Now}
 }
 
 func (m *Mem) get(id string) *memCustomer {
@@ -61,12 +66,15 @@ func (m *Mem) get(id string) *memCustomer {
 	return c
 }
 
-// PutCustomer creates or replaces a customer's profile.
+// PutCustomer creates or replaces a customer's profile and drops its cached
+// feature vector.
 func (m *Mem) PutCustomer(_ context.Context, p features.Profile) error {
-	p.Attributes = cloneMap(p.Attributes)
+	p.Attributes = maps.Clone(p.Attributes)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.get(p.ID).profile = &p
+	c := m.get(p.ID)
+	c.profile = &p
+	c.cached = nil
 	return nil
 }
 
@@ -76,6 +84,10 @@ func (m *Mem) PutCustomer(_ context.Context, p features.Profile) error {
 func (m *Mem) GetCustomer(_ context.Context, id string) (features.Profile, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.profile(id)
+}
+
+func (m *Mem) profile(id string) (features.Profile, error) {
 	c := m.customers[id]
 	if c == nil {
 		return features.Profile{}, ErrNotFound
@@ -84,14 +96,14 @@ func (m *Mem) GetCustomer(_ context.Context, id string) (features.Profile, error
 		return features.Profile{ID: id}, nil
 	}
 	p := *c.profile
-	p.Attributes = cloneMap(p.Attributes)
+	p.Attributes = maps.Clone(p.Attributes)
 	return p, nil
 }
 
 // AddEvents stores a batch of events. An event whose id was already stored
 // for the same customer (or appears earlier in the batch) is a duplicate and
 // changes nothing. Events older than the retention window are accepted but
-// not kept.
+// not kept. The cached feature vectors of the customers concerned are dropped.
 func (m *Mem) AddEvents(_ context.Context, events []Event) (accepted, duplicates int, err error) {
 	now := m.now()
 	oldest := signals.DayNumber(now) - m.retention
@@ -111,30 +123,27 @@ func (m *Mem) AddEvents(_ context.Context, events []Event) (accepted, duplicates
 			c.seen[e.EventID] = now.Add(m.dedupeTTL)
 		}
 		accepted++
+		c.cached = nil
 		if e.Day.Day >= oldest {
 			c.hist.Add(e.Day)
 		}
 	}
-	for id := range touched(events) {
-		c := m.customers[id]
-		if len(c.hist) > 0 && c.hist[0].Day < oldest {
-			c.hist = append(signals.History(nil), c.hist.Window(oldest, c.hist[len(c.hist)-1].Day+1)...)
-		}
-		for k, exp := range c.seen {
-			if !now.Before(exp) {
-				delete(c.seen, k)
-			}
-		}
+	for i := range events {
+		m.trim(m.customers[events[i].CustomerID], now, oldest)
 	}
 	return accepted, duplicates, nil
 }
 
-func touched(events []Event) map[string]struct{} {
-	ids := make(map[string]struct{}, 8)
-	for i := range events {
-		ids[events[i].CustomerID] = struct{}{}
+// trim drops days before oldest and expired dedupe entries.
+func (m *Mem) trim(c *memCustomer, now time.Time, oldest int32) {
+	if len(c.hist) > 0 && c.hist[0].Day < oldest {
+		c.hist = slices.Clone(c.hist.Window(oldest, c.hist[len(c.hist)-1].Day+1))
 	}
-	return ids
+	for k, exp := range c.seen {
+		if !now.Before(exp) {
+			delete(c.seen, k)
+		}
+	}
 }
 
 // History returns the customer's daily aggregates with from <= day < to. It
@@ -146,14 +155,42 @@ func (m *Mem) History(_ context.Context, id string, from, to int32) (signals.His
 	if c == nil {
 		return nil, ErrNotFound
 	}
-	return append(signals.History(nil), c.hist.Window(from, to)...), nil
+	return slices.Clone(c.hist.Window(from, to)), nil
 }
 
-// PutScore records a customer's latest score.
-func (m *Mem) PutScore(_ context.Context, id string, s Score) error {
+// Snapshot returns a customer's profile and cached feature vector (nil when
+// there is none). It returns ErrNotFound for an unknown customer.
+func (m *Mem) Snapshot(_ context.Context, id string) (features.Profile, *Cached, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	p, err := m.profile(id)
+	if err != nil {
+		return p, nil, err
+	}
+	c := m.customers[id].cached
+	if c == nil {
+		return p, nil, nil
+	}
+	cp := *c
+	cp.Vector = slices.Clone(c.Vector)
+	return p, &cp, nil
+}
+
+// PutScore records a customer's cached feature vector and score, and puts
+// the customer on the at-risk list when flagged (off it otherwise).
+func (m *Mem) PutScore(_ context.Context, id string, c Cached) error {
+	c.Vector = slices.Clone(c.Vector)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.get(id).score = &s
+	mc := m.get(id)
+	mc.cached = &c
+	s := c.Score
+	mc.score = &s
+	if s.Flagged {
+		m.atRisk[id] = s.Score
+	} else {
+		delete(m.atRisk, id)
+	}
 	return nil
 }
 
@@ -168,16 +205,73 @@ func (m *Mem) GetScore(_ context.Context, id string) (Score, error) {
 	return *c.score, nil
 }
 
+// AtRisk returns a page of flagged customers with a score of at least
+// q.MinScore, highest score first. It returns ErrBadCursor for a cursor it
+// did not issue.
+func (m *Mem) AtRisk(_ context.Context, q AtRiskQuery) (AtRiskPage, error) {
+	var cs float64
+	var cid string
+	if q.Cursor != "" {
+		var err error
+		if cs, cid, err = DecodeCursor(q.Cursor); err != nil {
+			return AtRiskPage{}, err
+		}
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	type entry struct {
+		id string
+		s  float64
+	}
+	var all []entry
+	for id, s := range m.atRisk {
+		if s >= q.MinScore && (q.Cursor == "" || after(s, id, cs, cid)) {
+			all = append(all, entry{id, s})
+		}
+	}
+	slices.SortFunc(all, func(a, b entry) int {
+		if c := cmp.Compare(b.s, a.s); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	var page AtRiskPage
+	n := q.limit()
+	for i, e := range all {
+		if i == n {
+			last := page.Items[n-1]
+			page.Next = EncodeCursor(last.Score.Score, last.CustomerID)
+			break
+		}
+		page.Items = append(page.Items, AtRiskItem{CustomerID: e.id, Score: *m.customers[e.id].score})
+	}
+	return page, nil
+}
+
+// Import loads customers in bulk: profiles are replaced, history days merged
+// (without dedupe), cached vectors dropped.
+func (m *Mem) Import(_ context.Context, customers []CustomerData) error {
+	now := m.now()
+	oldest := signals.DayNumber(now) - m.retention
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range customers {
+		p := customers[i].Profile
+		p.Attributes = maps.Clone(p.Attributes)
+		c := m.get(p.ID)
+		c.profile = &p
+		c.cached = nil
+		for _, d := range customers[i].History {
+			if d.Day >= oldest {
+				c.hist.Add(d)
+			}
+		}
+	}
+	return nil
+}
+
 // Ping always succeeds: the embedded store lives in the process.
 func (m *Mem) Ping(context.Context) error { return nil }
 
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
+// Close does nothing: the embedded store lives in the process.
+func (m *Mem) Close() error { return nil }

@@ -1,23 +1,34 @@
 // Package store keeps what the API knows of each customer: the profile, the
-// daily signal aggregates of the lookback window, event-id dedupe entries and
-// the last score. Mem is the embedded in-process store used when no Redis is
-// configured; the Redis store implements the same methods and passes the
-// same contract tests.
+// daily signal aggregates of the lookback window, event-id dedupe entries,
+// the cached feature vector with its last score, and the at-risk list. Mem is
+// the embedded in-process store used when no Redis is configured; Redis is
+// the shared store of production. Both pass the same contract tests.
 package store
 
 import (
 	"errors"
 	"time"
 
+	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
 var (
-	// ErrNotFound is returned for an unknown customer.
+	// ErrNotFound is returned for an unknown customer (or a customer without a score).
 	ErrNotFound = errors.New("not found")
 	// ErrUnavailable is returned when the store cannot be reached; the caller
 	// should retry later.
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrBadCursor is returned for an at-risk cursor the store did not issue.
+	ErrBadCursor = errors.New("bad cursor")
+)
+
+// Defaults of both stores.
+const (
+	DefaultRetentionDays = 120
+	DefaultDedupeTTL     = 7 * 24 * time.Hour
+	DefaultAtRiskLimit   = 50
+	MaxAtRiskLimit       = 1000
 )
 
 // Event is one validated event ready to store: its customer, its optional
@@ -36,4 +47,52 @@ type Score struct {
 	TopDriver    string    `json:"top_driver,omitempty"`
 	ModelVersion string    `json:"model_version"`
 	AsOf         time.Time `json:"as_of"`
+	MRR          *float64  `json:"mrr,omitempty"`
+}
+
+// Cached is a customer's feature vector as computed for one day with one
+// model version, and the score it gave. It is valid until the customer's
+// profile or events change, the day ends, or the model changes.
+type Cached struct {
+	Day          int32     `json:"day"`
+	ModelVersion string    `json:"model_version"`
+	Vector       []float64 `json:"vector"` // NaN marks a missing value
+	Score        Score     `json:"score"`
+}
+
+// AtRiskQuery selects a page of the at-risk list.
+type AtRiskQuery struct {
+	MinScore float64
+	Limit    int    // 0 means DefaultAtRiskLimit; at most MaxAtRiskLimit
+	Cursor   string // from the previous page's Next; empty for the first page
+}
+
+// AtRiskItem is one flagged customer.
+type AtRiskItem struct {
+	CustomerID string `json:"customer_id"`
+	Score      Score  `json:"score"`
+}
+
+// AtRiskPage is a page of the at-risk list, highest score first (ties by
+// customer id); Next is empty on the last page.
+type AtRiskPage struct {
+	Items []AtRiskItem
+	Next  string
+}
+
+// CustomerData is one customer for a bulk import.
+type CustomerData struct {
+	Profile features.Profile
+	History signals.History
+}
+
+// limit normalises an at-risk page size.
+func (q AtRiskQuery) limit() int {
+	switch {
+	case q.Limit <= 0:
+		return DefaultAtRiskLimit
+	case q.Limit > MaxAtRiskLimit:
+		return MaxAtRiskLimit
+	}
+	return q.Limit
 }

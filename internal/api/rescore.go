@@ -1,0 +1,129 @@
+package api
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// maxPending bounds the customers waiting to be rescored; past it new ones
+// are dropped from the queue (their cached vector is already invalid, so
+// their next risk request rescores them anyway).
+const maxPending = 1 << 20
+
+// rescorer keeps the at-risk list current: customers whose events changed
+// are rescored in the background, once however many events they got.
+type rescorer struct {
+	mu      sync.Mutex
+	pending map[string]struct{}
+	running int
+	wake    chan struct{}
+	idle    chan struct{} // closed and replaced when the queue empties
+}
+
+func newRescorer() *rescorer {
+	return &rescorer{pending: map[string]struct{}{}, wake: make(chan struct{}, 1), idle: make(chan struct{})}
+}
+
+// mark queues customers for rescoring.
+func (r *rescorer) mark(ids []string) {
+	r.mu.Lock()
+	for _, id := range ids {
+		if len(r.pending) >= maxPending {
+			break
+		}
+		r.pending[id] = struct{}{}
+	}
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take removes up to n queued customers.
+func (r *rescorer) take(n int) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, min(n, len(r.pending)))
+	for id := range r.pending {
+		if len(out) == n {
+			break
+		}
+		out = append(out, id)
+		delete(r.pending, id)
+	}
+	r.running += len(out)
+	return out
+}
+
+// done reports n customers finished and signals idleness.
+func (r *rescorer) done(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.running -= n
+	if r.running == 0 && len(r.pending) == 0 {
+		close(r.idle)
+		r.idle = make(chan struct{})
+	}
+}
+
+// Run rescores the customers whose events changed, until ctx is done. A
+// customer that cannot be rescored (store down) is queued again and retried
+// after a pause.
+func (s *Server) Run(ctx context.Context) {
+	r := s.rescore
+	for {
+		ids := r.take(256)
+		if len(ids) == 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-r.wake:
+			}
+			continue
+		}
+		failed := 0
+		if m := s.Model(); m != nil {
+			now := s.now().UTC()
+			for _, id := range ids {
+				if _, err := s.scoreStored(ctx, m, id, now); err != nil {
+					if ctx.Err() != nil {
+						r.done(len(ids))
+						return
+					}
+					s.log.Warn("rescore failed; will retry", "customer_id", id, "err", err)
+					r.mark([]string{id})
+					failed++
+				}
+			}
+		}
+		r.done(len(ids))
+		if failed > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+		}
+	}
+}
+
+// Settle waits until every queued rescoring is done or ctx ends; tests use
+// it to read the at-risk list after posting events.
+func (s *Server) Settle(ctx context.Context) error {
+	for {
+		s.rescore.mu.Lock()
+		empty := s.rescore.running == 0 && len(s.rescore.pending) == 0
+		idle := s.rescore.idle
+		s.rescore.mu.Unlock()
+		if empty {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-idle:
+		}
+	}
+}
