@@ -21,8 +21,12 @@ demo: build ## generate demo data, train, start the API on the embedded store
 	@./scripts/demo-requests.sh $(ADDR) $(DEMO)/scores.csv
 	./$(BIN)/api --addr $(ADDR) --models models --load $(DEMO)
 
-test: ## run every test (race detector on)
+test: ## run every test (race detector on); starts the test Redis Cluster when redis-server is installed
 	$(GO) vet $(PKGS)
+	@if [ -z "$$REDIS_CLUSTER_ADDRS" ] && command -v redis-server >/dev/null 2>&1; then \
+		./scripts/redis-cluster.sh start >/dev/null && REDIS_CLUSTER_ADDRS=$$(./scripts/redis-cluster.sh addrs) && export REDIS_CLUSTER_ADDRS; \
+	fi; \
+	echo "go test -race -count=1 -timeout 20m $(PKGS) (REDIS_CLUSTER_ADDRS=$$REDIS_CLUSTER_ADDRS)"; \
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 test-short: ## quick tests without the race detector

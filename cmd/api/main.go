@@ -63,9 +63,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	if getenv("REDIS_URL") != "" || getenv("REDIS_CLUSTER_ADDRS") != "" {
-		return usageError{errors.New("REDIS_URL / REDIS_CLUSTER_ADDRS are set, but the Redis store is not built yet: unset them to use the embedded store")}
-	}
 	if getenv("CHURN_API_KEYS") != "" {
 		return usageError{errors.New("CHURN_API_KEYS is set, but API-key authentication is not built yet: refusing to start rather than serve without it")}
 	}
@@ -86,8 +83,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		agg.Pages = c
 	}
-	st := store.NewMem(store.MemOptions{})
-	log.Info("store", "kind", "embedded", "note", "data lives in this process only")
+	sc := store.ConfigFromEnv(getenv)
+	var st api.Store
+	if sc.Redis() {
+		r, err := sc.OpenRedis(ctx, 0, nil)
+		if err != nil {
+			return usageError{fmt.Errorf("redis: %w", err)}
+		}
+		defer r.Close()
+		if err := r.Ping(ctx); err != nil {
+			log.Warn("redis does not answer yet; requests needing it get 503 until it does", "store", sc.Describe(), "err", err)
+		}
+		st = r
+	} else {
+		st = store.NewMem(store.MemOptions{})
+	}
+	log.Info("store", "kind", sc.Describe(), "prefix", sc.Prefix)
 	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg})
 	if _, err := srv.LoadModel(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)

@@ -125,7 +125,7 @@ func TestRunRefusesBadConfig(t *testing.T) {
 	}{
 		{"public address without keys", []string{"--addr", "0.0.0.0:0"}, nil, "loopback only"},
 		{"bad address", []string{"--addr", "nonsense"}, nil, "--addr"},
-		{"redis not built", nil, map[string]string{"REDIS_URL": "redis://127.0.0.1:6379"}, "not built yet"},
+		{"bad redis url", nil, map[string]string{"REDIS_URL": "mysql://127.0.0.1:6379"}, "redis"},
 		{"keys not built", nil, map[string]string{"CHURN_API_KEYS": "admin:secret"}, "not built yet"},
 		{"unknown flag", []string{"--bogus"}, nil, "flag provided but not defined"},
 	}

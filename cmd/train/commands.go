@@ -16,6 +16,7 @@ import (
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/report"
+	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/synth"
 	"github.com/churnrisk/churn/internal/training"
 )
@@ -134,19 +135,41 @@ func (f *scoringFlags) load(evaluate bool, stderr io.Writer) (*model.Artifact, *
 	return a, ds, t, nil
 }
 
-func runScore(args []string, stdout, stderr io.Writer) error {
+func runScore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("score", stderr)
 	sf := addScoringFlags(fs, "score as of this time (default: the end of the data)")
 	out := fs.String("out", "", "output CSV (customer_id,score,risk_level,top_driver)")
+	push := fs.Bool("push", false, "also load the customers, their history and their current scores into the Redis store of REDIS_URL or REDIS_CLUSTER_ADDRS")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := required("out", *out); err != nil {
-		return err
+	if *out == "" && !*push {
+		return usageError{fmt.Errorf("--out is required (or --push)")}
+	}
+	sc := store.ConfigFromEnv(getenv)
+	if *push && !sc.Redis() {
+		return usageError{fmt.Errorf("--push needs REDIS_URL or REDIS_CLUSTER_ADDRS")}
 	}
 	a, ds, t, err := sf.load(false, stderr)
 	if err != nil {
 		return err
+	}
+	if *push {
+		r, err := sc.OpenRedis(ctx, 0, nil)
+		if err != nil {
+			return usageError{fmt.Errorf("redis: %w", err)}
+		}
+		defer r.Close()
+		start := time.Now()
+		res, err := training.Push(ctx, r, ds, a, time.Now().UTC())
+		if err != nil {
+			return fmt.Errorf("push to %s: %w", sc.Describe(), err)
+		}
+		fmt.Fprintf(stdout, "pushed to %s (prefix %q): %d customers, %d days of aggregates, %d scored now, %d flagged, in %.1fs\n",
+			sc.Describe(), sc.Prefix, res.Customers, res.Days, res.Scored, res.Flagged, time.Since(start).Seconds())
+		if *out == "" {
+			return nil
+		}
 	}
 	rows := training.Score(ds, a, t)
 	if err := writeScores(*out, rows); err != nil {

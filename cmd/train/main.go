@@ -22,7 +22,7 @@ const usage = `usage: train <command> [flags]
 commands:
   fit       --data DIR [--out models] [--horizon 30d] [--lookback 90d] [--snapshot-every 30d]
             [--seed N] [--max-bad-rows N] [--every 24h]
-  score     --data DIR [--model models/current] [--as-of T] --out scores.csv [--max-bad-rows N]
+  score     --data DIR [--model models/current] [--as-of T] --out scores.csv [--push] [--max-bad-rows N]
   evaluate  --data DIR [--model models/current] [--as-of T] [--json] [--max-bad-rows N]
   gen       --out DIR [--customers N] [--days N] [--end DATE] [--seed N]
 
@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "fit":
 		return runFit(ctx, rest, stdout, stderr)
 	case "score":
-		return runScore(rest, stdout, stderr)
+		return runScore(ctx, rest, getenv, stdout, stderr)
 	case "evaluate":
 		return runEvaluate(rest, stdout, stderr)
 	case "gen":

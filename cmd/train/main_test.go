@@ -173,6 +173,7 @@ func TestExitCodes(t *testing.T) {
 		{"no such dir", []string{"fit", "--data", filepath.Join(dir, "nowhere")}, 2, "no such file"},
 		{"no model", []string{"score", "--data", bad, "--model", filepath.Join(dir, "none"), "--out", filepath.Join(dir, "s.csv")}, 2, "train fit"},
 		{"score needs out", []string{"score", "--data", bad}, 2, "--out is required"},
+		{"push needs redis", []string{"score", "--data", bad, "--push"}, 2, "REDIS_URL"},
 		{"bad pages file", []string{"fit", "--data", bad, "--pages", filepath.Join(dir, "pages.json")}, 2, "--pages"},
 	}
 	for _, c := range cases {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/synth"
 	"github.com/churnrisk/churn/internal/training"
@@ -30,7 +31,7 @@ var (
 
 // trainedModels trains one model on generated data for the whole package and
 // returns its models directory.
-func trainedModels(t *testing.T) string {
+func trainedModels(t testing.TB) string {
 	t.Helper()
 	modelOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "churn-api-test-")
@@ -82,20 +83,64 @@ func (c *clock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
+// testStore is the API's store plus what the tests inspect.
+type testStore interface {
+	Store
+	GetScore(ctx context.Context, id string) (store.Score, error)
+}
+
 type testAPI struct {
 	t     *testing.T
 	url   string
-	store *store.Mem
+	store testStore
 	clock *clock
 	srv   *Server
 }
 
-// newTestAPI starts the real handler on a loopback port with a trained model
-// (unless withModel is false) and a settable clock.
+// storeKinds are the stores the API tests run against: the embedded store, a
+// single Redis node and a Redis Cluster (the last two skip without Redis,
+// except under CI where they fail).
+var storeKinds = []string{"mem", "redis", "cluster"}
+
+// forEachStore runs a test against every store kind.
+func forEachStore(t *testing.T, fn func(t *testing.T, kind string)) {
+	for _, kind := range storeKinds {
+		t.Run(kind, func(t *testing.T) { fn(t, kind) })
+	}
+}
+
+// newStore returns an empty store of a kind whose clock is now.
+func newStore(t *testing.T, kind string, now func() time.Time) testStore {
+	t.Helper()
+	if kind == "mem" {
+		return store.NewMem(store.MemOptions{Now: now})
+	}
+	o := store.RedisOptions{Prefix: redistest.Prefix(t), Now: now}
+	if kind == "cluster" {
+		o.ClusterAddrs = redistest.ClusterAddrs(t)
+	} else {
+		o.URL = redistest.URL(t)
+	}
+	redistest.Cleanup(t, o.URL, o.ClusterAddrs, o.Prefix)
+	r, err := store.NewRedis(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// newTestAPI starts the real handler on a loopback port with the embedded
+// store, a trained model (unless withModel is false) and a settable clock.
 func newTestAPI(t *testing.T, withModel bool) *testAPI {
+	return newTestAPIStore(t, "mem", withModel)
+}
+
+// newTestAPIStore is newTestAPI on a store of the given kind.
+func newTestAPIStore(t *testing.T, kind string, withModel bool) *testAPI {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
-	st := store.NewMem(store.MemOptions{Now: clk.Now})
+	st := newStore(t, kind, clk.Now)
 	dir := t.TempDir()
 	if withModel {
 		dir = trainedModels(t)

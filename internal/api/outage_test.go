@@ -1,0 +1,158 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/churnrisk/churn/internal/redistest"
+	"github.com/churnrisk/churn/internal/signals"
+	"github.com/churnrisk/churn/internal/store"
+)
+
+// TestRedisOutage stops a real redis-server while a client keeps posting
+// batches (retrying each until it is acknowledged), checks the 503s and
+// readiness during the outage, restarts Redis, and checks that the API
+// recovered by itself and that every acknowledged event is counted once.
+func TestRedisOutage(t *testing.T) {
+	srv := redistest.Start(t)
+	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
+	st, err := store.NewRedis(context.Background(), store.RedisOptions{URL: srv.URL(), Prefix: "outage:", Now: clk.Now, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	api := New(Config{Store: st, ModelsDir: trainedModels(t), Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if _, err := api.LoadModel(); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(api.Handler())
+	defer hs.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go api.Run(ctx)
+	a := &testAPI{t: t, url: hs.URL, store: st, clock: clk, srv: api}
+	if code, body, _ := a.do("PUT", "/v1/customers/o1", map[string]any{"plan": "growth", "mrr": 100}); code != 200 {
+		t.Fatalf("put: %d %v", code, body)
+	}
+
+	// The poster: batch k holds 10 usage events with ids k-0..k-9; each
+	// batch is retried until acknowledged.
+	var acked, rejected atomic.Int64
+	stop := make(chan struct{})
+	posterDone := make(chan error, 1)
+	go func() {
+		client := &http.Client{Timeout: 5 * time.Second}
+		for k := 0; ; k++ {
+			select {
+			case <-stop:
+				posterDone <- nil
+				return
+			default:
+			}
+			var events []string
+			for i := 0; i < 10; i++ {
+				events = append(events, fmt.Sprintf(`{"type":"usage","customer_id":"o1","timestamp":"2026-07-01T10:00:00Z","event_id":"%d-%d","quantity":1}`, k, i))
+			}
+			body := `{"events":[` + strings.Join(events, ",") + `]}`
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				resp, err := client.Post(hs.URL+"/v1/events", "application/json", strings.NewReader(body))
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode == 202 {
+						acked.Add(10)
+						break
+					}
+					if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+						posterDone <- fmt.Errorf("batch %d: status %d (Retry-After %q)", k, resp.StatusCode, resp.Header.Get("Retry-After"))
+						return
+					}
+					rejected.Add(1)
+				}
+				if time.Now().After(deadline) {
+					posterDone <- fmt.Errorf("batch %d never acknowledged", k)
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	}()
+
+	time.Sleep(300 * time.Millisecond)
+	srv.Stop()
+	time.Sleep(200 * time.Millisecond)
+	// During the outage: writes and reads needing Redis are 503, the process is alive.
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+	}{
+		{"POST", "/v1/events", map[string]any{"events": []any{ev("usage", "o1", clk.Now(), nil)}}, 503},
+		{"GET", "/v1/customers/o1/risk", nil, 503},
+		{"GET", "/v1/customers/o1", nil, 503},
+		{"PUT", "/v1/customers/o2", map[string]any{"plan": "x"}, 503},
+		{"GET", "/v1/at-risk", nil, 503},
+		{"GET", "/readyz", nil, 503},
+		{"GET", "/healthz", nil, 200},
+	} {
+		start := time.Now()
+		code, body, hdr := a.do(c.method, c.path, c.body)
+		if code != c.status {
+			t.Errorf("outage: %s %s = %d %v, want %d", c.method, c.path, code, body, c.status)
+		}
+		if code == 503 && hdr.Get("Retry-After") == "" {
+			t.Errorf("outage: %s %s: 503 without Retry-After", c.method, c.path)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("outage: %s %s took %v: requests must fail fast", c.method, c.path, d)
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	srv.Restart()
+	// Recovery without restarting the API.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, _, _ := a.do("GET", "/readyz", nil)
+		if code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the API did not recover within 10 s of Redis returning")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	close(stop)
+	if err := <-posterDone; err != nil {
+		t.Fatal(err)
+	}
+	day := signals.DayNumber(clk.Now())
+	h, err := st.History(context.Background(), "o1", day, day+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0.0
+	for _, d := range h {
+		total += d.Usage
+	}
+	t.Logf("%d events acknowledged, %d posts refused with 503 during the outage; usage stored %v", acked.Load(), rejected.Load(), total)
+	if rejected.Load() == 0 {
+		t.Error("no post was refused: the outage did not happen")
+	}
+	if math.Abs(total-float64(acked.Load())) > 0 {
+		t.Errorf("stored usage %v, acknowledged events %d: an acknowledged event was lost or counted twice", total, acked.Load())
+	}
+	if code, body, _ := a.do("GET", "/v1/customers/o1/risk", nil); code != 200 {
+		t.Errorf("risk after recovery: %d %v", code, body)
+	}
+}

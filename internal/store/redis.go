@@ -1,0 +1,822 @@
+package store
+
+import (
+	"context"
+	_ "embed"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/signals"
+)
+
+// Redis is the store shared by every API replica: a single Redis node or a
+// Redis Cluster, reached through redis.UniversalClient.
+//
+// Key layout (DESIGN.md section 7), with the default prefix "churn:":
+//
+//	churn:{c:<id>}:p           profile (JSON); an id-only stub for customers known from events or scores
+//	churn:{c:<id>}:d           daily aggregates: hash, field = day number, value = encoded signals.Day,
+//	                           plus field "lo" = lowest day stored; expires RetentionDays+2 days after the last write
+//	churn:{c:<id>}:f           hash: "v" = cached feature vector (binary), "s" = last score (JSON)
+//	churn:{c:<id>}:e:<event>   dedupe marker of one event id, expires after DedupeTTL
+//	churn:at-risk              sorted set of flagged customers, member = id, score = -risk
+//	                           (so that ascending order is highest risk first, ties by id ascending)
+//
+// Every key of one customer carries the hash tag {c:<id>}, so it lives on one
+// cluster slot and can be updated by one script. A Redis hash tag ends at the
+// first "}", so inside the tag the id is escaped: "%" becomes "%25" and "}"
+// becomes "%7D" (an injective mapping; all other bytes are kept, so keys stay
+// readable). The prefix may not contain "{" or "}".
+//
+// Every method bounds its Redis calls with Timeout. Network errors, timeouts
+// and Redis states such as LOADING or CLUSTERDOWN are returned wrapping
+// ErrUnavailable; the client reconnects by itself when Redis is back.
+// Commands are never retried by the client: a retried script could count a
+// batch twice.
+type Redis struct {
+	c         redis.UniversalClient
+	prefix    string
+	atRiskKey string
+	retention int32
+	daysTTL   time.Duration
+	dedupeTTL time.Duration
+	timeout   time.Duration
+	now       func() time.Time
+}
+
+// RedisOptions configures NewRedis.
+type RedisOptions struct {
+	// URL is a redis:// or rediss:// URL of a single node; ignored when
+	// ClusterAddrs is set.
+	URL string
+	// ClusterAddrs are seed nodes (host:port) of a Redis Cluster.
+	ClusterAddrs []string
+	// Prefix is the key namespace; "" means "churn:". It may not contain "{" or "}".
+	Prefix string
+	// RetentionDays is how many days of aggregates are kept; 0 means DefaultRetentionDays.
+	RetentionDays int
+	// DedupeTTL is how long an event id is remembered; 0 means DefaultDedupeTTL.
+	DedupeTTL time.Duration
+	// Timeout bounds each call to Redis on request paths; 0 means 500ms.
+	Timeout time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+//go:embed redis_add.lua
+var addSource string
+
+var addScript = redis.NewScript(addSource)
+
+// NewRedis returns a Redis store. It does not contact Redis, so it succeeds
+// while Redis is down (Ping tells whether it is reachable); it returns an
+// error for a malformed URL, a missing address or a bad prefix.
+func NewRedis(_ context.Context, o RedisOptions) (*Redis, error) {
+	if o.Prefix == "" {
+		o.Prefix = "churn:"
+	}
+	if strings.ContainsAny(o.Prefix, "{}") {
+		return nil, fmt.Errorf("redis prefix %q: must not contain { or }", o.Prefix)
+	}
+	if o.RetentionDays <= 0 {
+		o.RetentionDays = DefaultRetentionDays
+	}
+	if o.DedupeTTL <= 0 {
+		o.DedupeTTL = DefaultDedupeTTL
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 500 * time.Millisecond
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	u := &redis.UniversalOptions{
+		ContextTimeoutEnabled: true,
+		DialTimeout:           o.Timeout,
+		ReadTimeout:           o.Timeout,
+		WriteTimeout:          o.Timeout,
+		PoolTimeout:           o.Timeout,
+		MaxRetries:            -1, // a retried script could apply a batch twice
+		DialerRetries:         1,
+	}
+	if len(o.ClusterAddrs) > 0 {
+		for _, a := range o.ClusterAddrs {
+			if strings.TrimSpace(a) == "" {
+				return nil, errors.New("redis cluster: empty address")
+			}
+		}
+		u.Addrs = slices.Clone(o.ClusterAddrs)
+		u.IsClusterMode = true
+	} else {
+		if o.URL == "" {
+			return nil, errors.New("redis: no URL and no cluster addresses")
+		}
+		p, err := redis.ParseURL(o.URL)
+		if err != nil {
+			return nil, fmt.Errorf("redis URL: %w", err)
+		}
+		u.Addrs = []string{p.Addr}
+		u.DB = p.DB
+		u.Username = p.Username
+		u.Password = p.Password
+		u.TLSConfig = p.TLSConfig
+		u.Protocol = p.Protocol
+		u.ClientName = p.ClientName
+	}
+	return &Redis{
+		c:         redis.NewUniversalClient(u),
+		prefix:    o.Prefix,
+		atRiskKey: o.Prefix + "at-risk",
+		retention: int32(o.RetentionDays),
+		daysTTL:   time.Duration(o.RetentionDays+2) * 24 * time.Hour,
+		dedupeTTL: o.DedupeTTL,
+		timeout:   o.Timeout,
+		now:       o.Now,
+	}, nil
+}
+
+// SetRedisLogger sends go-redis's own log lines (failed dials during an
+// outage and the like, one per attempt) to l at level Debug instead of the
+// standard logger. It affects every Redis client of the process.
+func SetRedisLogger(l *slog.Logger) { redis.SetLogger(slogAdapter{l}) }
+
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Printf(ctx context.Context, format string, v ...any) {
+	a.l.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
+}
+
+var tagEscaper = strings.NewReplacer("%", "%25", "}", "%7D")
+
+// custKey returns the key prefix of one customer: "<prefix>{c:<escaped id>}:".
+func (r *Redis) custKey(id string) string {
+	if strings.ContainsAny(id, "%}") {
+		id = tagEscaper.Replace(id)
+	}
+	return r.prefix + "{c:" + id + "}:"
+}
+
+// Close closes the connections. It returns the client's error, if any.
+func (r *Redis) Close() error { return r.c.Close() }
+
+// Ping reports whether Redis answers (every node, for a cluster). It returns
+// an error wrapping ErrUnavailable when it does not.
+func (r *Redis) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	var err error
+	if cc, ok := r.c.(*redis.ClusterClient); ok {
+		err = cc.ForEachShard(ctx, func(ctx context.Context, c *redis.Client) error { return c.Ping(ctx).Err() })
+	} else {
+		err = r.c.Ping(ctx).Err()
+	}
+	return r.fail(ctx, "ping", err)
+}
+
+// fail maps a go-redis error to the package's errors: nil stays nil, a
+// cancellation by the caller stays context.Canceled, connection trouble and
+// transient Redis states wrap ErrUnavailable, anything else (a bug: wrong
+// type, script error) is returned as a plain error. redis.Nil must be handled
+// by the caller before.
+func (r *Redis) fail(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() == context.Canceled {
+		return fmt.Errorf("redis %s: %w", op, context.Canceled)
+	}
+	if unavailable(err) {
+		return fmt.Errorf("redis %s: %w: %v", op, ErrUnavailable, err)
+	}
+	return fmt.Errorf("redis %s: %v", op, err)
+}
+
+// unavailable reports whether err means Redis cannot serve right now.
+func unavailable(err error) bool {
+	var re redis.Error
+	if !errors.As(err, &re) {
+		return true // network errors, timeouts, a closed pool
+	}
+	if redis.IsLoadingError(err) || redis.IsClusterDownError(err) || redis.IsTryAgainError(err) ||
+		redis.IsMasterDownError(err) || redis.IsReadOnlyError(err) || redis.IsMaxClientsError(err) ||
+		redis.IsOOMError(err) || redis.IsNoReplicasError(err) {
+		return true
+	}
+	if _, ok := redis.IsMovedError(err); ok {
+		return true
+	}
+	if _, ok := redis.IsAskError(err); ok {
+		return true
+	}
+	msg := re.Error()
+	for _, p := range transientPrefixes {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// transientPrefixes are Redis error replies that mean "not now" rather than
+// "wrong request".
+var transientPrefixes = []string{"LOADING ", "CLUSTERDOWN ", "TRYAGAIN ", "MASTERDOWN ", "READONLY ", "BUSY ",
+	"MISCONF ", "OOM ", "NOREPLICAS ", "MOVED ", "ASK ", "ERR max number of clients reached"}
+
+func (r *Redis) stub(id string) string {
+	b, _ := json.Marshal(features.Profile{ID: id})
+	return string(b)
+}
+
+// PutCustomer creates or replaces a customer's profile and drops its cached
+// feature vector. It returns an error wrapping ErrUnavailable when Redis
+// cannot be reached.
+func (r *Redis) PutCustomer(ctx context.Context, p features.Profile) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode profile %q: %w", p.ID, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	k := r.custKey(p.ID)
+	_, err = r.c.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.Set(ctx, k+"p", b, 0)
+		pipe.HDel(ctx, k+"f", "v")
+		return nil
+	})
+	return r.fail(ctx, "put customer", err)
+}
+
+// GetCustomer returns a customer's profile; a customer known only from its
+// events has a profile holding just its id. It returns ErrNotFound for an
+// unknown customer and an error wrapping ErrUnavailable when Redis cannot be
+// reached.
+func (r *Redis) GetCustomer(ctx context.Context, id string) (features.Profile, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	b, err := r.c.Get(ctx, r.custKey(id)+"p").Bytes()
+	if errors.Is(err, redis.Nil) {
+		return features.Profile{}, ErrNotFound
+	}
+	if err != nil {
+		return features.Profile{}, r.fail(ctx, "get customer", err)
+	}
+	return decodeProfile(id, b)
+}
+
+func decodeProfile(id string, b []byte) (features.Profile, error) {
+	var p features.Profile
+	if err := json.Unmarshal(b, &p); err != nil {
+		return features.Profile{}, fmt.Errorf("decode profile %q: %w", id, err)
+	}
+	return p, nil
+}
+
+// AddEvents stores a batch of events in one round trip: one script call per
+// customer, all in one pipeline. An event whose id was already stored for the
+// same customer (or appears earlier in the batch) is a duplicate and changes
+// nothing. Events older than the retention window are accepted but not kept.
+// The cached feature vectors of the customers concerned are dropped.
+//
+// It returns an error wrapping ErrUnavailable when Redis cannot be reached;
+// then some customers of the batch may have been written (retrying the batch
+// is safe for events with ids) and the counts cover only those.
+func (r *Redis) AddEvents(ctx context.Context, events []Event) (accepted, duplicates int, err error) {
+	if len(events) == 0 {
+		return 0, 0, nil
+	}
+	// Group by customer, keeping the batch order within each customer.
+	idx := make(map[string]int, 16)
+	var groups [][]int
+	for i := range events {
+		g, ok := idx[events[i].CustomerID]
+		if !ok {
+			g = len(groups)
+			idx[events[i].CustomerID] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	calls := make([]scriptCall, len(groups))
+	var buf []byte
+	for g, members := range groups {
+		id := events[members[0]].CustomerID
+		c := r.newCall(id, len(members))
+		for _, i := range members {
+			e := &events[i]
+			var ok bool
+			if buf, ok = appendDay(buf[:0], &e.Day); !ok {
+				return 0, 0, fmt.Errorf("event of customer %q: a value is not finite", id)
+			}
+			flag := "0"
+			if e.EventID != "" {
+				flag = "1"
+				c.keys = append(c.keys, c.base+"e:"+e.EventID)
+			}
+			c.args = append(c.args, int64(e.Day.Day), flag, string(buf))
+		}
+		calls[g] = c
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return r.runAdd(ctx, "add events", calls)
+}
+
+// scriptCall is one call of the add script for one customer.
+type scriptCall struct {
+	base string // the customer's key prefix
+	keys []string
+	args []any
+}
+
+func (r *Redis) newCall(id string, n int) scriptCall {
+	base := r.custKey(id)
+	keys := make([]string, 3, 3+n)
+	keys[0], keys[1], keys[2] = base+"d", base+"f", base+"p"
+	args := make([]any, 4, 4+3*n)
+	args[0] = int64(signals.DayNumber(r.now()) - r.retention)
+	args[1] = r.daysTTL.Milliseconds()
+	args[2] = r.dedupeTTL.Milliseconds()
+	args[3] = r.stub(id)
+	return scriptCall{base: base, keys: keys, args: args}
+}
+
+// runAdd runs the calls in one pipeline with EVALSHA, then once more with
+// EVAL for those a node did not know the script of (NOSCRIPT: not run).
+func (r *Redis) runAdd(ctx context.Context, op string, calls []scriptCall) (accepted, duplicates int, err error) {
+	return r.runAddWith(ctx, op, calls, nil)
+}
+
+// runAddWith is runAdd with extra commands queued before each call (used by
+// Import to replace the profile in the same pipeline).
+func (r *Redis) runAddWith(ctx context.Context, op string, calls []scriptCall, before func(pipe redis.Pipeliner, i int)) (accepted, duplicates int, err error) {
+	cmds := make([]*redis.Cmd, len(calls))
+	pipe := r.c.Pipeline()
+	for i, c := range calls {
+		if before != nil {
+			before(pipe, i)
+		}
+		cmds[i] = pipe.EvalSha(ctx, addScript.Hash(), c.keys, c.args...)
+	}
+	_, err = pipe.Exec(ctx)
+	var retry []int
+	if err != nil {
+		for i, cmd := range cmds {
+			if e := cmd.Err(); e != nil && redis.HasErrorPrefix(e, "NOSCRIPT") {
+				retry = append(retry, i)
+			}
+		}
+		if len(retry) > 0 {
+			pipe := r.c.Pipeline()
+			for _, i := range retry {
+				cmds[i] = pipe.Eval(ctx, addSource, calls[i].keys, calls[i].args...)
+			}
+			_, err = pipe.Exec(ctx)
+		}
+	}
+	var first error
+	for _, cmd := range cmds {
+		vals, e := cmd.Int64Slice()
+		if e == nil && len(vals) == 2 {
+			accepted += int(vals[0])
+			duplicates += int(vals[1])
+		} else if first == nil {
+			first = e
+			if first == nil {
+				first = fmt.Errorf("unexpected script reply %v", vals)
+			}
+		}
+	}
+	if first == nil && err != nil && !errors.Is(err, redis.Nil) {
+		first = err
+	}
+	return accepted, duplicates, r.fail(ctx, op, first)
+}
+
+// History returns the customer's daily aggregates with from <= day < to,
+// sorted by day. It returns ErrNotFound for an unknown customer and an error
+// wrapping ErrUnavailable when Redis cannot be reached.
+func (r *Redis) History(ctx context.Context, id string, from, to int32) (signals.History, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	k := r.custKey(id)
+	pipe := r.c.Pipeline()
+	exists := pipe.Exists(ctx, k+"p")
+	all := pipe.HGetAll(ctx, k+"d")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, r.fail(ctx, "history", err)
+	}
+	if exists.Val() == 0 {
+		return nil, ErrNotFound
+	}
+	var h signals.History
+	for field, v := range all.Val() {
+		day, err := strconv.ParseInt(field, 10, 32)
+		if err != nil || int32(day) < from || int32(day) >= to {
+			continue // "lo" and days outside the window
+		}
+		d, err := decodeDay(v)
+		if err != nil {
+			return nil, fmt.Errorf("history of %q, day %d: %w", id, day, err)
+		}
+		d.Day = int32(day)
+		h = append(h, d)
+	}
+	slices.SortFunc(h, func(a, b signals.Day) int { return int(a.Day) - int(b.Day) })
+	return h, nil
+}
+
+// Snapshot returns a customer's profile and cached feature vector (nil when
+// there is none) in one round trip. It returns ErrNotFound for an unknown
+// customer and an error wrapping ErrUnavailable when Redis cannot be reached.
+func (r *Redis) Snapshot(ctx context.Context, id string) (features.Profile, *Cached, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	k := r.custKey(id)
+	pipe := r.c.TxPipeline()
+	pc := pipe.Get(ctx, k+"p")
+	fc := pipe.HMGet(ctx, k+"f", "v", "s")
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return features.Profile{}, nil, r.fail(ctx, "snapshot", err)
+	}
+	b, err := pc.Bytes()
+	if errors.Is(err, redis.Nil) {
+		return features.Profile{}, nil, ErrNotFound
+	}
+	if err != nil {
+		return features.Profile{}, nil, r.fail(ctx, "snapshot", err)
+	}
+	p, err := decodeProfile(id, b)
+	if err != nil {
+		return features.Profile{}, nil, err
+	}
+	vals := fc.Val()
+	if len(vals) != 2 {
+		return p, nil, nil
+	}
+	v, ok1 := vals[0].(string)
+	s, ok2 := vals[1].(string)
+	if !ok1 || !ok2 {
+		return p, nil, nil
+	}
+	c, err := decodeCached(v)
+	if err != nil {
+		return features.Profile{}, nil, fmt.Errorf("cached vector of %q: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(s), &c.Score); err != nil {
+		return features.Profile{}, nil, fmt.Errorf("score of %q: %w", id, err)
+	}
+	return p, &c, nil
+}
+
+// PutScore stores a customer's cached feature vector with its score and puts
+// the customer on the at-risk list at its score when flagged (off it
+// otherwise). It returns an error wrapping ErrUnavailable when Redis cannot
+// be reached, and an error for a score that is not finite.
+func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
+	if math.IsNaN(c.Score.Score) || math.IsInf(c.Score.Score, 0) {
+		return fmt.Errorf("score of %q: not finite", id)
+	}
+	s, err := json.Marshal(c.Score)
+	if err != nil {
+		return fmt.Errorf("encode score of %q: %w", id, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	k := r.custKey(id)
+	pipe := r.c.Pipeline()
+	pipe.HSet(ctx, k+"f", "v", encodeCached(&c), "s", s)
+	pipe.SetNX(ctx, k+"p", r.stub(id), 0)
+	if c.Score.Flagged {
+		pipe.ZAdd(ctx, r.atRiskKey, redis.Z{Score: -c.Score.Score, Member: id})
+	} else {
+		pipe.ZRem(ctx, r.atRiskKey, id)
+	}
+	_, err = pipe.Exec(ctx)
+	return r.fail(ctx, "put score", err)
+}
+
+// GetScore returns a customer's latest score. It returns ErrNotFound when
+// there is none and an error wrapping ErrUnavailable when Redis cannot be
+// reached.
+func (r *Redis) GetScore(ctx context.Context, id string) (Score, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	b, err := r.c.HGet(ctx, r.custKey(id)+"f", "s").Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Score{}, ErrNotFound
+	}
+	if err != nil {
+		return Score{}, r.fail(ctx, "get score", err)
+	}
+	var s Score
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Score{}, fmt.Errorf("score of %q: %w", id, err)
+	}
+	return s, nil
+}
+
+// AtRisk returns a page of flagged customers with a score of at least
+// q.MinScore, highest score first, ties by customer id. It returns an error
+// wrapping ErrBadCursor for a cursor it did not issue and one wrapping
+// ErrUnavailable when Redis cannot be reached.
+func (r *Redis) AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error) {
+	var cs float64
+	var cid string
+	lo := "-inf"
+	if q.Cursor != "" {
+		var err error
+		if cs, cid, err = DecodeCursor(q.Cursor); err != nil {
+			return AtRiskPage{}, err
+		}
+		lo = strconv.FormatFloat(-cs, 'g', -1, 64) // inclusive: ties are filtered below
+	}
+	if math.IsNaN(q.MinScore) {
+		return AtRiskPage{}, nil
+	}
+	hi := strconv.FormatFloat(-q.MinScore, 'g', -1, 64)
+	n := q.limit()
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	// Collect n+1 entries after the cursor; entries tied with the cursor
+	// item and not after it come first and are skipped, page by page.
+	var zs []redis.Z
+	for offset := int64(0); len(zs) <= n; {
+		count := int64(n + 1)
+		got, err := r.c.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: r.atRiskKey, Start: lo, Stop: hi, ByScore: true, Offset: offset, Count: count}).Result()
+		if err != nil {
+			return AtRiskPage{}, r.fail(ctx, "at-risk", err)
+		}
+		for _, z := range got {
+			id, _ := z.Member.(string)
+			if q.Cursor == "" || after(-z.Score, id, cs, cid) {
+				zs = append(zs, z)
+			}
+		}
+		if int64(len(got)) < count {
+			break
+		}
+		offset += count
+	}
+	var page AtRiskPage
+	if len(zs) > n {
+		last := zs[n-1]
+		page.Next = EncodeCursor(-last.Score, last.Member.(string))
+		zs = zs[:n]
+	}
+	if len(zs) == 0 {
+		return page, nil
+	}
+	pipe := r.c.Pipeline()
+	cmds := make([]*redis.StringCmd, len(zs))
+	for i, z := range zs {
+		cmds[i] = pipe.HGet(ctx, r.custKey(z.Member.(string))+"f", "s")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return AtRiskPage{}, r.fail(ctx, "at-risk scores", err)
+	}
+	page.Items = make([]AtRiskItem, 0, len(zs))
+	for i, z := range zs {
+		b, err := cmds[i].Bytes()
+		if err != nil {
+			continue // removed since: skip it
+		}
+		var s Score
+		if err := json.Unmarshal(b, &s); err != nil {
+			return AtRiskPage{}, fmt.Errorf("score of %q: %w", z.Member, err)
+		}
+		page.Items = append(page.Items, AtRiskItem{CustomerID: z.Member.(string), Score: s})
+	}
+	return page, nil
+}
+
+// importChunk is how many customers one Import pipeline carries.
+const importChunk = 200
+
+// Import loads customers in bulk, pipelined: profiles are replaced, history
+// days merged like AddEvents (without dedupe), cached vectors dropped. It
+// returns an error wrapping ErrUnavailable when Redis cannot be reached; the
+// chunks written before stay written.
+func (r *Redis) Import(ctx context.Context, customers []CustomerData) error {
+	var buf []byte
+	for start := 0; start < len(customers); start += importChunk {
+		part := customers[start:min(start+importChunk, len(customers))]
+		calls := make([]scriptCall, len(part))
+		profiles := make([][]byte, len(part))
+		for i := range part {
+			p := &part[i].Profile
+			b, err := json.Marshal(p)
+			if err != nil {
+				return fmt.Errorf("encode profile %q: %w", p.ID, err)
+			}
+			profiles[i] = b
+			c := r.newCall(p.ID, len(part[i].History))
+			for j := range part[i].History {
+				d := &part[i].History[j]
+				var ok bool
+				if buf, ok = appendDay(buf[:0], d); !ok {
+					return fmt.Errorf("history of %q, day %d: a value is not finite", p.ID, d.Day)
+				}
+				c.args = append(c.args, int64(d.Day), "0", string(buf))
+			}
+			calls[i] = c
+		}
+		cctx, cancel := context.WithTimeout(ctx, 20*r.timeout)
+		_, _, err := r.runAddWith(cctx, "import", calls, func(pipe redis.Pipeliner, i int) {
+			pipe.Set(cctx, calls[i].base+"p", profiles[i], 0)
+		})
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendDay appends the script's encoding of d (without its day number): a
+// MessagePack array of the fields in dayFields order, trailing zeros left
+// out, integral values as integers and others as float64. It reports false
+// when a value is not finite.
+func appendDay(b []byte, d *signals.Day) ([]byte, bool) {
+	v := dayFields(d)
+	n := len(v)
+	for n > 0 && v[n-1] == 0 {
+		n--
+	}
+	b = append(b, 0x90|byte(n)) // fixarray: n <= 15
+	for _, x := range v[:n] {
+		switch {
+		case math.IsNaN(x) || math.IsInf(x, 0):
+			return b, false
+		case x == math.Trunc(x) && x >= 0 && x < 128:
+			b = append(b, byte(x)) // positive fixint
+		case x == math.Trunc(x) && math.Abs(x) < 1<<31:
+			b = append(b, 0xd2) // int32
+			b = binary.BigEndian.AppendUint32(b, uint32(int32(x)))
+		default:
+			b = append(b, 0xcb) // float64
+			b = binary.BigEndian.AppendUint64(b, math.Float64bits(x))
+		}
+	}
+	return b, true
+}
+
+const dayFieldCount = 8 + signals.NumCategories
+
+func dayFields(d *signals.Day) [dayFieldCount]float64 {
+	v := [dayFieldCount]float64{d.Usage, float64(d.UsageEvents), float64(d.Tickets), float64(d.NegTickets),
+		float64(d.IntentTickets), d.SentimentSum, d.SentimentMin, float64(d.PageViews)}
+	for i, x := range d.Risk {
+		v[8+i] = float64(x)
+	}
+	return v
+}
+
+// decodeDay parses the script's encoding of a day's aggregates: what
+// appendDay writes and what Redis's cmsgpack writes (any MessagePack integer
+// or float; an empty table may come as an empty map).
+func decodeDay(s string) (signals.Day, error) {
+	var v [dayFieldCount]float64
+	if s == "" {
+		return signals.Day{}, errors.New("empty")
+	}
+	n, rest := 0, s[1:]
+	switch h := s[0]; {
+	case h&0xf0 == 0x90:
+		n = int(h & 0x0f)
+	case h == 0x80: // empty map: an empty Lua table
+	case h == 0xdc && len(rest) >= 2:
+		n, rest = int(binary.BigEndian.Uint16([]byte(rest[:2]))), rest[2:]
+	default:
+		return signals.Day{}, fmt.Errorf("not an array (0x%02x)", h)
+	}
+	if n > dayFieldCount {
+		return signals.Day{}, fmt.Errorf("%d fields", n)
+	}
+	for i := 0; i < n; i++ {
+		x, r, err := mpNumber(rest)
+		if err != nil {
+			return signals.Day{}, fmt.Errorf("field %d: %w", i+1, err)
+		}
+		v[i], rest = x, r
+	}
+	if rest != "" {
+		return signals.Day{}, errors.New("trailing bytes")
+	}
+	d := signals.Day{
+		Usage:         v[0],
+		UsageEvents:   int32(v[1]),
+		Tickets:       int32(v[2]),
+		NegTickets:    int32(v[3]),
+		IntentTickets: int32(v[4]),
+		SentimentSum:  v[5],
+		SentimentMin:  v[6],
+		PageViews:     int32(v[7]),
+	}
+	for i := range d.Risk {
+		d.Risk[i] = int32(v[8+i])
+	}
+	return d, nil
+}
+
+// mpNumber decodes one MessagePack number at the start of s.
+func mpNumber(s string) (float64, string, error) {
+	if s == "" {
+		return 0, s, errors.New("truncated")
+	}
+	h := s[0]
+	switch {
+	case h <= 0x7f:
+		return float64(h), s[1:], nil
+	case h >= 0xe0:
+		return float64(int8(h)), s[1:], nil
+	}
+	var size int
+	switch h {
+	case 0xcc, 0xd0:
+		size = 1
+	case 0xcd, 0xd1:
+		size = 2
+	case 0xca, 0xce, 0xd2:
+		size = 4
+	case 0xcb, 0xcf, 0xd3:
+		size = 8
+	default:
+		return 0, s, fmt.Errorf("not a number (0x%02x)", h)
+	}
+	if len(s) < 1+size {
+		return 0, s, errors.New("truncated")
+	}
+	var u uint64
+	for i := 1; i <= size; i++ {
+		u = u<<8 | uint64(s[i])
+	}
+	var x float64
+	switch h {
+	case 0xca:
+		x = float64(math.Float32frombits(uint32(u)))
+	case 0xcb:
+		x = math.Float64frombits(u)
+	case 0xcc, 0xcd, 0xce, 0xcf:
+		x = float64(u)
+	case 0xd0:
+		x = float64(int8(u))
+	case 0xd1:
+		x = float64(int16(u))
+	case 0xd2:
+		x = float64(int32(u))
+	case 0xd3:
+		x = float64(int64(u))
+	}
+	return x, s[1+size:], nil
+}
+
+// encodeCached encodes the vector part of c: day (int32), model version
+// (uint16 length + bytes), then the vector as IEEE 754 bits, all little
+// endian; NaN survives bit for bit.
+func encodeCached(c *Cached) []byte {
+	mv := c.ModelVersion
+	if len(mv) > math.MaxUint16 {
+		mv = mv[:math.MaxUint16]
+	}
+	b := make([]byte, 0, 6+len(mv)+8*len(c.Vector))
+	b = binary.LittleEndian.AppendUint32(b, uint32(c.Day))
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(mv)))
+	b = append(b, mv...)
+	for _, x := range c.Vector {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+	}
+	return b
+}
+
+// decodeCached reverses encodeCached (the score is stored apart).
+func decodeCached(s string) (Cached, error) {
+	b := []byte(s)
+	if len(b) < 6 {
+		return Cached{}, errors.New("truncated")
+	}
+	var c Cached
+	c.Day = int32(binary.LittleEndian.Uint32(b))
+	n := int(binary.LittleEndian.Uint16(b[4:]))
+	b = b[6:]
+	if len(b) < n || (len(b)-n)%8 != 0 {
+		return Cached{}, errors.New("truncated")
+	}
+	c.ModelVersion = string(b[:n])
+	b = b[n:]
+	c.Vector = make([]float64, len(b)/8)
+	for i := range c.Vector {
+		c.Vector[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+	}
+	return c, nil
+}

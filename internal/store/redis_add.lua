@@ -1,0 +1,116 @@
+-- Applies one customer's events (or imported days) in one call.
+--
+-- KEYS[1] daily aggregates hash (field = day number, value = encoded Day;
+--         field "lo" = lowest day stored, so that pruning needs no scan)
+-- KEYS[2] cache hash (field "v" = cached vector: dropped here)
+-- KEYS[3] profile (an id-only stub is set when missing)
+-- KEYS[4..] dedupe markers of the events that carry an event_id, in order
+-- ARGV[1] oldest day kept, ARGV[2] aggregates TTL (ms), ARGV[3] dedupe TTL (ms),
+-- ARGV[4] stub profile, then per event: day, has-id flag ("1"/"0"), encoded Day.
+--
+-- An encoded Day is a MessagePack array of up to 15 numbers, trailing zeros
+-- left out: usage, usage events, tickets, negative tickets, intent tickets,
+-- sentiment sum, sentiment min, page views, risk categories 1..7. cmsgpack
+-- packs and unpacks it in C, much faster than text in Lua.
+-- Returns {accepted, duplicates}.
+local d, f = KEYS[1], KEYS[2]
+local oldest = tonumber(ARGV[1])
+local mpack, munpack = cmsgpack.pack, cmsgpack.unpack
+
+local function load(s)
+	local t = s and munpack(s) or {}
+	for i = #t + 1, 15 do t[i] = 0 end
+	return t
+end
+
+-- merges o into t with the arithmetic of signals.Day.Merge
+local function merge(t, o)
+	local n = #o
+	if n >= 3 and o[3] > 0 and (t[3] == 0 or (o[7] or 0) < t[7]) then t[7] = o[7] or 0 end
+	for i = 1, n do
+		if i ~= 7 then t[i] = t[i] + o[i] end
+	end
+end
+
+local function encode(t)
+	local n = 15
+	while n > 0 and t[n] == 0 do
+		t[n] = nil
+		n = n - 1
+	end
+	return mpack(t)
+end
+
+-- 1. dedupe, and collect the days to update in event order
+local acc, dup, k = 0, 0, 3
+local evdays, evdata, fields, seen = {}, {}, {'lo'}, {}
+for b = 5, #ARGV, 3 do
+	local fresh = true
+	if ARGV[b + 1] == '1' then
+		k = k + 1
+		fresh = redis.call('SET', KEYS[k], '1', 'PX', ARGV[3], 'NX')
+	end
+	if fresh then
+		acc = acc + 1
+		local day = ARGV[b]
+		if tonumber(day) >= oldest then
+			evdays[#evdays + 1] = day
+			evdata[#evdata + 1] = ARGV[b + 2]
+			if not seen[day] then
+				seen[day] = true
+				fields[#fields + 1] = day
+			end
+		end
+	else
+		dup = dup + 1
+	end
+end
+
+-- 2. read the days concerned at once, merge the events in order, write back
+if #evdays > 0 then
+	local cur = redis.call('HMGET', d, unpack(fields))
+	local lo = tonumber(cur[1])
+	local newlo = lo
+	local days = {}
+	for i = 2, #fields do
+		days[fields[i]] = load(cur[i])
+		local x = tonumber(fields[i])
+		if not newlo or x < newlo then newlo = x end
+	end
+	for i = 1, #evdays do merge(days[evdays[i]], munpack(evdata[i])) end
+	local args = {}
+	for i = 2, #fields do
+		args[#args + 1] = fields[i]
+		args[#args + 1] = encode(days[fields[i]])
+		if #args >= 200 then
+			redis.call('HSET', d, unpack(args))
+			args = {}
+		end
+	end
+	if #args > 0 then redis.call('HSET', d, unpack(args)) end
+	if newlo < oldest then
+		-- the window moved past the lowest stored day: drop the old days
+		newlo = nil
+		local del = {}
+		for _, field in ipairs(redis.call('HKEYS', d)) do
+			local x = tonumber(field)
+			if x then
+				if x < oldest then
+					del[#del + 1] = field
+					if #del >= 200 then
+						redis.call('HDEL', d, unpack(del))
+						del = {}
+					end
+				elseif not newlo or x < newlo then
+					newlo = x
+				end
+			end
+		end
+		if #del > 0 then redis.call('HDEL', d, unpack(del)) end
+	end
+	if newlo ~= lo then redis.call('HSET', d, 'lo', string.format('%d', newlo)) end
+	redis.call('PEXPIRE', d, ARGV[2])
+end
+if acc > 0 then redis.call('HDEL', f, 'v') end
+redis.call('SET', KEYS[3], ARGV[4], 'NX')
+return {acc, dup}
