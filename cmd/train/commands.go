@@ -75,6 +75,10 @@ func fitOnce(dir, out string, cfg training.Config, maxBad int, pages string, std
 	if err := report.Write(vdir, res.Report); err != nil {
 		return fmt.Errorf("model report: %w", err)
 	}
+	// Never promote a version that would not load.
+	if _, err := model.Load(vdir); err != nil {
+		return fmt.Errorf("the new model does not load back, not promoted: %w", err)
+	}
 	if err := model.SetCurrent(out, a.Version); err != nil {
 		return err
 	}

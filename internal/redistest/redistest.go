@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -129,35 +130,47 @@ func ClusterAddrs(t testing.TB) []string {
 }
 
 // Server is a private redis-server process with append-only persistence
-// (fsync on every write), so that acknowledged writes survive Stop and Start.
+// (fsync on every write), so that acknowledged writes survive Stop or Kill
+// and Restart.
 type Server struct {
 	t    testing.TB
-	Addr string
+	Addr string // host:port on loopback
 	dir  string
 	cmd  *exec.Cmd
 }
 
-// Start runs a private redis-server on a free loopback port. It skips (or
-// fails under CI) when redis-server is not installed. The server is stopped
-// at the end of the test.
-func Start(t testing.TB) *Server {
+// FreeAddr returns a loopback address (host:port) on which nothing listens:
+// a port the kernel handed out and that was released again at once. It fails
+// the test when no port can be had.
+func FreeAddr(t testing.TB) string {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		unavailable(t, "redis-server is not installed")
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &Server{t: t, Addr: addr, dir: t.TempDir()}
-	s.Restart()
+	return addr
+}
+
+// Start runs a private redis-server on a free loopback port. It skips (or
+// fails under CI) when redis-server is not installed, and fails the test when
+// the server does not come up. The server is stopped at the end of the test.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		unavailable(t, "redis-server is not installed")
+	}
+	s := &Server{t: t, Addr: FreeAddr(t), dir: t.TempDir()}
 	t.Cleanup(s.Stop)
+	s.Restart()
 	return s
 }
 
-// Restart starts the server again (after Stop) on the same port and data directory.
+// Restart starts the server again, after Stop or Kill, on the same port and
+// data directory, and waits until it answers PING (with the append-only file
+// loaded). It fails the test when the server does not come up within 10
+// seconds. The server must not be running.
 func (s *Server) Restart() {
 	s.t.Helper()
 	_, port, _ := net.SplitHostPort(s.Addr)
@@ -176,22 +189,33 @@ func (s *Server) Restart() {
 	}
 }
 
-// Stop shuts the server down (SIGTERM: it flushes the append-only file) and
-// waits for it to exit.
-func (s *Server) Stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
+// Stop shuts the server down gracefully (SIGTERM: it flushes the
+// append-only file) and waits for it to exit, killing it after 10 seconds.
+// It does nothing when the server is not running.
+func (s *Server) Stop() { s.end(syscall.SIGTERM, 10*time.Second) }
+
+// Kill ends the server abruptly (SIGKILL, as a crash or a power cut would:
+// only what the append-only file already holds survives) and waits for it
+// to exit. It does nothing when the server is not running.
+func (s *Server) Kill() { s.end(syscall.SIGKILL, 0) }
+
+// end sends sig to the server, waits up to grace for it to exit (then kills
+// it) and forgets the process.
+func (s *Server) end(sig os.Signal, grace time.Duration) {
+	cmd := s.cmd
+	if cmd == nil || cmd.Process == nil {
 		return
 	}
-	_ = s.cmd.Process.Signal(os.Interrupt)
+	s.cmd = nil
+	_ = cmd.Process.Signal(sig)
 	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
+	go func() { _ = cmd.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = s.cmd.Process.Kill()
+	case <-time.After(grace):
+		_ = cmd.Process.Kill()
 		<-done
 	}
-	s.cmd = nil
 }
 
 // URL returns the server's redis:// URL.
@@ -219,31 +243,59 @@ func Prefix(t testing.TB) string {
 	return fmt.Sprintf("test:%x:", b)
 }
 
+// globEscape escapes the characters that SCAN MATCH reads as a pattern.
+var globEscape = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`)
+
 // Cleanup deletes every key under prefix at the end of the test, on every
-// master of a cluster or on the single node.
+// master of a cluster (when clusterAddrs is not empty) or on the single node
+// at url. A failure to delete them is reported as a test error.
 func Cleanup(t testing.TB, url string, clusterAddrs []string, prefix string) {
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		del := func(ctx context.Context, c *redis.Client) error {
-			iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-			for iter.Next(ctx) {
-				c.Del(ctx, iter.Val())
-			}
-			return iter.Err()
+		if err := deletePrefix(url, clusterAddrs, prefix); err != nil {
+			t.Errorf("deleting the keys under %q: %v", prefix, err)
 		}
-		if len(clusterAddrs) > 0 {
-			c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: clusterAddrs})
-			defer c.Close()
-			_ = c.ForEachMaster(ctx, del)
-			return
-		}
-		opt, err := redis.ParseURL(url)
-		if err != nil {
-			return
-		}
-		c := redis.NewClient(opt)
-		defer c.Close()
-		_ = del(ctx, c)
 	})
+}
+
+// deletePrefix removes every key under prefix, a SCAN page at a time with
+// one pipelined UNLINK per key (the keys of one cluster node span slots).
+func deletePrefix(url string, clusterAddrs []string, prefix string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pattern := globEscape.Replace(prefix) + "*"
+	del := func(ctx context.Context, c *redis.Client) error {
+		var cursor uint64
+		for {
+			keys, next, err := c.Scan(ctx, cursor, pattern, 1000).Result()
+			if err != nil {
+				return err
+			}
+			if len(keys) > 0 {
+				if _, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+					for _, k := range keys {
+						p.Unlink(ctx, k)
+					}
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+			if next == 0 {
+				return nil
+			}
+			cursor = next
+		}
+	}
+	if len(clusterAddrs) > 0 {
+		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: clusterAddrs})
+		defer c.Close()
+		return c.ForEachMaster(ctx, del)
+	}
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return err
+	}
+	c := redis.NewClient(opt)
+	defer c.Close()
+	return del(ctx, c)
 }

@@ -8,9 +8,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,149 +19,44 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
-// Tests run against real Redis servers, never a mock:
-//   - a single node at REDIS_URL (default redis://127.0.0.1:6379/0),
-//   - a Redis Cluster at REDIS_CLUSTER_ADDRS, or one started with
-//     scripts/redis-cluster.sh when redis-server is installed,
-//   - a private redis-server started by the outage test.
-//
-// When a server cannot be reached the test skips, unless CI is set: then it
-// fails, so that CI never passes without having run them.
-
-// unreachable skips or (under CI) fails the test.
-func unreachable(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s (CI is set: Redis tests may not be skipped)", msg)
-	}
-	t.Skipf("%s: skipped (set CI=1 to make this a failure)", msg)
-}
+// Tests run against real Redis servers, never a mock, given by redistest:
+// the shared single node, the test Redis Cluster and private redis-server
+// processes that a test kills and restarts. When one cannot be had the test
+// skips, unless CI is set: then it fails, so that CI never passes without
+// having run them.
 
 func init() { SetRedisLogger(slog.New(slog.DiscardHandler)) }
 
-var testSeq atomic.Int64
-
-// testPrefix is a key namespace of its own for one store of one test.
-func testPrefix(t testing.TB) string {
-	name := strings.Map(func(r rune) rune {
-		if r == '{' || r == '}' || r < ' ' || r == ' ' {
-			return '_'
-		}
-		return r
-	}, t.Name())
-	return fmt.Sprintf("churntest:%d:%s:%d:", os.Getpid(), name, testSeq.Add(1))
-}
-
-// singleOptions returns options for the single node, or skips.
+// singleOptions returns options for the shared single node, or skips (fails
+// under CI) when it does not answer.
 func singleOptions(t testing.TB) RedisOptions {
 	t.Helper()
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	o := RedisOptions{URL: url, Timeout: 2 * time.Second}
-	probe(t, o, url)
-	return o
+	return RedisOptions{URL: redistest.URL(t), Timeout: 2 * time.Second}
 }
 
-var (
-	clusterOnce  sync.Once
-	clusterAddrs []string
-	clusterErr   error
-)
-
-// clusterOptions returns options for the cluster, starting it if needed, or skips.
+// clusterOptions returns options for the test cluster, starting it if
+// needed, or skips (fails under CI) when there is none.
 func clusterOptions(t testing.TB) RedisOptions {
 	t.Helper()
-	clusterOnce.Do(func() {
-		if env := os.Getenv("REDIS_CLUSTER_ADDRS"); env != "" {
-			clusterAddrs = strings.Split(env, ",")
-			return
-		}
-		if _, err := exec.LookPath("redis-server"); err != nil {
-			clusterErr = errors.New("REDIS_CLUSTER_ADDRS not set and redis-server not installed")
-			return
-		}
-		out, err := exec.Command("../../scripts/redis-cluster.sh", "start").CombinedOutput()
-		if err != nil {
-			clusterErr = fmt.Errorf("scripts/redis-cluster.sh start: %v: %s", err, out)
-			return
-		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		clusterAddrs = strings.Split(lines[len(lines)-1], ",")
-	})
-	if clusterErr != nil {
-		unreachable(t, "redis cluster: %v", clusterErr)
-	}
-	o := RedisOptions{ClusterAddrs: clusterAddrs, Timeout: 2 * time.Second}
-	probe(t, o, strings.Join(clusterAddrs, ","))
-	return o
+	return RedisOptions{ClusterAddrs: redistest.ClusterAddrs(t), Timeout: 2 * time.Second}
 }
 
-func probe(t testing.TB, o RedisOptions, where string) {
-	t.Helper()
-	r, err := NewRedis(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if err := r.Ping(context.Background()); err != nil {
-		unreachable(t, "redis at %s: %v", where, err)
-	}
-}
-
-// openRedis returns a store on its own prefix; its keys are deleted at the end.
+// openRedis returns a store on a prefix of its own; its keys are deleted at
+// the end of the test.
 func openRedis(t testing.TB, o RedisOptions) *Redis {
 	t.Helper()
-	o.Prefix = testPrefix(t)
+	o.Prefix = redistest.Prefix(t)
+	redistest.Cleanup(t, o.URL, o.ClusterAddrs, o.Prefix)
 	r, err := NewRedis(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := deletePrefix(r.c, o.Prefix); err != nil {
-			t.Errorf("cleanup of %s: %v", o.Prefix, err)
-		}
-		r.Close()
-	})
+	t.Cleanup(func() { r.Close() })
 	return r
-}
-
-// deletePrefix removes every key under prefix (on every master of a cluster).
-func deletePrefix(c redis.UniversalClient, prefix string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	del := func(ctx context.Context, c *redis.Client) error {
-		// SCAN MATCH is a glob: escape its special characters in the prefix.
-		pattern := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`).Replace(prefix) + "*"
-		it := c.Scan(ctx, 0, pattern, 1000).Iterator()
-		var batch []string
-		for it.Next(ctx) {
-			batch = append(batch, it.Val())
-		}
-		if err := it.Err(); err != nil {
-			return err
-		}
-		// One UNLINK per key: in a cluster the keys of one node span slots.
-		_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, k := range batch {
-				p.Unlink(ctx, k)
-			}
-			return nil
-		})
-		return err
-	}
-	switch c := c.(type) {
-	case *redis.ClusterClient:
-		return c.ForEachMaster(ctx, del)
-	case *redis.Client:
-		return del(ctx, c)
-	}
-	return fmt.Errorf("unexpected client %T", c)
 }
 
 func TestRedisContract(t *testing.T) {
@@ -421,8 +313,7 @@ func TestNewRedisOptions(t *testing.T) {
 // TestRedisDownAtStart: a store made while nothing listens works as a value,
 // fails fast with ErrUnavailable and never leaks redis.Nil.
 func TestRedisDownAtStart(t *testing.T) {
-	port := freePort(t)
-	r, err := NewRedis(context.Background(), RedisOptions{URL: fmt.Sprintf("redis://127.0.0.1:%d/0", port), Timeout: 300 * time.Millisecond})
+	r, err := NewRedis(context.Background(), RedisOptions{URL: "redis://" + redistest.FreeAddr(t) + "/0", Timeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,53 +355,6 @@ func checkUnavailable(t *testing.T, r *Redis, limit time.Duration) {
 	}
 }
 
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// redisProc is a private redis-server with an append-only file.
-type redisProc struct {
-	cmd  *exec.Cmd
-	port int
-	dir  string
-}
-
-func startRedis(t *testing.T, port int, dir string) *redisProc {
-	t.Helper()
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--appendonly", "yes", "--appendfsync", "always", "--save", "", "--dir", dir,
-		"--logfile", filepath.Join(dir, "redis.log"))
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	p := &redisProc{cmd: cmd, port: port, dir: dir}
-	t.Cleanup(p.kill)
-	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for c.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			t.Fatalf("redis-server on port %d did not answer within 10s:\n%s", port, log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return p
-}
-
-func (p *redisProc) kill() {
-	if p.cmd.ProcessState == nil {
-		p.cmd.Process.Signal(syscall.SIGKILL)
-		p.cmd.Wait()
-	}
-}
-
 // TestRedisOutage stops a real redis-server (SIGKILL: the append-only file
 // with appendfsync always must hold every acknowledged write) while batches
 // are being written, checks that every call then fails fast with
@@ -519,17 +363,15 @@ func (p *redisProc) kill() {
 // acknowledged event was lost, and that re-sending the unacknowledged batches
 // (same event ids) makes the totals exact.
 func TestRedisOutage(t *testing.T) {
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		unreachable(t, "redis-server not installed")
-	}
+	// Start before the -short check: under CI a missing redis-server fails
+	// the test even with -short.
+	srv := redistest.Start(t)
 	if testing.Short() {
-		t.Skip("starts and stops redis-server")
+		t.Skip("kills and restarts redis-server")
 	}
-	dir, port := t.TempDir(), freePort(t)
-	srv := startRedis(t, port, dir)
 	now := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 	today := signals.DayNumber(now)
-	r, err := NewRedis(context.Background(), RedisOptions{URL: fmt.Sprintf("redis://127.0.0.1:%d/0", port), Timeout: 300 * time.Millisecond, Now: func() time.Time { return now }})
+	r, err := NewRedis(context.Background(), RedisOptions{URL: srv.URL(), Timeout: 300 * time.Millisecond, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +417,7 @@ func TestRedisOutage(t *testing.T) {
 		}
 	}()
 	time.Sleep(300 * time.Millisecond)
-	srv.kill()
+	srv.Kill()
 	time.Sleep(200 * time.Millisecond)
 	close(stop)
 	<-done
@@ -591,7 +433,7 @@ func TestRedisOutage(t *testing.T) {
 
 	checkUnavailable(t, r, 700*time.Millisecond)
 
-	startRedis(t, port, dir)
+	srv.Restart()
 	start := time.Now()
 	for r.Ping(ctx) != nil {
 		if time.Since(start) > 5*time.Second {
@@ -832,12 +674,8 @@ func TestRedisAtRiskTies(t *testing.T) {
 // TestRedisNoScript: after SCRIPT FLUSH (a restarted or new node) the first
 // batch falls back from EVALSHA to EVAL and is applied exactly once.
 func TestRedisNoScript(t *testing.T) {
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		unreachable(t, "redis-server not installed")
-	}
-	dir, port := t.TempDir(), freePort(t)
-	startRedis(t, port, dir)
-	r, err := NewRedis(context.Background(), RedisOptions{URL: fmt.Sprintf("redis://127.0.0.1:%d/0", port)})
+	srv := redistest.Start(t)
+	r, err := NewRedis(context.Background(), RedisOptions{URL: srv.URL()})
 	if err != nil {
 		t.Fatal(err)
 	}

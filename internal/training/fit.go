@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/churnrisk/churn/internal/data"
@@ -213,7 +214,12 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 		}
 	}
 	if best == nil {
-		return nil, nil, fmt.Errorf("every candidate failed: %+v", meta.Candidates)
+		var why []string
+		for _, c := range meta.Candidates {
+			why = append(why, c.Name+": "+c.Error)
+		}
+		return nil, nil, fmt.Errorf("%w: no candidate could be used with %d training and %d validation rows (%d churners in validation): %s",
+			ErrNotEnoughData, trainRows.Len(), validRows.Len(), validRows.Positives(), strings.Join(why, "; "))
 	}
 	meta.Chosen = best.cand.name
 	meta.ChosenBy = "lowest calibrated validation log loss"
@@ -281,6 +287,12 @@ func selectCandidate(c candidate, trainRows, validRows *Rows, seed uint64) (*out
 	calibrated, platt, err := crossCalibrate(raw, validRows.Y, seed)
 	if err != nil {
 		cand.Error = err.Error()
+		return nil, cand
+	}
+	if !(platt.A > 0) {
+		// The validation rows rank the other way round: this learner has
+		// learnt nothing that holds on later data.
+		cand.Error = fmt.Sprintf("its validation ranking is inverted (calibration slope %.3f)", platt.A)
 		return nil, cand
 	}
 	ev, err := model.Assess(validRows.Y, calibrated, model.ChooseThreshold(validRows.Y, calibrated))
