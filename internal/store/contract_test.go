@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -24,6 +25,7 @@ type contractStore interface {
 	GetScore(ctx context.Context, id string) (Score, error)
 	AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error)
 	Import(ctx context.Context, customers []CustomerData) error
+	ChurnMetrics(ctx context.Context) (ChurnState, error)
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -267,6 +269,88 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		h, _ := s.History(ctx, "h", today, today+1)
 		if len(h) != 1 || h[0].Tickets != 3 || h[0].NegTickets != 1 || math.Abs(h[0].SentimentSum-0) > 1e-12 || h[0].SentimentMin != -0.7 || h[0].Risk[0] != 6 || h[0].Risk[2] != 3 {
 			t.Fatalf("history %+v", h)
+		}
+	})
+
+	t.Run("churn metrics follow upserts and scores", func(t *testing.T) {
+		cur := now
+		s := newStore(t, func() time.Time { return cur })
+		put := func(p features.Profile) {
+			t.Helper()
+			if err := s.PutCustomer(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mrr := func(v float64) *float64 { return &v }
+		day := func(y, m, d int) *time.Time { t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC); return &t }
+		// m1 signs up in January at 100, grows to 150 in March, churns in May,
+		// comes back in July at 80. m2 signed up before any data at 50.
+		cur = time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+		put(features.Profile{ID: "m1", SignupAt: day(2026, 1, 5), MRR: mrr(100)})
+		put(features.Profile{ID: "m2", MRR: mrr(50)})
+		cur = time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)
+		put(features.Profile{ID: "m1", SignupAt: day(2026, 1, 5), MRR: mrr(150)})
+		if err := s.PutScore(ctx, "m1", Cached{Day: today, ModelVersion: "v", Score: Score{Score: 0.6, Flagged: true, MRR: mrr(150)}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutScore(ctx, "m2", Cached{Day: today, ModelVersion: "v", Score: Score{Score: 0.1, MRR: mrr(50)}}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.ChurnMetrics(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.RevenueAtRisk != 90 || st.Predicted[metrics.MonthOf(cur)] != 0 {
+			t.Fatalf("after scoring: revenue at risk %v (want 150 x 0.6 = 90), predicted %v", st.RevenueAtRisk, st.Predicted)
+		}
+		cur = time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC)
+		put(features.Profile{ID: "m1", SignupAt: day(2026, 1, 5), MRR: mrr(150), ChurnedAt: day(2026, 5, 18)})
+		cur = time.Date(2026, 7, 2, 0, 0, 0, 0, time.UTC)
+		put(features.Profile{ID: "m1", SignupAt: day(2026, 7, 1), MRR: mrr(80)})
+		st, err = s.ChurnMetrics(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same history computed directly.
+		var want metrics.Aggregate
+		c1 := metrics.Customer{}
+		for _, step := range []struct {
+			at time.Time
+			p  features.Profile
+		}{
+			{time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC), features.Profile{ID: "m1", SignupAt: day(2026, 1, 5), MRR: mrr(100)}},
+			{time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), features.Profile{ID: "m1", SignupAt: day(2026, 1, 5), MRR: mrr(150)}},
+			{time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC), features.Profile{ID: "m1", SignupAt: day(2026, 1, 5), MRR: mrr(150), ChurnedAt: day(2026, 5, 18)}},
+			{time.Date(2026, 7, 2, 0, 0, 0, 0, time.UTC), features.Profile{ID: "m1", SignupAt: day(2026, 7, 1), MRR: mrr(80)}},
+		} {
+			c1 = metrics.Update(c1, step.p, step.at)
+		}
+		want.Add(metrics.Contribution(c1), 1)
+		want.Add(metrics.Contribution(metrics.Update(metrics.Customer{}, features.Profile{ID: "m2", MRR: mrr(50)}, time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC))), 1)
+		if fmt.Sprint(st.Aggregate.Flows) != fmt.Sprint(want.Flows) || fmt.Sprint(st.Aggregate.Cohorts) != fmt.Sprint(want.Cohorts) {
+			t.Fatalf("aggregate\n got %v %v\nwant %v %v", st.Aggregate.Flows, st.Aggregate.Cohorts, want.Flows, want.Cohorts)
+		}
+		may := st.Aggregate.Flows[metrics.MonthOf(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))]
+		if may.Churned != 1 || may.ChurnedMRR != 150 {
+			t.Fatalf("May flows %+v", may)
+		}
+		// The churned customer left the at-risk list and the score sums; the
+		// month it left in kept the sum as it was at the month's start.
+		if st.RevenueAtRisk != 0 || st.Predicted[metrics.MonthOf(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))] != 0.7 {
+			t.Fatalf("after churn: revenue at risk %v, predicted %v", st.RevenueAtRisk, st.Predicted)
+		}
+		if page, _ := s.AtRisk(ctx, AtRiskQuery{}); len(page.Items) != 0 {
+			t.Fatalf("a churned customer is still at risk: %+v", page)
+		}
+		// Import with an explicit metrics state adds its contribution.
+		c3 := metrics.Customer{Lifetimes: []metrics.Lifetime{{Start: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}}, MRR: []metrics.MRRPoint{{Month: metrics.MonthOf(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)), MRR: 30}}}
+		if err := s.Import(ctx, []CustomerData{{Profile: features.Profile{ID: "m3"}, Metrics: &c3}}); err != nil {
+			t.Fatal(err)
+		}
+		st, _ = s.ChurnMetrics(ctx)
+		want.Add(metrics.Contribution(c3), 1)
+		if fmt.Sprint(st.Aggregate.Flows) != fmt.Sprint(want.Flows) {
+			t.Fatalf("after import\n got %v\nwant %v", st.Aggregate.Flows, want.Flows)
 		}
 	})
 

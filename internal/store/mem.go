@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -19,6 +20,7 @@ type Mem struct {
 	mu        sync.RWMutex
 	customers map[string]*memCustomer
 	atRisk    map[string]float64 // flagged customers and their scores
+	churn     ChurnState
 	retention int32
 	dedupeTTL time.Duration
 	now       func() time.Time
@@ -30,6 +32,8 @@ type memCustomer struct {
 	seen    map[string]time.Time // event id -> expiry
 	cached  *Cached
 	score   *Score
+	metrics metrics.Customer
+	counted bool // the score is in the score sums (the customer has not left)
 }
 
 // MemOptions configures NewMem.
@@ -54,7 +58,8 @@ func NewMem(o MemOptions) *Mem {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Mem{customers: map[string]*memCustomer{}, atRisk: map[string]float64{}, retention: int32(o.RetentionDays), dedupeTTL: o.DedupeTTL, now: o.Now}
+	return &Mem{customers: map[string]*memCustomer{}, atRisk: map[string]float64{}, retention: int32(o.RetentionDays), dedupeTTL: o.DedupeTTL, now: o.Now,
+		churn: ChurnState{Predicted: map[metrics.Month]float64{}}}
 }
 
 func (m *Mem) get(id string) *memCustomer {
@@ -70,12 +75,48 @@ func (m *Mem) get(id string) *memCustomer {
 // feature vector.
 func (m *Mem) PutCustomer(_ context.Context, p features.Profile) error {
 	p.Attributes = maps.Clone(p.Attributes)
+	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c := m.get(p.ID)
 	c.profile = &p
 	c.cached = nil
+	m.setMetrics(c, metrics.Update(c.metrics, p, now), now)
 	return nil
+}
+
+// setMetrics replaces a customer's metrics state, applies the change of its
+// contribution to the aggregate, and takes a customer that has churned out
+// of the score sums and the at-risk list.
+func (m *Mem) setMetrics(c *memCustomer, next metrics.Customer, now time.Time) {
+	m.churn.Aggregate.Add(m.churn.Aggregate.Diff(next, c.metrics), 1)
+	c.metrics = next
+	if c.score != nil && c.profile != nil && !c.profile.ActiveAt(now) {
+		m.scoreChange(c, nil, now)
+	}
+}
+
+// scoreChange moves a customer's contribution to the score sums from its
+// current score to next (nil: none, for a customer who left), first fixing
+// the month's predicted churn at the sum as it was at the month's start.
+func (m *Mem) scoreChange(c *memCustomer, next *Score, now time.Time) {
+	month := metrics.MonthOf(now)
+	if _, ok := m.churn.Predicted[month]; !ok {
+		m.churn.Predicted[month] = q6(m.churn.scoreSum)
+	}
+	if old := c.score; old != nil && c.counted {
+		m.churn.scoreSum -= old.Score
+		m.churn.RevenueAtRisk -= revenueAtRisk(old)
+	}
+	c.counted = next != nil
+	if next != nil {
+		m.churn.scoreSum += next.Score
+		m.churn.RevenueAtRisk += revenueAtRisk(next)
+	} else if c.profile != nil {
+		delete(m.atRisk, c.profile.ID)
+	}
+	m.churn.scoreSum = q6(m.churn.scoreSum)
+	m.churn.RevenueAtRisk = q6(m.churn.RevenueAtRisk)
 }
 
 // GetCustomer returns a customer's profile. A customer known only from its
@@ -185,8 +226,12 @@ func (m *Mem) PutScore(_ context.Context, id string, c Cached) error {
 	mc := m.get(id)
 	mc.cached = &c
 	s := c.Score
+	active := mc.profile == nil || mc.profile.ActiveAt(m.now())
+	if active {
+		m.scoreChange(mc, &s, m.now())
+	}
 	mc.score = &s
-	if s.Flagged {
+	if s.Flagged && active {
 		m.atRisk[id] = s.Score
 	} else {
 		delete(m.atRisk, id)
@@ -261,6 +306,11 @@ func (m *Mem) Import(_ context.Context, customers []CustomerData) error {
 		c := m.get(p.ID)
 		c.profile = &p
 		c.cached = nil
+		next := metrics.Update(c.metrics, p, now)
+		if customers[i].Metrics != nil {
+			next = *customers[i].Metrics
+		}
+		m.setMetrics(c, next, now)
 		for _, d := range customers[i].History {
 			if d.Day >= oldest {
 				c.hist.Add(d)
@@ -268,6 +318,18 @@ func (m *Mem) Import(_ context.Context, customers []CustomerData) error {
 		}
 	}
 	return nil
+}
+
+// ChurnMetrics returns the state the churn metrics are computed from.
+func (m *Mem) ChurnMetrics(context.Context) (ChurnState, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := ChurnState{Predicted: maps.Clone(m.churn.Predicted), RevenueAtRisk: m.churn.RevenueAtRisk}
+	out.Aggregate.Add(m.churn.Aggregate, 1)
+	if _, ok := out.Predicted[metrics.MonthOf(m.now())]; !ok {
+		out.Predicted[metrics.MonthOf(m.now())] = m.churn.scoreSum
+	}
+	return out, nil
 }
 
 // Ping always succeeds: the embedded store lives in the process.

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -248,13 +249,7 @@ func (r *Redis) PutCustomer(ctx context.Context, p features.Profile) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	k := r.custKey(p.ID)
-	_, err = r.c.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-		pipe.Set(ctx, k+"p", b, 0)
-		pipe.HDel(ctx, k+"f", "v")
-		return nil
-	})
-	return r.fail(ctx, "put customer", err)
+	return r.putCustomerMetrics(ctx, p, b)
 }
 
 // GetCustomer returns a customer's profile; a customer known only from its
@@ -494,16 +489,33 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	k := r.custKey(id)
+	rev := revenueAtRisk(&c.Score)
 	pipe := r.c.Pipeline()
-	pipe.HSet(ctx, k+"f", "v", encodeCached(&c), "s", s)
+	res := putScoreScript.Run(ctx, pipe, []string{k + "f"}, encodeCached(&c), s, fmtFloat(c.Score.Score), fmtFloat(rev))
 	pipe.SetNX(ctx, k+"p", r.stub(id), 0)
-	if c.Score.Flagged {
-		pipe.ZAdd(ctx, r.atRiskKey, redis.Z{Score: -c.Score.Score, Member: id})
-	} else {
-		pipe.ZRem(ctx, r.atRiskKey, id)
+	if _, err := pipe.Exec(ctx); err != nil {
+		if !redis.HasErrorPrefix(err, "NOSCRIPT") {
+			return r.fail(ctx, "put score", err)
+		}
+		res = putScoreScript.Run(ctx, r.c, []string{k + "f"}, encodeCached(&c), s, fmtFloat(c.Score.Score), fmtFloat(rev))
 	}
-	_, err = pipe.Exec(ctx)
-	return r.fail(ctx, "put score", err)
+	old, err := res.Slice()
+	if err != nil || len(old) != 3 {
+		return r.fail(ctx, "put score", err)
+	}
+	left, _ := old[2].(int64)
+	if c.Score.Flagged && left == 0 {
+		err = r.c.ZAdd(ctx, r.atRiskKey, redis.Z{Score: -c.Score.Score, Member: id}).Err()
+	} else {
+		err = r.c.ZRem(ctx, r.atRiskKey, id).Err()
+	}
+	if err != nil {
+		return r.fail(ctx, "put score", err)
+	}
+	if left == 1 {
+		return nil
+	}
+	return r.applyMetrics(ctx, metrics.Aggregate{}, true, c.Score.Score-parseFloat(old[0]), rev-parseFloat(old[1]), r.now())
 }
 
 // GetScore returns a customer's latest score. It returns ErrNotFound when
@@ -609,32 +621,83 @@ const importChunk = 200
 // chunks written before stay written.
 func (r *Redis) Import(ctx context.Context, customers []CustomerData) error {
 	var buf []byte
+	now := r.now()
 	for start := 0; start < len(customers); start += importChunk {
 		part := customers[start:min(start+importChunk, len(customers))]
+		// The metrics states and score shares before the import, in one round trip.
+		cctx, cancel := context.WithTimeout(ctx, 20*r.timeout)
+		read := r.c.Pipeline()
+		states := make([]*redis.StringCmd, len(part))
+		shares := make([]*redis.SliceCmd, len(part))
+		for i := range part {
+			k := r.custKey(part[i].Profile.ID)
+			states[i] = read.Get(cctx, k+"m")
+			shares[i] = read.HMGet(cctx, k+"f", "sc", "rv", "left")
+		}
+		if _, err := read.Exec(cctx); err != nil && !errors.Is(err, redis.Nil) {
+			cancel()
+			return r.fail(ctx, "import", err)
+		}
+		var diff metrics.Aggregate
+		var dScore, dRevenue float64
 		calls := make([]scriptCall, len(part))
 		profiles := make([][]byte, len(part))
+		nexts := make([][]byte, len(part))
+		left := make([]bool, len(part))
 		for i := range part {
 			p := &part[i].Profile
 			b, err := json.Marshal(p)
 			if err != nil {
+				cancel()
 				return fmt.Errorf("encode profile %q: %w", p.ID, err)
 			}
 			profiles[i] = b
+			oldB, _ := states[i].Bytes()
+			old, err := metricsState(oldB)
+			if err != nil {
+				cancel()
+				return fmt.Errorf("metrics state of %q: %w", p.ID, err)
+			}
+			next := metrics.Update(old, *p, now)
+			if part[i].Metrics != nil {
+				next = *part[i].Metrics
+			}
+			if nexts[i], err = json.Marshal(next); err != nil {
+				cancel()
+				return err
+			}
+			diff.Add(metrics.Aggregate{}.Diff(next, old), 1)
+			left[i] = !p.ActiveAt(now)
+			if f := shares[i].Val(); left[i] && len(f) == 3 && f[0] != nil && f[2] == nil {
+				dScore -= parseFloat(f[0])
+				dRevenue -= parseFloat(f[1])
+			}
 			c := r.newCall(p.ID, len(part[i].History))
 			for j := range part[i].History {
 				d := &part[i].History[j]
 				var ok bool
 				if buf, ok = appendDay(buf[:0], d); !ok {
+					cancel()
 					return fmt.Errorf("history of %q, day %d: a value is not finite", p.ID, d.Day)
 				}
 				c.args = append(c.args, int64(d.Day), "0", string(buf))
 			}
 			calls[i] = c
 		}
-		cctx, cancel := context.WithTimeout(ctx, 20*r.timeout)
 		_, _, err := r.runAddWith(cctx, "import", calls, func(pipe redis.Pipeliner, i int) {
 			pipe.Set(cctx, calls[i].base+"p", profiles[i], 0)
+			pipe.Set(cctx, calls[i].base+"m", nexts[i], 0)
+			if left[i] {
+				pipe.HSet(cctx, calls[i].base+"f", "left", "1")
+				pipe.HDel(cctx, calls[i].base+"f", "sc", "rv")
+				pipe.ZRem(cctx, r.atRiskKey, part[i].Profile.ID)
+			} else {
+				pipe.HDel(cctx, calls[i].base+"f", "left")
+			}
 		})
+		if err == nil {
+			err = r.applyMetrics(cctx, diff, dScore != 0 || dRevenue != 0, dScore, dRevenue, now)
+		}
 		cancel()
 		if err != nil {
 			return err

@@ -7,9 +7,11 @@ package store
 
 import (
 	"errors"
+	"math"
 	"time"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -84,6 +86,22 @@ type AtRiskPage struct {
 type CustomerData struct {
 	Profile features.Profile
 	History signals.History
+	// Metrics is the customer's lifetimes and MRR history for the churn
+	// metrics; nil derives them from the profile as an upsert would.
+	Metrics *metrics.Customer
+}
+
+// ChurnState is what the churn metrics are computed from: the aggregate of
+// every customer's monthly flows, the sum of the churn probabilities of the
+// scored customers at the start of each month, and the revenue at risk
+// (MRR x score summed over the at-risk list), all kept current as customers
+// and scores change.
+type ChurnState struct {
+	Aggregate     metrics.Aggregate
+	Predicted     map[metrics.Month]float64
+	RevenueAtRisk float64
+
+	scoreSum float64 // the current sum of the scores of customers who have not left
 }
 
 // limit normalises an at-risk page size.
@@ -96,3 +114,15 @@ func (q AtRiskQuery) limit() int {
 	}
 	return q.Limit
 }
+
+// revenueAtRisk is a score's share of the revenue at risk: MRR x score for
+// a flagged customer with a known MRR, else 0.
+func revenueAtRisk(s *Score) float64 {
+	if s == nil || !s.Flagged || s.MRR == nil {
+		return 0
+	}
+	return *s.MRR * s.Score
+}
+
+// q6 rounds to 1e-6, so that running sums do not drift with float error.
+func q6(v float64) float64 { return math.Round(v*1e6) / 1e6 }

@@ -1,0 +1,259 @@
+package metrics
+
+import (
+	"sort"
+	"time"
+)
+
+// Flow is what happened in one month, summed over customers. MRR amounts
+// are on the 1e-6 grid.
+type Flow struct {
+	New         int64 `json:"new"`
+	Reactivated int64 `json:"reactivated"`
+	// Churned counts every lifetime that ended in the month, ChurnedJoiners
+	// included.
+	Churned int64 `json:"churned"`
+	// ChurnedJoiners counts lifetimes that churned in the month they
+	// (re)joined: in Churned, not in the churn rate.
+	ChurnedJoiners  int64   `json:"churned_joiners"`
+	NewMRR          float64 `json:"new_mrr"`
+	ReactivationMRR float64 `json:"reactivation_mrr"`
+	ChurnedMRR      float64 `json:"churned_mrr"`
+	ExpansionMRR    float64 `json:"expansion_mrr"`
+	ContractionMRR  float64 `json:"contraction_mrr"`
+	// MissingMRR counts joiners of customers without any MRR point.
+	MissingMRR int64 `json:"missing_mrr"`
+}
+
+// CohortKey addresses one cell of the cohort counts. Age 0 holds the cohort's
+// size (signups of the first lifetime in month Cohort); Age k >= 1 counts
+// members whose first lifetime ended in month Cohort+k-1 (so they are not
+// customers at the start of Cohort+k).
+type CohortKey struct {
+	Cohort Month
+	Age    int
+}
+
+// Aggregate is the sum of customers' contributions. The zero value is an
+// empty aggregate; Add allocates the maps when needed.
+type Aggregate struct {
+	Flows   map[Month]Flow
+	Cohorts map[CohortKey]int64
+}
+
+// span is one lifetime in months: joined in J, ended in E (when closed).
+type span struct {
+	J, E   Month
+	closed bool
+}
+
+// spans returns the lifetimes of c in months, sorted by start, with
+// overlapping lifetimes merged and ends before starts clamped to the start,
+// so that any stored Customer gives consistent flows.
+func spans(c Customer) (out []span, firstKnown bool) {
+	ls := make([]Lifetime, len(c.Lifetimes))
+	copy(ls, c.Lifetimes)
+	sort.SliceStable(ls, func(i, j int) bool { return ls[i].Start.Before(ls[j].Start) })
+	var merged []Lifetime
+	for _, l := range ls {
+		if l.End != nil && l.End.Before(l.Start) {
+			s := l.Start
+			l.End = &s
+		}
+		if k := len(merged); k > 0 {
+			prev := &merged[k-1]
+			if prev.End == nil || l.Start.Before(*prev.End) {
+				if prev.End != nil && (l.End == nil || l.End.After(*prev.End)) {
+					prev.End = l.End
+				}
+				continue
+			}
+		}
+		merged = append(merged, l)
+	}
+	if len(merged) > 0 {
+		firstKnown = !merged[0].Start.IsZero()
+	}
+	out = make([]span, len(merged))
+	for i, l := range merged {
+		s := span{J: monthOrZero(l.Start)}
+		if l.End != nil {
+			s.closed = true
+			s.E = max(monthOrZero(*l.End), s.J)
+		}
+		out[i] = s
+	}
+	return out, firstKnown
+}
+
+// monthOrZero returns the month of t, Month(0) for the zero time, and never
+// a month below 0.
+func monthOrZero(t time.Time) Month {
+	if t.IsZero() {
+		return 0
+	}
+	return max(MonthOf(t), 0)
+}
+
+// mrrSeries answers e(m) for a customer's MRR points.
+type mrrSeries struct {
+	pts []MRRPoint // sorted by month, one per month, values cleaned
+}
+
+func newSeries(points []MRRPoint) mrrSeries {
+	pts := make([]MRRPoint, len(points))
+	copy(pts, points)
+	sort.SliceStable(pts, func(i, j int) bool { return pts[i].Month < pts[j].Month })
+	out := pts[:0]
+	for _, p := range pts {
+		p.MRR = cleanMRR(p.MRR)
+		if k := len(out); k > 0 && out[k-1].Month == p.Month {
+			out[k-1] = p // the later point of a month wins
+			continue
+		}
+		out = append(out, p)
+	}
+	return mrrSeries{pts: out}
+}
+
+// at returns e(m): the value of the last point in or before m, the first
+// point's value before it, 0 without points.
+func (s mrrSeries) at(m Month) float64 {
+	i := sort.Search(len(s.pts), func(i int) bool { return s.pts[i].Month > m })
+	if i == 0 {
+		if len(s.pts) == 0 {
+			return 0
+		}
+		return s.pts[0].MRR
+	}
+	return s.pts[i-1].MRR
+}
+
+// Contribution returns what customer c adds to the aggregate: its monthly
+// flows and its cohort counts, as defined in the package documentation. A
+// customer without lifetimes contributes nothing.
+func Contribution(c Customer) Aggregate {
+	a := Aggregate{Flows: map[Month]Flow{}, Cohorts: map[CohortKey]int64{}}
+	sp, firstKnown := spans(c)
+	if len(sp) == 0 {
+		return a
+	}
+	e := newSeries(c.MRR)
+	missing := len(e.pts) == 0
+	upd := func(m Month, f func(*Flow)) {
+		v := a.Flows[m]
+		f(&v)
+		a.Flows[m] = v
+	}
+	for i, s := range sp {
+		upd(s.J, func(f *Flow) {
+			if i == 0 {
+				f.New++
+			} else {
+				f.Reactivated++
+			}
+			if missing {
+				f.MissingMRR++
+			}
+		})
+		if s.closed && s.E == s.J {
+			upd(s.J, func(f *Flow) { f.Churned++; f.ChurnedJoiners++ })
+			continue
+		}
+		joinMRR := e.at(s.J)
+		upd(s.J, func(f *Flow) {
+			if i == 0 {
+				f.NewMRR = q(f.NewMRR + joinMRR)
+			} else {
+				f.ReactivationMRR = q(f.ReactivationMRR + joinMRR)
+			}
+		})
+		// Months strictly inside: only months with a point can change e.
+		for k, p := range e.pts {
+			if p.Month <= s.J || (s.closed && p.Month >= s.E) {
+				continue
+			}
+			prev := e.pts[0].MRR
+			if k > 0 {
+				prev = e.pts[k-1].MRR
+			}
+			d := q(p.MRR - prev)
+			switch {
+			case d > 0:
+				upd(p.Month, func(f *Flow) { f.ExpansionMRR = q(f.ExpansionMRR + d) })
+			case d < 0:
+				upd(p.Month, func(f *Flow) { f.ContractionMRR = q(f.ContractionMRR - d) })
+			}
+		}
+		if s.closed {
+			churnMRR := e.at(s.E - 1)
+			upd(s.E, func(f *Flow) {
+				f.Churned++
+				f.ChurnedMRR = q(f.ChurnedMRR + churnMRR)
+			})
+		}
+	}
+	if firstKnown {
+		s := sp[0]
+		a.Cohorts[CohortKey{Cohort: s.J, Age: 0}]++
+		if s.closed {
+			a.Cohorts[CohortKey{Cohort: s.J, Age: int(s.E-s.J) + 1}]++
+		}
+	}
+	return a
+}
+
+// Add adds sign*b to a: sign must be +1 or -1 (any negative sign counts as
+// -1, anything else as +1). Counts are exact int64 sums; MRR sums are
+// quantised to 1e-6, so adding b and then subtracting it restores a bit for
+// bit (see the package documentation for the bound). Entries that become
+// zero are deleted.
+func (a *Aggregate) Add(b Aggregate, sign float64) {
+	s := int64(1)
+	if sign < 0 {
+		s = -1
+	}
+	fs := float64(s)
+	if len(b.Flows) > 0 && a.Flows == nil {
+		a.Flows = make(map[Month]Flow, len(b.Flows))
+	}
+	for m, f := range b.Flows {
+		v := a.Flows[m]
+		v.New += s * f.New
+		v.Reactivated += s * f.Reactivated
+		v.Churned += s * f.Churned
+		v.ChurnedJoiners += s * f.ChurnedJoiners
+		v.MissingMRR += s * f.MissingMRR
+		v.NewMRR = q(v.NewMRR + fs*f.NewMRR)
+		v.ReactivationMRR = q(v.ReactivationMRR + fs*f.ReactivationMRR)
+		v.ChurnedMRR = q(v.ChurnedMRR + fs*f.ChurnedMRR)
+		v.ExpansionMRR = q(v.ExpansionMRR + fs*f.ExpansionMRR)
+		v.ContractionMRR = q(v.ContractionMRR + fs*f.ContractionMRR)
+		if v == (Flow{}) {
+			delete(a.Flows, m)
+		} else {
+			a.Flows[m] = v
+		}
+	}
+	if len(b.Cohorts) > 0 && a.Cohorts == nil {
+		a.Cohorts = make(map[CohortKey]int64, len(b.Cohorts))
+	}
+	for k, n := range b.Cohorts {
+		v := a.Cohorts[k] + s*n
+		if v == 0 {
+			delete(a.Cohorts, k)
+		} else {
+			a.Cohorts[k] = v
+		}
+	}
+}
+
+// Diff returns Contribution(newC) - Contribution(oldC), holding only the
+// months and cohort cells that differ (empty maps when nothing does): the
+// change to add to an aggregate when a customer changes from oldC to newC.
+// The receiver is not used.
+func (a Aggregate) Diff(newC, oldC Customer) Aggregate {
+	d := Contribution(newC)
+	d.Add(Contribution(oldC), -1)
+	return d
+}

@@ -1,0 +1,193 @@
+package metrics
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/features"
+)
+
+// smallDataset: a signs up in January (100), b has no signup (50) and
+// churns in March, c joins and churns in February without MRR.
+func smallDataset(withRevenue bool) *data.Dataset {
+	ds := &data.Dataset{
+		Customers: []features.Profile{
+			{ID: "a", SignupAt: tp(day(2026, 1, 15)), MRR: fp(100)},
+			{ID: "b", MRR: fp(50), ChurnedAt: tp(day(2026, 3, 10))},
+			{ID: "c", SignupAt: tp(day(2026, 2, 1)), ChurnedAt: tp(day(2026, 2, 20))},
+		},
+		HasEvents: map[string]bool{"revenue": withRevenue},
+		Start:     day(2026, 1, 1),
+	}
+	if withRevenue {
+		ds.Revenue = [][]data.MonthMRR{
+			{{Month: int32(mo(2026, 1)), MRR: 100}, {Month: int32(mo(2026, 2)), MRR: 120}, {Month: int32(mo(2026, 3)), MRR: 90}},
+			nil, nil,
+		}
+	}
+	return ds
+}
+
+func TestFromDataset(t *testing.T) {
+	without := []Customer{
+		{Lifetimes: []Lifetime{{Start: day(2026, 1, 15)}}, MRR: []MRRPoint{{mo(2026, 1), 100}}},
+		{Lifetimes: []Lifetime{{End: tp(day(2026, 3, 10))}}, MRR: []MRRPoint{{mo(2026, 1), 50}}},
+		{Lifetimes: []Lifetime{{Start: day(2026, 2, 1), End: tp(day(2026, 2, 20))}}},
+	}
+	with := append([]Customer(nil), without...)
+	with[0] = Customer{Lifetimes: without[0].Lifetimes, MRR: []MRRPoint{{mo(2026, 1), 100}, {mo(2026, 2), 120}, {mo(2026, 3), 90}}}
+	tests := []struct {
+		name    string
+		revenue bool
+		want    []Customer
+		// March: MRR at start, gross and net rates, NRR; February expansion.
+		marStart            float64
+		gross, net, nrr     *float64
+		febExp, marContract float64
+	}{
+		{"without revenue", false, without, 150, fp(50.0 / 150), fp(50.0 / 150), fp(100.0 / 150), 0, 0},
+		{"with revenue", true, with, 170, fp(80.0 / 170), fp(80.0 / 170), fp(90.0 / 170), 20, 30},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ds := smallDataset(tt.revenue)
+			cs := FromDataset(ds)
+			if !reflect.DeepEqual(cs, tt.want) {
+				t.Fatalf("customers = %+v\nwant %+v", cs, tt.want)
+			}
+			tab := Compute(aggregate(cs...), Options{
+				From: mo(2026, 1), To: mo(2026, 4), RevenueHistory: ds.HasEvents["revenue"],
+				Predicted:     map[Month]float64{mo(2026, 2): 0.4, mo(2026, 3): 1.5},
+				RevenueAtRisk: fp(12.5),
+			})
+			mustJSON(t, tab)
+			jan, feb, mar, apr := month(t, tab, mo(2026, 1)), month(t, tab, mo(2026, 2)), month(t, tab, mo(2026, 3)), month(t, tab, mo(2026, 4))
+			if jan.CustomersStart != 1 || jan.MRRStart != 50 || jan.New != 1 || jan.NewMRR != 100 {
+				t.Errorf("January: %+v", jan)
+			}
+			if feb.CustomersStart != 2 || feb.MRRStart != 150 || feb.New != 1 || feb.Churned != 1 ||
+				feb.ChurnedJoiners != 1 || feb.ExpansionMRR != tt.febExp || feb.MissingMRR != 1 {
+				t.Errorf("February: %+v", feb)
+			}
+			eqPtr(t, "February churn", feb.CustomerChurnRate, fp(0))
+			if mar.CustomersStart != 2 || mar.MRRStart != tt.marStart || mar.ChurnedMRR != 50 || mar.ContractionMRR != tt.marContract {
+				t.Errorf("March: %+v", mar)
+			}
+			eqPtr(t, "March churn", mar.CustomerChurnRate, fp(0.5))
+			eqPtr(t, "March gross", mar.GrossMRRChurnRate, tt.gross)
+			eqPtr(t, "March net", mar.NetMRRChurnRate, tt.net)
+			eqPtr(t, "March nrr", mar.NRR, tt.nrr)
+			if apr.CustomersStart != 1 || apr.MRRStart != tt.marStart-50-tt.marContract {
+				t.Errorf("April: %+v", apr)
+			}
+			// Predicted beside actual.
+			eqPtr(t, "Feb predicted", feb.PredictedChurn, fp(0.4))
+			eqPtr(t, "Feb ratio", feb.PredictedToActual, nil)
+			eqPtr(t, "Mar ratio", mar.PredictedToActual, fp(1.5))
+			eqPtr(t, "Jan predicted", jan.PredictedChurn, nil)
+			eqPtr(t, "overall predicted", tab.Overall.PredictedChurn, fp(0.4+1.5))
+			eqPtr(t, "overall ratio", tab.Overall.PredictedToActual, fp(0.4+1.5))
+			eqPtr(t, "revenue at risk", tab.RevenueAtRisk, fp(12.5))
+			// Overall: churned from start 1 over customer-months 1+2+2+1.
+			eqPtr(t, "overall churn", tab.Overall.CustomerChurnRate, fp(1.0/6))
+			if hasNote(tab, "no revenue history") == tt.revenue {
+				t.Errorf("revenue note wrong for RevenueHistory=%v: %v", tt.revenue, tab.Notes)
+			}
+			if !hasNote(tab, "1 customer joins up to 2026-04 have no MRR") {
+				t.Errorf("no missing-MRR note: %v", tab.Notes)
+			}
+		})
+	}
+	if FromDataset(nil) != nil {
+		t.Error("FromDataset(nil) != nil")
+	}
+}
+
+// CLV: a base of 10 customers (ARPA 100) that never churns until one churns
+// in January 2026.
+func TestCLV(t *testing.T) {
+	dec, jan, feb := mo(2025, 12), mo(2026, 1), mo(2026, 2)
+	a := Aggregate{Flows: map[Month]Flow{
+		0:   {New: 10, NewMRR: 1000},
+		jan: {Churned: 1, ChurnedMRR: 100},
+	}}
+	tests := []struct {
+		name                 string
+		gm                   float64
+		dec, jan, feb, total *float64
+	}{
+		// Feb: ARPA 900/9, churn rates Sep..Feb 0,0,0,0,0.1,0.
+		{"margin 1 by default", 0, nil, fp(100 / (0.1 / 6)), fp(100 / (0.1 / 6)), fp(100 / (1.0 / 29))},
+		{"margin 0.5", 0.5, nil, fp(100 * 0.5 / (0.1 / 6)), fp(100 * 0.5 / (0.1 / 6)), fp(100 * 0.5 / (1.0 / 29))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tab := Compute(a, Options{From: dec, To: feb, GrossMargin: tt.gm})
+			mustJSON(t, tab)
+			eqPtr(t, "Dec CLV", month(t, tab, dec).CLV, tt.dec)
+			eqPtr(t, "Jan CLV", month(t, tab, jan).CLV, tt.jan)
+			eqPtr(t, "Feb CLV", month(t, tab, feb).CLV, tt.feb)
+			eqPtr(t, "overall CLV", tab.Overall.CLV, tt.total)
+			eqPtr(t, "overall ARPA", tab.Overall.ARPA, fp(100))
+			if !hasNote(tab, "CLV is undefined") {
+				t.Errorf("December has no churn in its window but no note: %v", tab.Notes)
+			}
+		})
+	}
+	// Churn leaves the window after six months: July 2026 is undefined.
+	tab := Compute(a, Options{From: mo(2026, 6), To: mo(2026, 7)})
+	eqPtr(t, "June CLV", month(t, tab, mo(2026, 6)).CLV, fp(100/(0.1/6)))
+	eqPtr(t, "July CLV", month(t, tab, mo(2026, 7)).CLV, nil)
+	// Without any churn: CLV null everywhere, with the note.
+	tab = Compute(Aggregate{Flows: map[Month]Flow{0: {New: 10, NewMRR: 1000}}}, Options{From: jan, To: feb, GrossMargin: 0.8})
+	mustJSON(t, tab)
+	for _, f := range tab.Months {
+		eqPtr(t, f.Month+" CLV", f.CLV, nil)
+		eqPtr(t, f.Month+" ARPA", f.ARPA, fp(100))
+	}
+	if tab.Overall.CLV != nil || !hasNote(tab, "CLV is undefined") || tab.GrossMargin != 0.8 {
+		t.Errorf("no churn: overall CLV %v, notes %v, margin %v", show(tab.Overall.CLV), tab.Notes, tab.GrossMargin)
+	}
+}
+
+func TestCohorts(t *testing.T) {
+	jan, feb := mo(2026, 1), mo(2026, 2)
+	cs := []Customer{
+		life(day(2026, 1, 3), tp(day(2026, 1, 20))), // gone at the start of February
+		life(day(2026, 1, 4), tp(day(2026, 3, 2))),  // gone at the start of April
+		life(day(2026, 1, 5), nil),
+		life(day(2026, 2, 7), nil),
+		// A re-signup: the second lifetime does not rejoin the cohort.
+		{Lifetimes: []Lifetime{{Start: day(2026, 1, 9), End: tp(day(2026, 2, 1))}, {Start: day(2026, 3, 1)}}},
+	}
+	a := aggregate(cs...)
+	tab := Compute(a, Options{From: jan, To: mo(2026, 4)})
+	want := []CohortRow{
+		{Cohort: "2026-01", Size: 4, Retained: []int64{3, 2, 1}, Retention: []float64{0.75, 0.5, 0.25}},
+		{Cohort: "2026-02", Size: 1, Retained: []int64{1, 1}, Retention: []float64{1, 1}},
+	}
+	if !reflect.DeepEqual(tab.Cohorts, want) {
+		t.Errorf("cohorts = %+v\nwant %+v", tab.Cohorts, want)
+	}
+	// At most 12 ages, and none past To.
+	tab = Compute(a, Options{From: jan, To: mo(2027, 6)})
+	if got := tab.Cohorts[0].Retained; len(got) != 12 || got[11] != 1 {
+		t.Errorf("January cohort over 18 months: %v", got)
+	}
+	tab = Compute(a, Options{From: feb, To: feb})
+	if want := []CohortRow{{Cohort: "2026-02", Size: 1, Retained: []int64{}, Retention: []float64{}}}; !reflect.DeepEqual(tab.Cohorts, want) {
+		t.Errorf("one-month range: %+v", tab.Cohorts)
+	}
+	if js := mustJSON(t, tab); !strings.Contains(js, `"retention":[]`) {
+		t.Errorf("empty retention not encoded as []: %s", js)
+	}
+}
+
+func TestRangeCut(t *testing.T) {
+	tab := Compute(Aggregate{}, Options{From: mo(2000, 1), To: mo(2500, 1)})
+	if len(tab.Months) != MaxMonths || !hasNote(tab, "range cut") || tab.Overall.To != "2099-12" {
+		t.Errorf("%d months, to %s, notes %v", len(tab.Months), tab.Overall.To, tab.Notes)
+	}
+}
