@@ -25,6 +25,7 @@ commands:
   score     --data DIR [--model models/current] [--as-of T] --out scores.csv [--push] [--max-bad-rows N]
   evaluate  --data DIR [--model models/current] [--as-of T] [--json] [--max-bad-rows N]
   gen       --out DIR [--customers N] [--days N] [--end DATE] [--seed N]
+  metrics   --data DIR [--from YYYY-MM] [--to YYYY-MM] [--model PATH] [--gross-margin 1] [--json]
 
 Run 'train <command> -h' for the flags of one command.
 `
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runEvaluate(rest, stdout, stderr)
 	case "gen":
 		return runGen(rest, stdout, stderr)
+	case "metrics":
+		return runMetrics(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

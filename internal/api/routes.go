@@ -31,6 +31,7 @@ const (
 //	POST /v1/events                  ingest up to 10,000 events
 //	POST /v1/score                   score without storing
 //	GET  /v1/at-risk                 flagged customers, highest risk first
+//	GET  /v1/metrics/churn           actual churn figures beside the predicted
 //	GET  /v1/model                   active model metadata
 //	POST /v1/model/reload            reload models/current
 func (s *Server) Handler() http.Handler {
@@ -54,6 +55,7 @@ func (s *Server) Handler() http.Handler {
 	v1.POST("/events", limitBody(eventsBody), s.postEvents)
 	v1.POST("/score", limitBody(scoreBody), s.score)
 	v1.GET("/at-risk", s.atRisk)
+	v1.GET("/metrics/churn", s.churnMetrics)
 	v1.GET("/model", s.getModel)
 	v1.POST("/model/reload", limitBody(smallBody), s.reloadModel)
 	return r

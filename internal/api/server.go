@@ -28,6 +28,7 @@ type Store interface {
 	PutScore(ctx context.Context, id string, c store.Cached) error
 	AtRisk(ctx context.Context, q store.AtRiskQuery) (store.AtRiskPage, error)
 	Import(ctx context.Context, customers []store.CustomerData) error
+	ChurnMetrics(ctx context.Context) (store.ChurnState, error)
 	Ping(ctx context.Context) error
 }
 

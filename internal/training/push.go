@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
@@ -35,8 +36,9 @@ func Push(ctx context.Context, st Pusher, ds *data.Dataset, a *model.Artifact, a
 	var res PushResult
 	const chunk = 1000
 	batch := make([]store.CustomerData, 0, chunk)
+	mc := metrics.FromDataset(ds)
 	for i := range ds.Customers {
-		batch = append(batch, store.CustomerData{Profile: ds.Customers[i], History: ds.Histories[i]})
+		batch = append(batch, store.CustomerData{Profile: ds.Customers[i], History: ds.Histories[i], Metrics: &mc[i]})
 		res.Days += len(ds.Histories[i])
 		if len(batch) == chunk || i == len(ds.Customers)-1 {
 			if err := st.Import(ctx, batch); err != nil {

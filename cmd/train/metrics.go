@@ -1,0 +1,156 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/metrics"
+	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/training"
+)
+
+// monthFlag is an optional YYYY-MM month.
+type monthFlag struct {
+	m   metrics.Month
+	set bool
+}
+
+func (f *monthFlag) String() string {
+	if !f.set {
+		return ""
+	}
+	return f.m.String()
+}
+
+func (f *monthFlag) Set(s string) error {
+	m, err := metrics.ParseMonth(s)
+	if err != nil {
+		return fmt.Errorf("%q: a month YYYY-MM expected", s)
+	}
+	f.m, f.set = m, true
+	return nil
+}
+
+// runMetrics prints the actual churn figures of a data set (and, with a
+// model, the predicted churn of each month beside them).
+func runMetrics(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("metrics", stderr)
+	dir := fs.String("data", "", "data directory")
+	var from, to monthFlag
+	fs.Var(&from, "from", "first month YYYY-MM (default: the first month of the data)")
+	fs.Var(&to, "to", "last month YYYY-MM (default: the last month of the data)")
+	modelPath := fs.String("model", "", "also sum the model's churn probabilities of the customers active at the start of each month (time mode)")
+	margin := fs.Float64("gross-margin", 1, "gross margin for CLV, in (0, 1]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
+	pages := fs.String("pages", "", "JSON file of risk-page patterns replacing the defaults")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := required("data", *dir); err != nil {
+		return err
+	}
+	if !(*margin > 0 && *margin <= 1) {
+		return usageError{fmt.Errorf("--gross-margin must be in (0, 1]")}
+	}
+	ds, err := load(*dir, *maxBad, *pages, stderr)
+	if err != nil {
+		return err
+	}
+	o := metrics.Options{From: from.m, To: to.m, GrossMargin: *margin, RevenueHistory: ds.HasEvents["revenue"]}
+	if !from.set {
+		o.From = metrics.MonthOf(ds.Start)
+	}
+	if !to.set {
+		o.To = metrics.MonthOf(ds.End)
+	}
+	if ds.Start.IsZero() && (!from.set || !to.set) {
+		return usageError{fmt.Errorf("the data has no dates: give --from and --to")}
+	}
+	if *modelPath != "" {
+		a, err := model.Load(*modelPath)
+		if err != nil {
+			return err
+		}
+		o.Predicted = predictedByMonth(ds, a, o.From, o.To)
+	}
+	var agg metrics.Aggregate
+	for _, c := range metrics.FromDataset(ds) {
+		agg.Add(metrics.Contribution(c), 1)
+	}
+	t := metrics.Compute(agg, o)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(t)
+	}
+	printMetrics(stdout, t)
+	return nil
+}
+
+// predictedByMonth sums the model's churn probability of every customer
+// active at the start of each month, with the features of that moment.
+func predictedByMonth(ds *data.Dataset, a *model.Artifact, from, to metrics.Month) map[metrics.Month]float64 {
+	out := map[metrics.Month]float64{}
+	x := make([]float64, a.Schema.Len())
+	for m := from; m <= to; m++ {
+		t := m.Start()
+		sum := 0.0
+		for i := range ds.Customers {
+			if !ds.Customers[i].ActiveAt(t) {
+				continue
+			}
+			p := training.ProfileAt(ds, i, t)
+			a.Schema.Vector(&p, ds.Histories[i], t, x)
+			sum += a.Probability(x)
+		}
+		out[m] = sum
+	}
+	return out
+}
+
+func pct(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f%%", *v*100)
+}
+
+func num2(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", *v)
+}
+
+func printMetrics(w io.Writer, t metrics.Table) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "month\tstart\tnew\tchurned\tchurn\tmrr_start\tchurned_mrr\tcontraction\texpansion\tgross\tnet\tnrr\tclv\tpredicted\t")
+	row := func(name string, start, nw, churned int64, rate *float64, mrr, cm, con, exp float64, g, n, nrr, clv, pred *float64) {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\t\n", name, start, nw, churned, pct(rate), mrr, cm, con, exp, pct(g), pct(n), pct(nrr), num2(clv), num2(pred))
+	}
+	for _, m := range t.Months {
+		row(m.Month, m.CustomersStart, m.New+m.Reactivated, m.Churned, m.CustomerChurnRate, m.MRRStart, m.ChurnedMRR, m.ContractionMRR, m.ExpansionMRR,
+			m.GrossMRRChurnRate, m.NetMRRChurnRate, m.NRR, m.CLV, m.PredictedChurn)
+	}
+	o := t.Overall
+	row("overall", o.CustomersStart, o.New+o.Reactivated, o.Churned, o.CustomerChurnRate, o.MRRStart, o.ChurnedMRR, o.ContractionMRR, o.ExpansionMRR,
+		o.GrossMRRChurnRate, o.NetMRRChurnRate, o.NRR, o.CLV, o.PredictedChurn)
+	tw.Flush()
+	if len(t.Cohorts) > 0 {
+		fmt.Fprintln(w, "\ncohort retention (share still a customer after k months)")
+		for _, c := range t.Cohorts {
+			fmt.Fprintf(w, "%s (%d):", c.Cohort, c.Size)
+			for _, r := range c.Retention {
+				fmt.Fprintf(w, " %.0f%%", r*100)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	for _, n := range t.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+}
