@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"slices"
+
+	"github.com/churnrisk/churn/internal/metrics"
 )
 
 // Curve is a sequence of points (X[i], Y[i]).
@@ -178,4 +180,7 @@ type Report struct {
 	Validation  Evaluation          `json:"validation"` // the chosen model, calibrated
 	Calibration CalibrationSummary  `json:"calibration"`
 	Importance  []FeatureImportance `json:"importance"` // largest first
+	// Churn is the actual churn table of the training data (time mode), with
+	// the model's predicted churn beside it.
+	Churn *metrics.Table `json:"churn,omitempty"`
 }
