@@ -6,7 +6,6 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/training"
@@ -60,7 +59,7 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o := metrics.Options{From: from.m, To: to.m, GrossMargin: *margin, RevenueHistory: ds.HasEvents["revenue"]}
+	o := metrics.Options{From: from.m, To: to.m, GrossMargin: *margin}
 	if !from.set {
 		o.From = metrics.MonthOf(ds.Start)
 	}
@@ -70,18 +69,13 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	if ds.Start.IsZero() && (!from.set || !to.set) {
 		return usageError{fmt.Errorf("the data has no dates: give --from and --to")}
 	}
+	var a *model.Artifact
 	if *modelPath != "" {
-		a, err := model.Load(*modelPath)
-		if err != nil {
+		if a, err = model.Load(*modelPath); err != nil {
 			return err
 		}
-		o.Predicted = predictedByMonth(ds, a, o.From, o.To)
 	}
-	var agg metrics.Aggregate
-	for _, c := range metrics.FromDataset(ds) {
-		agg.Add(metrics.Contribution(c), 1)
-	}
-	t := metrics.Compute(agg, o)
+	t := training.ChurnTable(ds, a, o)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -89,27 +83,6 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	}
 	printMetrics(stdout, t)
 	return nil
-}
-
-// predictedByMonth sums the model's churn probability of every customer
-// active at the start of each month, with the features of that moment.
-func predictedByMonth(ds *data.Dataset, a *model.Artifact, from, to metrics.Month) map[metrics.Month]float64 {
-	out := map[metrics.Month]float64{}
-	x := make([]float64, a.Schema.Len())
-	for m := from; m <= to; m++ {
-		t := m.Start()
-		sum := 0.0
-		for i := range ds.Customers {
-			if !ds.Customers[i].ActiveAt(t) {
-				continue
-			}
-			p := training.ProfileAt(ds, i, t)
-			a.Schema.Vector(&p, ds.Histories[i], t, x)
-			sum += a.Probability(x)
-		}
-		out[m] = sum
-	}
-	return out
 }
 
 func pct(v *float64) string {

@@ -29,6 +29,9 @@ var (
 	testData *data.Dataset
 )
 
+// go-redis logs every failed dial; the outage tests make many on purpose.
+func init() { store.SetRedisLogger(slog.New(slog.DiscardHandler)) }
+
 // trainedModels trains one model on generated data for the whole package and
 // returns its models directory.
 func trainedModels(t testing.TB) string {

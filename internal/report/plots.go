@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
 )
 
@@ -31,7 +32,13 @@ var (
 	colModel = color.RGBA{R: 0x1f, G: 0x5f, B: 0xa8, A: 0xff} // blue
 	colRef   = color.RGBA{R: 0x80, G: 0x80, B: 0x80, A: 0xff} // grey
 	colBar   = color.RGBA{R: 0x4a, G: 0x86, B: 0xc8, A: 0xff} // light blue
+	colGross = color.RGBA{R: 0xd9, G: 0x6c, B: 0x06, A: 0xff} // orange
+	colNet   = color.RGBA{R: 0x2a, G: 0x8a, B: 0x3e, A: 0xff} // green
+	colPred  = color.RGBA{R: 0x9b, G: 0x1c, B: 0x5c, A: 0xff} // plum
 )
+
+// maxMonthTicks is the most month labels the churn plot puts on its x axis.
+const maxMonthTicks = 12
 
 // svgHeader is the end of the opening <svg> tag vgsvg writes. The namespace
 // declarations are not needed inside an HTML document, and dropping them
@@ -377,6 +384,150 @@ func importanceFigure(r *model.Report) figure {
 		p.NominalY(names...)
 		p.Y.Tick.Length = vg.Points(5) // invisible (zero width): a gap between names and bars
 		return p, 6.5 * vg.Inch, vg.Inch + vg.Length(len(top))*vg.Points(16), nil
+	})
+	return f
+}
+
+// series is one line of the churn plot: a value per month, nil where the
+// figure is not known.
+type series struct {
+	name   string
+	col    color.Color
+	dashed bool
+	vals   []*float64
+}
+
+// add draws s on p as percentages: a line through each run of consecutive
+// known months (the line breaks where a month is not known) and a dot for a
+// known month alone between unknown ones. It adds s to the legend and
+// reports whether anything was drawn.
+func (s series) add(p *plot.Plot) (bool, error) {
+	var thumb *plotter.Line
+	var lone plotter.XYs
+	flush := func(run plotter.XYs) error {
+		switch len(run) {
+		case 0:
+			return nil
+		case 1:
+			lone = append(lone, run[0])
+			return nil
+		}
+		l, err := line(run, s.col, s.dashed)
+		if err != nil {
+			return err
+		}
+		p.Add(l)
+		if thumb == nil {
+			thumb = l
+		}
+		return nil
+	}
+	var run plotter.XYs
+	for i, v := range s.vals {
+		if v == nil || !finite(*v) {
+			if err := flush(run); err != nil {
+				return false, err
+			}
+			run = nil
+			continue
+		}
+		run = append(run, plotter.XY{X: float64(i), Y: *v * 100})
+	}
+	if err := flush(run); err != nil {
+		return false, err
+	}
+	if thumb == nil && len(lone) == 0 {
+		return false, nil
+	}
+	if thumb == nil { // only lone months: a line style for the legend
+		var err error
+		if thumb, err = line(plotter.XYs{lone[0]}, s.col, s.dashed); err != nil {
+			return false, err
+		}
+	}
+	if len(lone) > 0 {
+		sc, err := plotter.NewScatter(lone)
+		if err != nil {
+			return false, err
+		}
+		sc.GlyphStyle.Color, sc.GlyphStyle.Shape, sc.GlyphStyle.Radius = s.col, draw.CircleGlyph{}, vg.Points(2)
+		p.Add(sc)
+	}
+	p.Legend.Add(s.name, thumb)
+	return true, nil
+}
+
+// predictedRate returns the predicted customer churn rate of m: predicted
+// churn over the customers at the start of the month, nil when unknown.
+func predictedRate(m metrics.MonthFigures) *float64 {
+	if m.PredictedChurn == nil || m.CustomersStart <= 0 {
+		return nil
+	}
+	v := *m.PredictedChurn / float64(m.CustomersStart)
+	if !finite(v) {
+		return nil
+	}
+	return &v
+}
+
+// monthTicks labels at most maxMonthTicks of the months on the x axis,
+// evenly spaced from the first.
+func monthTicks(months []metrics.MonthFigures) plot.ConstantTicks {
+	step := (len(months) + maxMonthTicks - 1) / maxMonthTicks
+	step = max(step, 1)
+	ticks := make(plot.ConstantTicks, 0, len(months))
+	for i, m := range months {
+		label := ""
+		if i%step == 0 {
+			label = plotLabel(m.Month)
+		}
+		ticks = append(ticks, plot.Tick{Value: float64(i), Label: label})
+	}
+	return ticks
+}
+
+// churnFigure plots the monthly customer churn rate and the gross and net
+// MRR churn rates, with the predicted customer churn rate dashed where it is
+// known.
+func churnFigure(t *metrics.Table) figure {
+	f := figure{ID: "churn", Title: "Monthly churn rates " + orNA(t.Overall.From) + " to " + orNA(t.Overall.To) + ": customer churn rate, gross and net MRR churn rate, and the predicted customer churn rate",
+		Caption: "Churn rates per month, in percent of the customers or MRR at the start of the month. The dashed line is the predicted customer churn rate (predicted churn over customers at the start), where predictions are known; a gap is a month without a figure."}
+	f.draw(func() (*plot.Plot, vg.Length, vg.Length, error) {
+		n := len(t.Months)
+		if n == 0 {
+			return nil, 0, 0, errNoData
+		}
+		all := []series{
+			{name: "customer churn rate", col: colModel, vals: make([]*float64, n)},
+			{name: "gross MRR churn rate", col: colGross, vals: make([]*float64, n)},
+			{name: "net MRR churn rate", col: colNet, vals: make([]*float64, n)},
+			{name: "predicted churn rate", col: colPred, dashed: true, vals: make([]*float64, n)},
+		}
+		for i, m := range t.Months {
+			all[0].vals[i], all[1].vals[i], all[2].vals[i], all[3].vals[i] = m.CustomerChurnRate, m.GrossMRRChurnRate, m.NetMRRChurnRate, predictedRate(m)
+		}
+		p := newPlot("Churn rates by month", "Month", "Rate (%)")
+		p.Add(plotter.NewGrid())
+		drawn := false
+		for _, s := range all {
+			ok, err := s.add(p)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			drawn = drawn || ok
+		}
+		if !drawn {
+			return nil, 0, 0, errNoData
+		}
+		p.X.Min, p.X.Max = -0.5, float64(n)-0.5
+		p.X.Tick.Marker = monthTicks(t.Months)
+		p.Y.Min = math.Min(p.Y.Min, 0)
+		if p.Y.Max <= p.Y.Min {
+			p.Y.Max = p.Y.Min + 1
+		}
+		p.Y.Max += 0.4 * (p.Y.Max - p.Y.Min) // room above the lines for the legend
+		placeLegend(p, true, false)
+		return p, 6.5 * vg.Inch, 3.8 * vg.Inch, nil
 	})
 	return f
 }

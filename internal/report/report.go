@@ -2,7 +2,9 @@
 // report.html, a self-contained page (inline CSS, plots drawn with
 // gonum.org/v1/plot as inline SVG, no external resources) with the ROC,
 // precision-recall, calibration, lift and feature-importance plots and the
-// tables behind them, and metrics.json, the same figures as model.Report.
+// tables behind them, the actual churn figures of the training data beside
+// the predicted ones (when the report has them), and metrics.json, the same
+// figures as model.Report.
 // Rendering is deterministic: the same report gives the same bytes.
 package report
 
@@ -18,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
 )
 
@@ -102,7 +105,29 @@ type view struct {
 	Data        []row
 	Files       []string
 	Figures     map[string]svgFigure
+	Churn       *churnView // nil when the report has no churn table
 }
+
+// cellRow is one row of a table: a row header and its cells.
+type cellRow struct {
+	Label string
+	Cells []string
+}
+
+// churnView is the churn section, formatted.
+type churnView struct {
+	From, To string
+	Context  []string // sentences above the tables
+	Months   []cellRow
+	Overall  cellRow
+	Cohorts  []cellRow
+	Ages     []int // 1..cohortAges, the cohort table's columns
+	Notes    []string
+	Figure   svgFigure
+}
+
+// cohortAges is the number of months after signup the cohort table shows.
+const cohortAges = 12
 
 // svgFigure is a figure as the template sees it.
 type svgFigure struct {
@@ -127,6 +152,33 @@ func fmtSigned(f float64, decimals int) string {
 	s := fmtNum(f, decimals)
 	if s != "n/a" && !strings.HasPrefix(s, "-") {
 		s = "+" + s
+	}
+	return s
+}
+
+// fmtPct formats the fraction *p as a percentage with 2 decimals, or "n/a"
+// when p is nil or not finite.
+func fmtPct(p *float64) string {
+	if p == nil || !finite(*p) {
+		return "n/a"
+	}
+	return fmtNum(*p*100, 2) + "%"
+}
+
+// fmtOpt formats *p with the given decimals, or "n/a" when p is nil or not
+// finite.
+func fmtOpt(p *float64, decimals int) string {
+	if p == nil {
+		return "n/a"
+	}
+	return fmtNum(*p, decimals)
+}
+
+// fmtJoined formats new joiners with the reactivated ones beside them.
+func fmtJoined(n, reactivated int64) string {
+	s := strconv.FormatInt(n, 10)
+	if reactivated != 0 {
+		s += " (+" + strconv.FormatInt(reactivated, 10) + ")"
 	}
 	return s
 }
@@ -243,9 +295,55 @@ func build(r *model.Report) view {
 
 	v.Figures = map[string]svgFigure{}
 	for _, f := range []figure{rocFigure(r), prFigure(r), calibrationFigure(r), liftFigure(r), importanceFigure(r)} {
-		// The SVG is built here from escaped text only (vgsvg escapes
-		// every string it draws, render escapes the title).
-		v.Figures[f.ID] = svgFigure{ID: f.ID, Title: f.Title, Caption: f.Caption, Missing: f.Missing, SVG: template.HTML(f.SVG)}
+		v.Figures[f.ID] = f.view()
+	}
+	if r.Churn != nil {
+		v.Churn = buildChurn(r.Churn)
 	}
 	return v
+}
+
+// view is f as the template sees it. The SVG is built from escaped text
+// only (vgsvg escapes every string it draws, render escapes the title).
+func (f figure) view() svgFigure {
+	return svgFigure{ID: f.ID, Title: f.Title, Caption: f.Caption, Missing: f.Missing, SVG: template.HTML(f.SVG)}
+}
+
+// buildChurn formats the churn table t: one row per month and the overall
+// row, the cohort retention, the notes and the rate plot.
+func buildChurn(t *metrics.Table) *churnView {
+	ov := t.Overall
+	c := &churnView{From: orNA(ov.From), To: orNA(ov.To), Notes: t.Notes, Figure: churnFigure(t).view()}
+	c.Context = append(c.Context, "CLV uses a gross margin of "+fmtNum(t.GrossMargin, 2)+".")
+	if t.RevenueAtRisk != nil {
+		c.Context = append(c.Context, "Revenue at risk: "+fmtOpt(t.RevenueAtRisk, 2)+".")
+	}
+	for _, m := range t.Months {
+		c.Months = append(c.Months, cellRow{Label: orNA(m.Month), Cells: []string{
+			strconv.FormatInt(m.CustomersStart, 10), fmtJoined(m.New, m.Reactivated), strconv.FormatInt(m.Churned, 10),
+			fmtPct(m.CustomerChurnRate),
+			fmtNum(m.MRRStart, 2), fmtNum(m.ChurnedMRR, 2), fmtNum(m.ContractionMRR, 2), fmtNum(m.ExpansionMRR, 2),
+			fmtPct(m.GrossMRRChurnRate), fmtPct(m.NetMRRChurnRate), fmtPct(m.NRR),
+			fmtOpt(m.CLV, 2), fmtOpt(m.PredictedChurn, 2), fmtOpt(m.PredictedToActual, 2),
+		}})
+	}
+	c.Overall = cellRow{Label: "overall", Cells: []string{
+		strconv.FormatInt(ov.CustomersStart, 10), fmtJoined(ov.New, ov.Reactivated), strconv.FormatInt(ov.Churned, 10),
+		fmtPct(ov.CustomerChurnRate),
+		fmtNum(ov.MRRStart, 2), fmtNum(ov.ChurnedMRR, 2), fmtNum(ov.ContractionMRR, 2), fmtNum(ov.ExpansionMRR, 2),
+		fmtPct(ov.GrossMRRChurnRate), fmtPct(ov.NetMRRChurnRate), fmtPct(ov.NRR),
+		fmtOpt(ov.CLV, 2), fmtOpt(ov.PredictedChurn, 2), fmtOpt(ov.PredictedToActual, 2),
+	}}
+	for k := 1; k <= cohortAges; k++ {
+		c.Ages = append(c.Ages, k)
+	}
+	for _, co := range t.Cohorts {
+		cells := make([]string, 1+cohortAges) // size, then k = 1..12; empty when not yet known
+		cells[0] = strconv.FormatInt(co.Size, 10)
+		for k, share := range co.Retention[:min(len(co.Retention), cohortAges)] {
+			cells[1+k] = fmtPct(&share)
+		}
+		c.Cohorts = append(c.Cohorts, cellRow{Label: orNA(co.Cohort), Cells: cells})
+	}
+	return c
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
 )
 
@@ -78,6 +79,43 @@ func sample() *model.Report {
 		},
 		Calibration: model.CalibrationSummary{Method: "isotonic", BrierBefore: 0.066, BrierAfter: 0.058, ECEBefore: 0.041, ECEAfter: 0.0123},
 		Importance:  imp,
+		Churn:       churnSample(),
+	}
+}
+
+func ptr(f float64) *float64 { return &f }
+
+// churnSample is a hand-made churn table of three months: the last without
+// predictions, a cohort whose retention is not yet known, and a note with
+// markup in it.
+func churnSample() *metrics.Table {
+	return &metrics.Table{
+		Months: []metrics.MonthFigures{
+			{Month: "2024-10", CustomersStart: 2000, New: 120, Reactivated: 5, Churned: 95, ChurnedJoiners: 2, ChurnedFromStart: 93, CustomersEnd: 2030,
+				CustomerChurnRate: ptr(0.0465), MRRStart: 100000, NewMRR: 6000, ChurnedMRR: 4000, ExpansionMRR: 1500, ContractionMRR: 500, MRREnd: 103000,
+				GrossMRRChurnRate: ptr(0.045), NetMRRChurnRate: ptr(0.03), NRR: ptr(0.97), ARPA: ptr(50), CLV: ptr(1075.27),
+				PredictedChurn: ptr(90), PredictedToActual: ptr(90.0 / 93)},
+			{Month: "2024-11", CustomersStart: 2030, New: 100, Churned: 70, ChurnedFromStart: 70, CustomersEnd: 2060,
+				CustomerChurnRate: ptr(70.0 / 2030), MRRStart: 103000, NewMRR: 5000, ChurnedMRR: 3500, MRREnd: 104500,
+				GrossMRRChurnRate: ptr(3500.0 / 103000), NetMRRChurnRate: ptr(-0.0125), NRR: ptr(1.0125), ARPA: ptr(50.74), CLV: ptr(1250.5),
+				PredictedChurn: ptr(75.5), PredictedToActual: ptr(75.5 / 70)},
+			{Month: "2024-12", CustomersStart: 2060, New: 80, Churned: 60, ChurnedFromStart: 60, CustomersEnd: 2080,
+				CustomerChurnRate: ptr(60.0 / 2060), MRRStart: 104500, NewMRR: 4000, ChurnedMRR: 3000, MRREnd: 105500,
+				GrossMRRChurnRate: ptr(3000.0 / 104500), NetMRRChurnRate: ptr(3000.0 / 104500), NRR: ptr(1 - 3000.0/104500), ARPA: ptr(50.73)},
+		},
+		Overall: metrics.Overall{From: "2024-10", To: "2024-12", CustomersStart: 2000, CustomersEnd: 2080, CustomerMonths: 6090,
+			New: 300, Reactivated: 5, Churned: 225, ChurnedJoiners: 2, ChurnedFromStart: 223, CustomerChurnRate: ptr(223.0 / 6090),
+			MRRStart: 100000, MRREnd: 105500, MRRMonths: 307500, NewMRR: 15000, ChurnedMRR: 10500, ExpansionMRR: 1500, ContractionMRR: 500,
+			GrossMRRChurnRate: ptr(11000.0 / 307500), NetMRRChurnRate: ptr(9500.0 / 307500), NRR: ptr(1 - 9500.0/307500), ARPA: ptr(307500.0 / 6090), CLV: ptr(1378.9),
+			PredictedChurn: ptr(165.5), PredictedToActual: ptr(165.5 / 163)},
+		Cohorts: []metrics.CohortRow{
+			{Cohort: "2024-10", Size: 120, Retained: []int64{110, 99}, Retention: []float64{110.0 / 120, 99.0 / 120}},
+			{Cohort: "2024-11", Size: 100, Retained: []int64{95}, Retention: []float64{0.95}},
+			{Cohort: "2024-12", Size: 80, Retained: []int64{}, Retention: []float64{}},
+		},
+		Notes:         []string{"expansion and contraction MRR are zero for <b>some</b> months"},
+		RevenueAtRisk: ptr(12345.678),
+		GrossMargin:   0.8,
 	}
 }
 
@@ -225,11 +263,11 @@ func TestSections(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	if n := strings.Count(s, "<svg "); n != 5 {
-		t.Errorf("%d <svg> elements, want 5", n)
+	if n := strings.Count(s, "<svg "); n != 6 {
+		t.Errorf("%d <svg> elements, want 6", n)
 	}
-	if n := strings.Count(s, "<title id="); n != 5 {
-		t.Errorf("%d SVG titles, want 5", n)
+	if n := strings.Count(s, "<title id="); n != 6 {
+		t.Errorf("%d SVG titles, want 6", n)
 	}
 	// 20 bars in the importance plot: the 21st feature (feature_20) is not drawn.
 	if strings.Contains(s, ">feature_20<") || !strings.Contains(s, ">feature_19</text>") {
@@ -518,5 +556,209 @@ func TestFmtNum(t *testing.T) {
 	}
 	if got := fmtSigned(0.05, 2); got != "+0.05" {
 		t.Errorf("fmtSigned(0.05) = %q", got)
+	}
+}
+
+func TestChurnSection(t *testing.T) {
+	page, err := HTML(sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, want := range []string{
+		`<li><a href="#churn">Churn figures (actual and predicted)</a></li>`,
+		`<h2 id="churn-h">Churn figures (actual and predicted)</h2>`,
+		`2024-10 to 2024-12`,
+		`CLV uses a gross margin of 0.80. Revenue at risk: 12345.68.`,
+		// 2024-10: every column, in order
+		`<tr><th scope="row">2024-10</th><td class="num">2000</td><td class="num">120 (&#43;5)</td><td class="num">95</td><td class="num">4.65%</td>` +
+			`<td class="num">100000.00</td><td class="num">4000.00</td><td class="num">500.00</td><td class="num">1500.00</td>` +
+			`<td class="num">4.50%</td><td class="num">3.00%</td><td class="num">97.00%</td><td class="num">1075.27</td><td class="num">90.00</td><td class="num">0.97</td></tr>`,
+		// a negative net MRR churn rate and an NRR above 100%
+		`<td class="num">-1.25%</td><td class="num">101.25%</td>`,
+		// 2024-12 has no CLV and no prediction
+		`<td class="num">n/a</td><td class="num">n/a</td><td class="num">n/a</td></tr>`,
+		`<tr class="overall"><th scope="row">overall</th><td class="num">2000</td><td class="num">300 (&#43;5)</td><td class="num">225</td><td class="num">3.66%</td>`,
+		`<td class="num">165.50</td><td class="num">1.02</td></tr>`,
+		// cohorts: 12 age columns, unknown ages empty
+		`<th scope="col">Size</th><th scope="col">1</th>`, `<th scope="col">12</th></tr></thead>`,
+		`<tr><th scope="row">2024-10</th><td class="num">120</td><td class="num">91.67%</td><td class="num">82.50%</td><td class="num"></td>`,
+		`<tr><th scope="row">2024-12</th><td class="num">80</td>` + strings.Repeat(`<td class="num"></td>`, 12) + `</tr>`,
+		// notes, escaped
+		`<li>expansion and contraction MRR are zero for &lt;b&gt;some&lt;/b&gt; months</li>`,
+		// the plot, with its dashed predicted line and month labels
+		`<figure id="fig-churn">`, `<title id="churn-title">Monthly churn rates 2024-10 to 2024-12`,
+		`>predicted churn rate</text>`, `>gross MRR churn rate</text>`, `>2024-11</text>`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "<b>some") {
+		t.Error("note markup is not escaped")
+	}
+	// The section follows the training data, before the footer.
+	data, churn, footer := strings.Index(s, `id="data-h"`), strings.Index(s, `id="churn-h"`), strings.Index(s, "<footer>")
+	if !(data < churn && churn < footer) {
+		t.Errorf("section order: data at %d, churn at %d, footer at %d", data, churn, footer)
+	}
+	// Only the predicted line is dashed in the churn plot.
+	fig := s[strings.Index(s, `<figure id="fig-churn">`):]
+	fig = fig[:strings.Index(fig, "</figure>")]
+	if n := strings.Count(fig, "stroke-dasharray:"); n < 2 { // the line and its legend thumbnail
+		t.Errorf("churn plot has %d dashed strokes, want the predicted line and its legend entry", n)
+	}
+}
+
+func TestChurnAbsent(t *testing.T) {
+	r := sample()
+	r.Churn = nil
+	page, err := HTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, bad := range []string{`href="#churn"`, `id="churn"`, "Churn figures", "fig-churn", "Cohort retention"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("page without a churn table contains %q", bad)
+		}
+	}
+	if n := strings.Count(s, "<svg "); n != 5 {
+		t.Errorf("%d <svg> elements, want 5", n)
+	}
+	js, err := MetricsJSON(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(js, []byte(`"churn"`)) {
+		t.Error(`metrics.json has a "churn" field for a nil table (omitempty)`)
+	}
+}
+
+func TestChurnJSON(t *testing.T) {
+	js, err := MetricsJSON(sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"churn": {`, `"customer_churn_rate": 0.0465`, `"predicted_churn": null`, `"retention": []`, `"revenue_at_risk": 12345.678`} {
+		if !bytes.Contains(js, []byte(want)) {
+			t.Errorf("metrics.json lacks %s", want)
+		}
+	}
+	var back model.Report
+	if err := json.Unmarshal(js, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Churn, churnSample()) {
+		t.Errorf("churn table does not round-trip:\ngot  %+v\nwant %+v", back.Churn, churnSample())
+	}
+}
+
+// TestChurnNaN: non-finite figures in a hand-made table, behind pointers and
+// inside slices, are null in metrics.json and n/a on the page; a table
+// without months draws no plot.
+func TestChurnNaN(t *testing.T) {
+	r := sample()
+	r.Churn = &metrics.Table{
+		Months:        []metrics.MonthFigures{{Month: "2025-01", CustomersStart: 0, CustomerChurnRate: ptr(math.NaN()), CLV: ptr(math.Inf(1)), MRRStart: math.NaN()}},
+		Overall:       metrics.Overall{From: "2025-01", To: "2025-01", NRR: ptr(math.Inf(-1))},
+		Cohorts:       []metrics.CohortRow{{Cohort: "2025-01", Size: 3, Retained: []int64{2}, Retention: []float64{math.NaN()}}},
+		RevenueAtRisk: ptr(math.NaN()),
+	}
+	js, err := MetricsJSON(r)
+	if err != nil {
+		t.Fatalf("MetricsJSON with NaN churn figures: %v", err)
+	}
+	for _, want := range []string{`"customer_churn_rate": null`, `"clv": null`, `"mrr_start": null`, `"nrr": null`, `"revenue_at_risk": null`, `"notes": null`} {
+		if !bytes.Contains(js, []byte(want)) {
+			t.Errorf("metrics.json lacks %s", want)
+		}
+	}
+	if !regexp.MustCompile(`"retention": \[\s*null\s*\]`).Match(js) {
+		t.Error("NaN retention share is not null in metrics.json")
+	}
+	var back model.Report
+	if err := json.Unmarshal(js, &back); err != nil {
+		t.Fatal(err)
+	}
+	if c := back.Churn; c == nil || c.Months[0].CustomerChurnRate != nil || c.Months[0].CLV != nil || c.Overall.NRR != nil || c.RevenueAtRisk != nil || c.Cohorts[0].Retained[0] != 2 {
+		t.Errorf("churn read back wrong: %+v", back.Churn)
+	}
+
+	page, err := HTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	if strings.Contains(s, "NaN") || strings.Contains(s, "Inf") {
+		t.Error("page shows NaN or Inf instead of n/a")
+	}
+	if !strings.Contains(s, `<tr><th scope="row">2025-01</th><td class="num">0</td><td class="num">0</td><td class="num">0</td><td class="num">n/a</td><td class="num">n/a</td>`) {
+		t.Error("NaN month figures not shown as n/a")
+	}
+	if !strings.Contains(s, `Monthly churn rates 2025-01 to 2025-01: customer churn rate, gross and net MRR churn rate, and the predicted customer churn rate: not drawn, no data (n/a).`) {
+		t.Error("a churn table without a known rate should not be plotted")
+	}
+	if strings.Contains(s, "<h3>Notes</h3>") {
+		t.Error("notes heading without notes")
+	}
+
+	r.Churn = &metrics.Table{}
+	page, err = HTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = string(page)
+	for _, want := range []string{`<h2 id="churn-h">`, `<tr class="overall"><th scope="row">overall</th>`, "No signup cohorts in the range (n/a).", `fig-churn`, "not drawn, no data (n/a)."} {
+		if !strings.Contains(s, want) {
+			t.Errorf("empty churn table: page lacks %q", want)
+		}
+	}
+}
+
+// TestChurnPlotGaps draws months with lone and missing rates, and many
+// months, without failing, and labels at most 12 of them.
+func TestChurnPlotGaps(t *testing.T) {
+	var months []metrics.MonthFigures
+	for i := 0; i < 60; i++ {
+		m := metrics.MonthFigures{Month: fmt.Sprintf("%04d-%02d", 2020+i/12, i%12+1), CustomersStart: 100}
+		if i%3 != 1 { // lone known months between gaps
+			m.CustomerChurnRate = ptr(0.01 * float64(i%7))
+		}
+		if i >= 30 {
+			m.PredictedChurn = ptr(float64(i % 5))
+		}
+		months = append(months, m)
+	}
+	f := churnFigure(&metrics.Table{Months: months, Overall: metrics.Overall{From: "2020-01", To: "2024-12"}})
+	if f.SVG == nil {
+		t.Fatalf("not drawn: %s", f.Missing)
+	}
+	svg := string(f.SVG)
+	labels := regexp.MustCompile(`>20\d\d-\d\d</text>`).FindAllString(svg, -1)
+	if len(labels) == 0 || len(labels) > maxMonthTicks {
+		t.Errorf("%d month labels, want 1..%d", len(labels), maxMonthTicks)
+	}
+	if !strings.Contains(svg, ">2020-01</text>") {
+		t.Error("first month not labelled")
+	}
+}
+
+func TestFmtPct(t *testing.T) {
+	for _, c := range []struct {
+		p    *float64
+		want string
+	}{
+		{ptr(0.0465), "4.65%"},
+		{ptr(1), "100.00%"},
+		{ptr(-0.0125), "-1.25%"},
+		{ptr(-0.000001), "0.00%"},
+		{nil, "n/a"},
+		{ptr(math.NaN()), "n/a"},
+		{ptr(math.Inf(1)), "n/a"},
+	} {
+		if got := fmtPct(c.p); got != c.want {
+			t.Errorf("fmtPct(%v) = %q, want %q", c.p, got, c.want)
+		}
 	}
 }

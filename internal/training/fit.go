@@ -129,6 +129,7 @@ func Fit(ds *data.Dataset, cfg Config, now time.Time) (*Result, error) {
 		return nil, err
 	}
 	res.Report.Data = summarise(ds, res.Artifact)
+	res.Report.Churn = reportChurn(ds, res.Artifact)
 	return res, nil
 }
 
