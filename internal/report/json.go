@@ -13,7 +13,8 @@ import (
 
 // MetricsJSON returns r as indented JSON (metrics.json), ending in a
 // newline. NaN and infinite numbers, which JSON cannot hold, are written as
-// null (they read back as 0); everything else is exactly what
+// null (they read back as 0, or as a nil pointer for a *float64 such as
+// the rates of the churn table); everything else is exactly what
 // json.MarshalIndent writes. It returns ErrNilReport for a nil r.
 func MetricsJSON(r *model.Report) ([]byte, error) {
 	if r == nil {

@@ -38,7 +38,7 @@ var (
 )
 
 // maxMonthTicks is the most month labels the churn plot puts on its x axis.
-const maxMonthTicks = 12
+const maxMonthTicks = 8
 
 // svgHeader is the end of the opening <svg> tag vgsvg writes. The namespace
 // declarations are not needed inside an HTML document, and dropping them

@@ -570,7 +570,7 @@ func TestChurnSection(t *testing.T) {
 		`<h2 id="churn-h">Churn figures (actual and predicted)</h2>`,
 		`2024-10 to 2024-12`,
 		`CLV uses a gross margin of 0.80. Revenue at risk: 12345.68.`,
-		// 2024-10: every column, in order
+		// 2024-10: every column, in order (html/template writes "+" as &#43;)
 		`<tr><th scope="row">2024-10</th><td class="num">2000</td><td class="num">120 (&#43;5)</td><td class="num">95</td><td class="num">4.65%</td>` +
 			`<td class="num">100000.00</td><td class="num">4000.00</td><td class="num">500.00</td><td class="num">1500.00</td>` +
 			`<td class="num">4.50%</td><td class="num">3.00%</td><td class="num">97.00%</td><td class="num">1075.27</td><td class="num">90.00</td><td class="num">0.97</td></tr>`,
@@ -717,7 +717,7 @@ func TestChurnNaN(t *testing.T) {
 }
 
 // TestChurnPlotGaps draws months with lone and missing rates, and many
-// months, without failing, and labels at most 12 of them.
+// months, without failing, and labels at most maxMonthTicks of them.
 func TestChurnPlotGaps(t *testing.T) {
 	var months []metrics.MonthFigures
 	for i := 0; i < 60; i++ {
