@@ -39,7 +39,7 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("metrics", stderr)
 	dir := fs.String("data", "", "data directory")
 	var from, to monthFlag
-	fs.Var(&from, "from", "first month YYYY-MM (default: the first month of the data)")
+	fs.Var(&from, "from", "first month YYYY-MM (default: the month of the first event, or of the earliest date without event files)")
 	fs.Var(&to, "to", "last month YYYY-MM (default: the last month of the data)")
 	modelPath := fs.String("model", "", "also sum the model's churn probabilities of the customers active at the start of each month (time mode)")
 	margin := fs.Float64("gross-margin", 1, "gross margin for CLV, in (0, 1]")
@@ -61,7 +61,7 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	}
 	o := metrics.Options{From: from.m, To: to.m, GrossMargin: *margin}
 	if !from.set {
-		o.From = metrics.MonthOf(ds.Start)
+		o.From = training.DataFrom(ds)
 	}
 	if !to.set {
 		o.To = metrics.MonthOf(ds.End)

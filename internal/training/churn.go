@@ -6,6 +6,7 @@ import (
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/signals"
 )
 
 // PredictedByMonth sums the model's churn probability of every customer
@@ -51,9 +52,20 @@ func reportChurn(ds *data.Dataset, a *model.Artifact) *metrics.Table {
 		return nil
 	}
 	to := metrics.MonthOf(ds.End)
-	from := max(metrics.MonthOf(ds.Start), to-11)
+	from := max(DataFrom(ds), to-11)
 	t := ChurnTable(ds, a, metrics.Options{From: from, To: to})
 	t.Notes = append(t.Notes, "predicted churn is in-sample: the model was trained on these months; its horizon is "+
 		strconv.Itoa(a.Meta.HorizonDays)+" days, so compare it with the monthly churn as an order of magnitude")
 	return &t
+}
+
+// DataFrom is the first month the data observes: the month of the first event
+// when there are event files (an export usually holds customers who signed up
+// long before its events, but not those who churned before them), else the
+// month of the earliest date.
+func DataFrom(ds *data.Dataset) metrics.Month {
+	if ds.HasEvents["usage"] || ds.HasEvents["tickets"] || ds.HasEvents["page_views"] || ds.HasEvents["revenue"] {
+		return metrics.MonthOf(signals.DayStart(eventStart(ds)))
+	}
+	return metrics.MonthOf(ds.Start)
 }
