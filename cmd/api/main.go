@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
+	"github.com/churnrisk/churn/internal/webhook"
 )
 
 func main() {
@@ -85,6 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	sc := store.ConfigFromEnv(getenv)
 	var st api.Store
+	var hooks webhook.Store = webhook.NewMemStore()
 	if sc.Redis() {
 		r, err := sc.OpenRedis(ctx, 0, nil)
 		if err != nil {
@@ -95,11 +98,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			log.Warn("redis does not answer yet; requests needing it get 503 until it does", "store", sc.Describe(), "err", err)
 		}
 		st = r
+		hooks = webhook.NewRedisStore(r.Client(), sc.Prefix)
 	} else {
 		st = store.NewMem(store.MemOptions{})
 	}
 	log.Info("store", "kind", sc.Describe(), "prefix", sc.Prefix)
-	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg})
+	allowPrivate, err := strconv.ParseBool(envOr(getenv, "CHURN_WEBHOOK_ALLOW_PRIVATE", "false"))
+	if err != nil {
+		return usageError{fmt.Errorf("CHURN_WEBHOOK_ALLOW_PRIVATE: %w", err)}
+	}
+	schedule := webhook.DefaultSchedule()
+	if v := getenv("CHURN_WEBHOOK_SCHEDULE"); v != "" {
+		if schedule, err = webhook.ParseSchedule(v); err != nil {
+			return usageError{fmt.Errorf("CHURN_WEBHOOK_SCHEDULE: %w", err)}
+		}
+	}
+	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: allowPrivate})
 	if _, err := srv.LoadModel(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}
@@ -131,6 +145,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go srv.Run(bg)
+	hostname, _ := os.Hostname()
+	dispatcher := &webhook.Dispatcher{Store: hooks, Client: &http.Client{Transport: webhook.SafeTransport(allowPrivate)}, Schedule: schedule,
+		Consumer: fmt.Sprintf("%s-%d-%d", hostname, os.Getpid(), time.Now().UnixNano()%1e6), Log: log}
+	dispatchDone := make(chan struct{})
+	go func() { defer close(dispatchDone); dispatcher.Run(bg) }()
+	defer func() { stopBG(); <-dispatchDone }()
 	log.Info("listening", "addr", ln.Addr().String())
 	fmt.Fprintf(stdout, "churn api listening on http://%s\n", ln.Addr())
 

@@ -192,7 +192,17 @@ func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, 
 	}
 	day := signals.DayNumber(now)
 	if cached != nil && cached.Day == day && cached.ModelVersion == m.Version && len(cached.Vector) == m.Schema.Len() {
-		return m.Predict(cached.Vector, model.DefaultDrivers), nil
+		pred := m.Predict(cached.Vector, model.DefaultDrivers)
+		prev := cached.Score.Score
+		return pred, s.alert(ctx, m, &p, pred, &prev, now)
+	}
+	var prev *float64
+	if cached != nil {
+		prev = &cached.Score.Score
+	} else if s.hooks != nil {
+		if sc, err := s.store.GetScore(ctx, id); err == nil {
+			prev = &sc.Score
+		}
 	}
 	end := signals.EndDay(now)
 	h, err := s.store.History(ctx, id, end-int32(m.Schema.LookbackDays), end)
@@ -209,7 +219,7 @@ func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, 
 	if err := s.store.PutScore(ctx, id, store.Cached{Day: day, ModelVersion: m.Version, Vector: x, Score: sc}); err != nil {
 		return model.Prediction{}, err
 	}
-	return pred, nil
+	return pred, s.alert(ctx, m, &p, pred, prev, now)
 }
 
 // atRiskItem is one entry of GET /v1/at-risk.

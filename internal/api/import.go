@@ -10,11 +10,24 @@ import (
 
 // Import loads a data set read from the contract's files into the store and
 // scores every active customer with the active model (if any), so the
-// at-risk list is filled from the start. It is what `api --load DIR` runs.
+// at-risk list is filled from the start; with webhooks configured, the
+// customers it puts at risk are alerted. It is what `api --load DIR` runs.
 func (s *Server) Import(ctx context.Context, ds *data.Dataset) (training.PushResult, error) {
-	res, err := training.Push(ctx, s.store, ds, s.Model(), s.now().UTC())
+	now := s.now().UTC()
+	res, err := training.Push(ctx, s.store, ds, s.Model(), now)
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", ds.Dir, err)
+	}
+	if s.hooks != nil {
+		// The background rescoring raises the webhook alerts of the
+		// customers the load put at risk.
+		var ids []string
+		for i := range ds.Customers {
+			if ds.Customers[i].ActiveAt(now) {
+				ids = append(ids, ds.Customers[i].ID)
+			}
+		}
+		s.rescore.mark(ids)
 	}
 	return res, nil
 }

@@ -32,6 +32,11 @@ const (
 //	POST /v1/score                   score without storing
 //	GET  /v1/at-risk                 flagged customers, highest risk first
 //	GET  /v1/metrics/churn           actual churn figures beside the predicted
+//	POST /v1/webhooks                subscribe a CRM endpoint (secret shown once)
+//	GET  /v1/webhooks                the subscriptions
+//	DELETE /v1/webhooks/:id          unsubscribe
+//	GET  /v1/webhooks/:id/deliveries recent deliveries
+//	POST /v1/webhooks/:id/deliveries/:delivery/redeliver  retry a failed delivery
 //	GET  /v1/model                   active model metadata
 //	POST /v1/model/reload            reload models/current
 func (s *Server) Handler() http.Handler {
@@ -56,6 +61,11 @@ func (s *Server) Handler() http.Handler {
 	v1.POST("/score", limitBody(scoreBody), s.score)
 	v1.GET("/at-risk", s.atRisk)
 	v1.GET("/metrics/churn", s.churnMetrics)
+	v1.POST("/webhooks", limitBody(smallBody), s.createWebhook)
+	v1.GET("/webhooks", s.listWebhooks)
+	v1.DELETE("/webhooks/:id", s.deleteWebhook)
+	v1.GET("/webhooks/:id/deliveries", s.webhookDeliveries)
+	v1.POST("/webhooks/:id/deliveries/:delivery/redeliver", s.redeliver)
 	v1.GET("/model", s.getModel)
 	v1.POST("/model/reload", limitBody(smallBody), s.reloadModel)
 	return r

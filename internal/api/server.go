@@ -16,6 +16,7 @@ import (
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
+	"github.com/churnrisk/churn/internal/webhook"
 )
 
 // Store is what the API needs from a store (store.Mem and store.Redis).
@@ -29,6 +30,8 @@ type Store interface {
 	AtRisk(ctx context.Context, q store.AtRiskQuery) (store.AtRiskPage, error)
 	Import(ctx context.Context, customers []store.CustomerData) error
 	ChurnMetrics(ctx context.Context) (store.ChurnState, error)
+	Alerts(ctx context.Context, id string, score float64, rules []store.AlertRule) ([]store.Transition, error)
+	GetScore(ctx context.Context, id string) (store.Score, error)
 	Ping(ctx context.Context) error
 }
 
@@ -43,6 +46,15 @@ type Config struct {
 	Aggregator *signals.Aggregator
 	// MaxSkew is how far into the future an event timestamp may be; 0 means 5 minutes.
 	MaxSkew time.Duration
+	// Webhooks keeps webhook subscriptions and deliveries; nil disables
+	// webhooks (their routes answer 404).
+	Webhooks webhook.Store
+	// AllowPrivateWebhooks lets webhook URLs resolve to loopback, private or
+	// link-local addresses (CHURN_WEBHOOK_ALLOW_PRIVATE).
+	AllowPrivateWebhooks bool
+	// Hysteresis is how far below a threshold a score must fall before
+	// customer.risk_cleared; 0 means DefaultHysteresis.
+	Hysteresis float64
 }
 
 // Server holds the API's dependencies and the active model.
@@ -56,6 +68,11 @@ type Server struct {
 	model     atomic.Pointer[model.Artifact]
 	reloadMu  sync.Mutex
 	rescore   *rescorer
+
+	hooks             webhook.Store
+	allowPrivateHooks bool
+	hysteresis        float64
+	subs              subsCache
 }
 
 // New returns a Server; call LoadModel to load the current model and Run to
@@ -73,6 +90,10 @@ func New(cfg Config) *Server {
 	}
 	if s.maxSkew <= 0 {
 		s.maxSkew = 5 * time.Minute
+	}
+	s.hooks, s.allowPrivateHooks, s.hysteresis = cfg.Webhooks, cfg.AllowPrivateWebhooks, cfg.Hysteresis
+	if s.hysteresis <= 0 {
+		s.hysteresis = DefaultHysteresis
 	}
 	return s
 }

@@ -26,6 +26,7 @@ type contractStore interface {
 	AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error)
 	Import(ctx context.Context, customers []CustomerData) error
 	ChurnMetrics(ctx context.Context) (ChurnState, error)
+	Alerts(ctx context.Context, id string, score float64, rules []AlertRule) ([]Transition, error)
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -351,6 +352,46 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		want.Add(metrics.Contribution(c3), 1)
 		if fmt.Sprint(st.Aggregate.Flows) != fmt.Sprint(want.Flows) {
 			t.Fatalf("after import\n got %v\nwant %v", st.Aggregate.Flows, want.Flows)
+		}
+	})
+
+	t.Run("alerts fire once per crossing, with hysteresis", func(t *testing.T) {
+		s := newStore(t, clock)
+		rules := []AlertRule{{ID: "w1", Threshold: 0.5, Clear: 0.45}, {ID: "w2", Threshold: 0.8, Clear: 0.7}}
+		var got []string
+		for _, sc := range []float64{0.3, 0.52, 0.49, 0.51, 0.47, 0.55, 0.44, 0.46, 0.5, 0.85, 0.9, 0.6, 0.1} {
+			tr, err := s.Alerts(ctx, "al", sc, rules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range tr {
+				got = append(got, fmt.Sprintf("%v:%s:%v", sc, x.RuleID, x.AtRisk))
+			}
+		}
+		want := []string{"0.52:w1:true", "0.44:w1:false", "0.5:w1:true", "0.85:w2:true", "0.6:w2:false", "0.1:w1:false"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("transitions %v, want %v", got, want)
+		}
+		// Concurrent scorers of one customer: a crossing is seen once.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		n := 0
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tr, err := s.Alerts(ctx, "al2", 0.9, rules)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				n += len(tr)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if n != 2 {
+			t.Fatalf("%d transitions from 8 concurrent identical scores, want 2 (one per rule)", n)
 		}
 	})
 

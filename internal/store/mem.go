@@ -34,6 +34,7 @@ type memCustomer struct {
 	score   *Score
 	metrics metrics.Customer
 	counted bool // the score is in the score sums (the customer has not left)
+	alerts  map[string]bool
 }
 
 // MemOptions configures NewMem.

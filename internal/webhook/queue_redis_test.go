@@ -1,0 +1,75 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/churnrisk/churn/internal/redistest"
+)
+
+// TestRedisSurvivesRestart: a delivery enqueued before Redis is killed (as a
+// crash would) is delivered after it restarts.
+func TestRedisSurvivesRestart(t *testing.T) {
+	srv := redistest.Start(t)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1})
+	t.Cleanup(func() { c.Close() })
+	s := NewRedisStore(c, "t:")
+	rc := newReceiver(t, nil)
+	sub := addSub(t, s, rc.srv.URL)
+	del := newDelivery(sub, "c1", time.Now())
+	enqueue(t, s, del)
+	srv.Kill()
+	srv.Restart()
+	startDispatcher(t, s, "a", time.Minute)
+	got := waitStatus(t, s, sub.ID, del.ID, StatusDelivered)
+	if calls := rc.snapshot(); len(calls) != 1 || calls[0].id != del.ID || got.Attempts != 1 {
+		t.Errorf("after restart: %d calls, attempts %d; want 1 call with the same id", len(calls), got.Attempts)
+	}
+}
+
+// TestRedisDown: with Redis gone every method returns an error (not
+// ErrNotFound, no panic), and a dispatcher keeps running and stops cleanly.
+func TestRedisDown(t *testing.T) {
+	srv := redistest.Start(t)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	t.Cleanup(func() { c.Close() })
+	s := NewRedisStore(c, "t:")
+	ctx := context.Background()
+	sub := addSub(t, s, "http://127.0.0.1:1/")
+	enqueue(t, s, newDelivery(sub, "c1", time.Now()))
+	claimed, err := s.Claim(ctx, "a", 1, time.Minute)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("Claim = %v, %v", claimed, err)
+	}
+	srv.Stop()
+
+	d := newDelivery(sub, "c2", time.Now())
+	for name, err := range map[string]error{
+		"PutSubscription":     s.PutSubscription(ctx, sub),
+		"Subscriptions":       func() error { _, err := s.Subscriptions(ctx); return err }(),
+		"GetSubscription":     func() error { _, err := s.GetSubscription(ctx, sub.ID); return err }(),
+		"DeleteSubscription":  s.DeleteSubscription(ctx, sub.ID),
+		"DisableSubscription": s.DisableSubscription(ctx, sub.ID, "x"),
+		"Enqueue":             s.Enqueue(ctx, []Delivery{d}),
+		"Claim":               func() error { _, err := s.Claim(ctx, "a", 1, time.Minute); return err }(),
+		"Complete":            s.Complete(ctx, claimed[0]),
+		"Retry":               s.Retry(ctx, claimed[0], time.Now()),
+		"Fail":                s.Fail(ctx, claimed[0]),
+		"Deliveries":          func() error { _, err := s.Deliveries(ctx, sub.ID, 10); return err }(),
+		"Redeliver":           s.Redeliver(ctx, sub.ID, claimed[0].ID),
+	} {
+		if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, redis.Nil) {
+			t.Errorf("%s with Redis down = %v, want a network error", name, err)
+		}
+	}
+
+	_, logs := startDispatcher(t, s, "a", time.Minute)
+	waitFor(t, 5*time.Second, "a logged claim error", func() bool {
+		return strings.Contains(logs.String(), "webhook claim")
+	})
+}
