@@ -72,6 +72,7 @@ func (r *rescorer) done(n int) {
 // customer that cannot be rescored (store down) is queued again and retried
 // after a pause.
 func (s *Server) Run(ctx context.Context) {
+	go s.rescoreAllOnModelChange(ctx)
 	r := s.rescore
 	for {
 		ids := r.take(256)
@@ -125,5 +126,46 @@ func (s *Server) Settle(ctx context.Context) error {
 			return ctx.Err()
 		case <-idle:
 		}
+	}
+}
+
+// rescoreAllOnModelChange queues every stored customer for rescoring after a
+// model change, at most rescoreRate customers a second, so that the
+// customers the new model flags are alerted without flooding the store or
+// the CRM. A second change during a walk starts a new walk afterwards.
+func (s *Server) rescoreAllOnModelChange(ctx context.Context) {
+	const chunk = 100
+	pause := time.Duration(float64(time.Second) * chunk / s.rescoreRate)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.modelChanged:
+		}
+		s.log.Info("model changed: rescoring every customer in the background", "per_second", s.rescoreRate)
+		batch := make([]string, 0, chunk)
+		n := 0
+		err := s.store.EachCustomer(ctx, func(id string) error {
+			batch = append(batch, id)
+			if len(batch) < chunk {
+				return nil
+			}
+			s.rescore.mark(batch)
+			n += len(batch)
+			batch = make([]string, 0, chunk)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(pause):
+				return nil
+			}
+		})
+		s.rescore.mark(batch)
+		n += len(batch)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("rescoring after a model change stopped; the customers left are rescored at their next request", "queued", n, "err", err)
+			continue
+		}
+		s.log.Info("rescoring after a model change queued", "customers", n)
 	}
 }

@@ -31,6 +31,7 @@ type Store interface {
 	Import(ctx context.Context, customers []store.CustomerData) error
 	ChurnMetrics(ctx context.Context) (store.ChurnState, error)
 	Alerts(ctx context.Context, id string, score float64, rules []store.AlertRule) ([]store.Transition, error)
+	EachCustomer(ctx context.Context, fn func(id string) error) error
 	GetScore(ctx context.Context, id string) (store.Score, error)
 	Ping(ctx context.Context) error
 }
@@ -55,6 +56,9 @@ type Config struct {
 	// Hysteresis is how far below a threshold a score must fall before
 	// customer.risk_cleared; 0 means DefaultHysteresis.
 	Hysteresis float64
+	// RescoreRate bounds the background rescoring of every customer after a
+	// model change, in customers per second; 0 means 1000.
+	RescoreRate float64
 }
 
 // Server holds the API's dependencies and the active model.
@@ -73,6 +77,8 @@ type Server struct {
 	allowPrivateHooks bool
 	hysteresis        float64
 	subs              subsCache
+	modelChanged      chan struct{}
+	rescoreRate       float64
 }
 
 // New returns a Server; call LoadModel to load the current model and Run to
@@ -92,6 +98,10 @@ func New(cfg Config) *Server {
 		s.maxSkew = 5 * time.Minute
 	}
 	s.hooks, s.allowPrivateHooks, s.hysteresis = cfg.Webhooks, cfg.AllowPrivateWebhooks, cfg.Hysteresis
+	s.modelChanged, s.rescoreRate = make(chan struct{}, 1), cfg.RescoreRate
+	if s.rescoreRate <= 0 {
+		s.rescoreRate = 1000
+	}
 	if s.hysteresis <= 0 {
 		s.hysteresis = DefaultHysteresis
 	}
@@ -113,6 +123,12 @@ func (s *Server) LoadModel() (*model.Artifact, error) {
 	old := s.model.Swap(a)
 	if old == nil || old.Version != a.Version {
 		s.log.Info("model active", "version", a.Version, "learner", a.Meta.Chosen, "features", a.Schema.Len())
+	}
+	if old != nil && old.Version != a.Version {
+		select { // a new model rescores everyone in the background (see Run)
+		case s.modelChanged <- struct{}{}:
+		default:
+		}
 	}
 	return a, nil
 }

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -370,5 +373,109 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("the pending delivery was sent %d times after the restart, want once with the same webhook-id", n)
+	}
+}
+
+// TestModelChangeAlerts: a subscription without min_score follows the
+// model's threshold; a new model with a lower threshold, reloaded into the
+// running API, rescores everyone in the background and alerts the customers
+// it newly flags, once each.
+func TestModelChangeAlerts(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
+	// A models directory of our own, so a new version can be added.
+	dir := t.TempDir()
+	src := trainedModels(t)
+	cur, err := os.ReadFile(filepath.Join(src, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := strings.TrimSpace(string(cur))
+	for _, v := range []string{v1, "v2"} {
+		os.MkdirAll(filepath.Join(dir, v), 0o755)
+		for _, f := range []string{"model.json", "metadata.json"} {
+			b, err := os.ReadFile(filepath.Join(src, v1, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v == "v2" && f == "model.json" {
+				var m map[string]any
+				json.Unmarshal(b, &m)
+				m["threshold"], m["medium_threshold"] = m["threshold"].(float64)/3, m["threshold"].(float64)/6
+				b, _ = json.Marshal(m)
+			}
+			os.WriteFile(filepath.Join(dir, v, f), b, 0o644)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "current"), []byte(v1+"\n"), 0o644)
+
+	st := store.NewMem(store.MemOptions{Now: clk.Now})
+	hooks := webhook.NewMemStore()
+	srv := New(Config{Store: st, ModelsDir: dir, Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Webhooks: hooks, AllowPrivateWebhooks: true, RescoreRate: 5000})
+	if _, err := srv.LoadModel(); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Run(ctx)
+	go (&webhook.Dispatcher{Store: hooks, Client: &http.Client{}, Schedule: testSchedule, Consumer: "m", Poll: 20 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Run(ctx)
+	a := &testAPI{t: t, url: hs.URL, store: st, clock: clk, srv: srv}
+	rcv := newReceiver(t, nil)
+	if code, body, _ := a.do("POST", "/v1/webhooks", map[string]any{"url": rcv.srv.URL}); code != 201 {
+		t.Fatalf("subscribe: %d %v", code, body)
+	}
+	a.loadGenerated(t, 300)
+	// Score everyone once with the first model.
+	for i := range testData.Customers[:300] {
+		a.do("GET", "/v1/customers/"+testData.Customers[i].ID+"/risk", nil)
+	}
+	srv.Settle(context.Background())
+	time.Sleep(300 * time.Millisecond)
+	before, _ := rcv.snapshot()
+
+	os.WriteFile(filepath.Join(dir, "current"), []byte("v2\n"), 0o644)
+	if code, body, _ := a.do("POST", "/v1/model/reload", nil); code != 200 || body["version"] != "v2" {
+		t.Fatalf("reload: %d %v", code, body)
+	}
+	// Wait until the background rescoring has scored everyone with v2.
+	waitFor(t, "rescoring with the new model", 15*time.Second, func() bool {
+		for i := range testData.Customers[:300] {
+			_, c, _ := st.Snapshot(context.Background(), testData.Customers[i].ID)
+			if c == nil || c.ModelVersion != "v2" {
+				return false
+			}
+		}
+		return true
+	})
+	srv.Settle(context.Background())
+	time.Sleep(500 * time.Millisecond)
+	calls, bodies := rcv.snapshot()
+	atRisk := map[string]int{}
+	for _, b := range bodies {
+		var p alertPayload
+		json.Unmarshal(b, &p)
+		if p.Type == "customer.at_risk" {
+			atRisk[p.Data.CustomerID]++
+		}
+	}
+	newOnes := 0
+	for _, b := range bodies[len(before):] {
+		var p alertPayload
+		json.Unmarshal(b, &p)
+		if p.Type == "customer.at_risk" && p.Data.ModelVersion == "v2" {
+			newOnes++
+		}
+	}
+	t.Logf("%d alerts with the first model, %d after the change (%d new at-risk)", len(before), len(calls)-len(before), newOnes)
+	if newOnes == 0 {
+		t.Error("the new model flagged nobody new")
+	}
+	for id, n := range atRisk {
+		if n > 1 {
+			t.Errorf("%s alerted %d times", id, n)
+		}
 	}
 }

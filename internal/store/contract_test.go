@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ type contractStore interface {
 	Import(ctx context.Context, customers []CustomerData) error
 	ChurnMetrics(ctx context.Context) (ChurnState, error)
 	Alerts(ctx context.Context, id string, score float64, rules []AlertRule) ([]Transition, error)
+	EachCustomer(ctx context.Context, fn func(id string) error) error
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -392,6 +394,29 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		wg.Wait()
 		if n != 2 {
 			t.Fatalf("%d transitions from 8 concurrent identical scores, want 2 (one per rule)", n)
+		}
+	})
+
+	t.Run("each customer", func(t *testing.T) {
+		s := newStore(t, clock)
+		want := []string{"a}b", "x%7Dy", "plain", "日本", "{c:q}"}
+		for _, id := range want {
+			if err := s.PutCustomer(ctx, features.Profile{ID: id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := s.AddEvents(ctx, []Event{{CustomerID: "events-only", Day: signals.Day{Day: today, Usage: 1}}}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, "events-only")
+		var got []string
+		if err := s.EachCustomer(ctx, func(id string) error { got = append(got, id); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("customers %q, want %q", got, want)
 		}
 	})
 

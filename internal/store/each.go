@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// EachCustomer calls fn with the id of every known customer, in id order,
+// until fn returns an error (which it returns).
+func (m *Mem) EachCustomer(ctx context.Context, fn func(id string) error) error {
+	m.mu.RLock()
+	ids := make([]string, 0, len(m.customers))
+	for id := range m.customers {
+		ids = append(ids, id)
+	}
+	m.mu.RUnlock()
+	slices.Sort(ids)
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var tagUnescaper = strings.NewReplacer("%7D", "}", "%25", "%")
+
+// EachCustomer calls fn with the id of every known customer (every profile
+// key, found with SCAN on every master of a cluster), until fn returns an
+// error. The order is Redis's; a customer added during the walk may or may
+// not be seen.
+func (r *Redis) EachCustomer(ctx context.Context, fn func(id string) error) error {
+	pattern := escapeMatch(r.prefix) + "{c:*}:p"
+	walk := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			k := iter.Val()
+			id, ok := strings.CutPrefix(k, r.prefix+"{c:")
+			if !ok {
+				continue
+			}
+			id, ok = strings.CutSuffix(id, "}:p")
+			if !ok {
+				continue
+			}
+			if err := fn(tagUnescaper.Replace(id)); err != nil {
+				return err
+			}
+		}
+		return r.fail(ctx, "scan customers", iter.Err())
+	}
+	switch c := r.c.(type) {
+	case *redis.ClusterClient:
+		return c.ForEachMaster(ctx, walk)
+	case *redis.Client:
+		return walk(ctx, c)
+	}
+	return nil
+}
+
+// escapeMatch escapes the glob characters of SCAN MATCH.
+func escapeMatch(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`, "]", `\]`).Replace(s)
+}
