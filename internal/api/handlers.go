@@ -126,6 +126,8 @@ func (s *Server) postEvents(c *gin.Context) {
 		s.fail(c, storeErr(err))
 		return
 	}
+	s.prom.events.Add(float64(acc))
+	s.prom.duplicates.Add(float64(dup))
 	if acc > 0 {
 		ids := make([]string, 0, 8)
 		seen := map[string]bool{}
@@ -176,6 +178,7 @@ func (s *Server) risk(c *gin.Context) {
 		s.fail(c, storeErr(err))
 		return
 	}
+	s.prom.scores.Inc()
 	c.JSON(http.StatusOK, riskResponse{CustomerID: id, Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
 		Drivers: pred.Drivers, ModelVersion: m.Version, AsOf: now})
 }

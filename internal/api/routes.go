@@ -25,6 +25,7 @@ const (
 //
 //	GET  /healthz                    liveness
 //	GET  /readyz                     model loaded and store reachable
+//	GET  /metrics                    Prometheus metrics
 //	PUT  /v1/customers/:id           upsert a profile
 //	GET  /v1/customers/:id           the stored profile
 //	GET  /v1/customers/:id/risk      score with drivers
@@ -52,6 +53,7 @@ func (s *Server) Handler() http.Handler {
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.metricsHandler())
 
 	v1 := r.Group("/v1")
 	v1.PUT("/customers/:id", limitBody(smallBody), s.putCustomer)

@@ -79,6 +79,7 @@ type Server struct {
 	subs              subsCache
 	modelChanged      chan struct{}
 	rescoreRate       float64
+	prom              *promMetrics
 }
 
 // New returns a Server; call LoadModel to load the current model and Run to
@@ -99,6 +100,7 @@ func New(cfg Config) *Server {
 	}
 	s.hooks, s.allowPrivateHooks, s.hysteresis = cfg.Webhooks, cfg.AllowPrivateWebhooks, cfg.Hysteresis
 	s.modelChanged, s.rescoreRate = make(chan struct{}, 1), cfg.RescoreRate
+	s.prom = newPromMetrics()
 	if s.rescoreRate <= 0 {
 		s.rescoreRate = 1000
 	}

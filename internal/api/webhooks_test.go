@@ -74,7 +74,7 @@ func webhookAPI(t *testing.T, st testStore, hooks webhook.Store, clk *clock, con
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &webhook.Dispatcher{Store: hooks, Client: &http.Client{}, Schedule: testSchedule,
 		Timeout: 2 * time.Second, ClaimTimeout: 500 * time.Millisecond, Consumer: consumer, Poll: 20 * time.Millisecond,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: srv.WebhookMetrics()}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); srv.Run(ctx) }()
@@ -172,6 +172,18 @@ func TestWebhookAlertRetriedAndSigned(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if c, _ := rcv.snapshot(); len(c) != 4 {
 		t.Errorf("%d calls after more bad events, want still 4", len(c))
+	}
+	// Prometheus counts the attempts.
+	resp, err := http.Get(a.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`churn_webhook_deliveries_total{result="retried"} 3`, `churn_webhook_deliveries_total{result="sent"} 1`} {
+		if !strings.Contains(string(prom), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 	_, list, _ := a.do("GET", "/v1/webhooks", nil)
 	if fmt.Sprint(list) == "" || fmt.Sprint(list["webhooks"]) == "" || containsSecret(list, secret) {

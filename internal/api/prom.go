@@ -1,0 +1,44 @@
+package api
+
+import (
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// promMetrics are the service's Prometheus metrics, on a registry of the
+// Server's own (so that several servers in one process do not collide).
+type promMetrics struct {
+	reg        *prometheus.Registry
+	deliveries *prometheus.CounterVec
+	events     prometheus.Counter
+	duplicates prometheus.Counter
+	scores     prometheus.Counter
+}
+
+func newPromMetrics() *promMetrics {
+	m := &promMetrics{
+		reg: prometheus.NewRegistry(),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "churn_webhook_deliveries_total",
+			Help: "Webhook delivery attempts by result: sent (2xx), retried, failed (schedule exhausted or not retryable), disabled (410 Gone)."}, []string{"result"}),
+		events:     prometheus.NewCounter(prometheus.CounterOpts{Name: "churn_events_ingested_total", Help: "Events accepted by POST /v1/events."}),
+		duplicates: prometheus.NewCounter(prometheus.CounterOpts{Name: "churn_events_duplicate_total", Help: "Events ignored as duplicates of an earlier event_id."}),
+		scores:     prometheus.NewCounter(prometheus.CounterOpts{Name: "churn_scores_served_total", Help: "Risk scores served by GET /v1/customers/{id}/risk."}),
+	}
+	m.reg.MustRegister(m.deliveries, m.events, m.duplicates, m.scores,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	for _, r := range []string{"sent", "retried", "failed", "disabled"} {
+		m.deliveries.WithLabelValues(r)
+	}
+	return m
+}
+
+// WebhookMetrics returns the hook a webhook.Dispatcher reports its results to.
+func (s *Server) WebhookMetrics() func(result string) {
+	return func(result string) { s.prom.deliveries.WithLabelValues(result).Inc() }
+}
+
+func (s *Server) metricsHandler() gin.HandlerFunc {
+	h := promhttp.HandlerFor(s.prom.reg, promhttp.HandlerOpts{})
+	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
+}
