@@ -65,17 +65,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	if getenv("CHURN_API_KEYS") != "" {
-		return usageError{errors.New("CHURN_API_KEYS is set, but API-key authentication is not built yet: refusing to start rather than serve without it")}
+	var keys *api.Keys
+	if v := getenv("CHURN_API_KEYS"); v != "" {
+		k, err := api.ParseKeys(v)
+		if err != nil {
+			return usageError{err}
+		}
+		keys = k
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
 		return usageError{fmt.Errorf("--addr %q: %w", *addr, err)}
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return usageError{fmt.Errorf("--addr %s: without API keys the server listens on loopback only (127.0.0.1, ::1 or localhost)", *addr)}
+	if keys == nil {
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return usageError{fmt.Errorf("--addr %s: without API keys (CHURN_API_KEYS) the server listens on loopback only (127.0.0.1, ::1 or localhost)", *addr)}
+		}
+		log.Warn("no API keys configured: authentication is off, listening on loopback only")
+	} else {
+		log.Info("API keys configured: every /v1 route needs a key with its role")
 	}
-	log.Warn("no API keys configured: authentication is off, listening on loopback only")
 
 	agg := signals.NewAggregator()
 	if *pages != "" {
@@ -113,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return usageError{fmt.Errorf("CHURN_WEBHOOK_SCHEDULE: %w", err)}
 		}
 	}
-	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: allowPrivate})
+	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: allowPrivate, Keys: keys})
 	if _, err := srv.LoadModel(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}

@@ -126,7 +126,8 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		{"public address without keys", []string{"--addr", "0.0.0.0:0"}, nil, "loopback only"},
 		{"bad address", []string{"--addr", "nonsense"}, nil, "--addr"},
 		{"bad redis url", nil, map[string]string{"REDIS_URL": "mysql://127.0.0.1:6379"}, "redis"},
-		{"keys not built", nil, map[string]string{"CHURN_API_KEYS": "admin:secret"}, "not built yet"},
+		{"short key", nil, map[string]string{"CHURN_API_KEYS": "admin:secret"}, "at least 16"},
+		{"unknown role", nil, map[string]string{"CHURN_API_KEYS": "root:0123456789abcdefxyz"}, "not read, write or admin"},
 		{"unknown flag", []string{"--bogus"}, nil, "flag provided but not defined"},
 	}
 	for _, c := range cases {

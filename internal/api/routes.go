@@ -21,7 +21,7 @@ const (
 
 // Handler returns the whole HTTP surface of the service.
 //
-// Routes (role needed once API keys exist: see README):
+// Routes (the role each needs is in the route table of the function body):
 //
 //	GET  /healthz                    liveness
 //	GET  /readyz                     model loaded and store reachable
@@ -55,21 +55,24 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metricsHandler())
 
+	// Every /v1 route and the role it needs (API keys of CHURN_API_KEYS;
+	// with no keys configured the server is loopback-only and open).
+	read, write, admin := s.require(RoleRead), s.require(RoleWrite), s.require(RoleAdmin)
 	v1 := r.Group("/v1")
-	v1.PUT("/customers/:id", limitBody(smallBody), s.putCustomer)
-	v1.GET("/customers/:id", s.getCustomer)
-	v1.GET("/customers/:id/risk", s.risk)
-	v1.POST("/events", limitBody(eventsBody), s.postEvents)
-	v1.POST("/score", limitBody(scoreBody), s.score)
-	v1.GET("/at-risk", s.atRisk)
-	v1.GET("/metrics/churn", s.churnMetrics)
-	v1.POST("/webhooks", limitBody(smallBody), s.createWebhook)
-	v1.GET("/webhooks", s.listWebhooks)
-	v1.DELETE("/webhooks/:id", s.deleteWebhook)
-	v1.GET("/webhooks/:id/deliveries", s.webhookDeliveries)
-	v1.POST("/webhooks/:id/deliveries/:delivery/redeliver", s.redeliver)
-	v1.GET("/model", s.getModel)
-	v1.POST("/model/reload", limitBody(smallBody), s.reloadModel)
+	v1.PUT("/customers/:id", write, limitBody(smallBody), s.putCustomer)
+	v1.GET("/customers/:id", read, s.getCustomer)
+	v1.GET("/customers/:id/risk", read, s.risk)
+	v1.POST("/events", write, limitBody(eventsBody), s.postEvents)
+	v1.POST("/score", read, limitBody(scoreBody), s.score)
+	v1.GET("/at-risk", read, s.atRisk)
+	v1.GET("/metrics/churn", read, s.churnMetrics)
+	v1.POST("/webhooks", admin, limitBody(smallBody), s.createWebhook)
+	v1.GET("/webhooks", admin, s.listWebhooks)
+	v1.DELETE("/webhooks/:id", admin, s.deleteWebhook)
+	v1.GET("/webhooks/:id/deliveries", admin, s.webhookDeliveries)
+	v1.POST("/webhooks/:id/deliveries/:delivery/redeliver", admin, s.redeliver)
+	v1.GET("/model", read, s.getModel)
+	v1.POST("/model/reload", admin, limitBody(smallBody), s.reloadModel)
 	return r
 }
 

@@ -56,6 +56,9 @@ type Config struct {
 	// Hysteresis is how far below a threshold a score must fall before
 	// customer.risk_cleared; 0 means DefaultHysteresis.
 	Hysteresis float64
+	// Keys are the API keys (CHURN_API_KEYS); nil serves without
+	// authentication.
+	Keys *Keys
 	// RescoreRate bounds the background rescoring of every customer after a
 	// model change, in customers per second; 0 means 1000.
 	RescoreRate float64
@@ -80,6 +83,7 @@ type Server struct {
 	modelChanged      chan struct{}
 	rescoreRate       float64
 	prom              *promMetrics
+	keys              *Keys
 }
 
 // New returns a Server; call LoadModel to load the current model and Run to
@@ -101,6 +105,7 @@ func New(cfg Config) *Server {
 	s.hooks, s.allowPrivateHooks, s.hysteresis = cfg.Webhooks, cfg.AllowPrivateWebhooks, cfg.Hysteresis
 	s.modelChanged, s.rescoreRate = make(chan struct{}, 1), cfg.RescoreRate
 	s.prom = newPromMetrics()
+	s.keys = cfg.Keys
 	if s.rescoreRate <= 0 {
 		s.rescoreRate = 1000
 	}

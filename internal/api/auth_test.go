@@ -1,0 +1,77 @@
+package api
+
+import (
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/churnrisk/churn/internal/store"
+	"github.com/churnrisk/churn/internal/webhook"
+)
+
+func TestAPIKeysAndRoles(t *testing.T) {
+	keys, err := ParseKeys("read:read-key-0123456789, write:write-key-0123456789,admin:admin-key-0123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := func() time.Time { return time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC) }
+	srv := New(Config{Store: store.NewMem(store.MemOptions{Now: clk}), ModelsDir: trainedModels(t), Now: clk, Keys: keys,
+		Webhooks: webhook.NewMemStore(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if _, err := srv.LoadModel(); err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	do := func(method, path, key, body string) int {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code == 401 && rec.Header().Get("WWW-Authenticate") == "" {
+			t.Errorf("%s %s: 401 without WWW-Authenticate", method, path)
+		}
+		return rec.Code
+	}
+	routes := []struct {
+		method, path, body string
+		need               Role
+	}{
+		{"GET", "/v1/customers/a", "", RoleRead},
+		{"GET", "/v1/at-risk", "", RoleRead},
+		{"GET", "/v1/metrics/churn", "", RoleRead},
+		{"GET", "/v1/model", "", RoleRead},
+		{"POST", "/v1/score", `{"customers":[]}`, RoleRead},
+		{"PUT", "/v1/customers/a", `{"plan":"x"}`, RoleWrite},
+		{"POST", "/v1/events", `{"events":[]}`, RoleWrite},
+		{"GET", "/v1/webhooks", "", RoleAdmin},
+		{"POST", "/v1/webhooks", `{"url":"https://93.184.216.34/"}`, RoleAdmin},
+		{"POST", "/v1/model/reload", "", RoleAdmin},
+	}
+	keyOf := map[Role]string{RoleRead: "read-key-0123456789", RoleWrite: "write-key-0123456789", RoleAdmin: "admin-key-0123456789"}
+	for _, r := range routes {
+		if code := do(r.method, r.path, "", r.body); code != 401 {
+			t.Errorf("%s %s without a key: %d, want 401", r.method, r.path, code)
+		}
+		if code := do(r.method, r.path, "not-a-key-at-all-123", r.body); code != 401 {
+			t.Errorf("%s %s with a wrong key: %d, want 401", r.method, r.path, code)
+		}
+		for role := RoleRead; role <= RoleAdmin; role++ {
+			code := do(r.method, r.path, keyOf[role], r.body)
+			if role < r.need && code != 403 {
+				t.Errorf("%s %s as %s: %d, want 403", r.method, r.path, role, code)
+			}
+			if role >= r.need && (code == 401 || code == 403) {
+				t.Errorf("%s %s as %s: %d, want access", r.method, r.path, role, code)
+			}
+		}
+	}
+	for _, open := range []string{"/healthz", "/readyz", "/metrics"} {
+		if code := do("GET", open, "", ""); code == 401 {
+			t.Errorf("%s needs a key", open)
+		}
+	}
+}
