@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -32,11 +33,13 @@ func (m *Mem) EachCustomer(ctx context.Context, fn func(id string) error) error 
 var tagUnescaper = strings.NewReplacer("%7D", "}", "%25", "%")
 
 // EachCustomer calls fn with the id of every known customer (every profile
-// key, found with SCAN on every master of a cluster), until fn returns an
-// error. The order is Redis's; a customer added during the walk may or may
-// not be seen.
+// key, found with SCAN on every master of a cluster), one call at a time,
+// until fn returns an error. The order is Redis's; a customer added during
+// the walk may or may not be seen.
 func (r *Redis) EachCustomer(ctx context.Context, fn func(id string) error) error {
 	pattern := escapeMatch(r.prefix) + "{c:*}:p"
+	// ForEachMaster walks the masters concurrently: fn is called by one at a time.
+	var mu sync.Mutex
 	walk := func(ctx context.Context, c *redis.Client) error {
 		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
 		for iter.Next(ctx) {
@@ -49,7 +52,10 @@ func (r *Redis) EachCustomer(ctx context.Context, fn func(id string) error) erro
 			if !ok {
 				continue
 			}
-			if err := fn(tagUnescaper.Replace(id)); err != nil {
+			mu.Lock()
+			err := fn(tagUnescaper.Replace(id))
+			mu.Unlock()
+			if err != nil {
 				return err
 			}
 		}
