@@ -47,6 +47,9 @@ type Artifact struct {
 	Kind    string
 	Schema  *features.Schema
 	Learner Learner
+	// Reference holds the training distribution of every feature, for drift
+	// (nil in models trained before it existed).
+	Reference *DriftReference
 	// Calibration maps the learner's raw log-odds to calibrated log-odds.
 	Calibration     Platt
 	Threshold       float64
@@ -66,6 +69,7 @@ type modelFile struct {
 	Logistic        *Logistic        `json:"logistic,omitempty"`
 	Forest          *Forest          `json:"forest,omitempty"`
 	GBT             *GBT             `json:"gbt,omitempty"`
+	Reference       *DriftReference  `json:"drift_reference,omitempty"`
 }
 
 // Candidate is one learner the trainer fitted, with its validation figures.
@@ -104,6 +108,12 @@ type Metadata struct {
 	MediumThreshold   float64           `json:"medium_threshold"`
 	Validation        Metrics           `json:"validation"`
 	Libraries         map[string]string `json:"libraries"`
+	// Status is the version's place in the lifecycle: "current" when it was
+	// promoted, "candidate" when written without promotion, "rejected" when
+	// the promotion gate refused it (StatusReason says why). models/current
+	// is the authority on which version is current now.
+	Status       string `json:"status,omitempty"`
+	StatusReason string `json:"status_reason,omitempty"`
 }
 
 // Libraries returns the Go version and the versions of the main modules this
@@ -128,7 +138,8 @@ func Libraries() map[string]string {
 // MarshalModel returns the bytes of model.json.
 func (a *Artifact) MarshalModel() ([]byte, error) {
 	cal := a.Calibration
-	f := modelFile{FormatVersion: FormatVersion, Kind: a.Kind, Threshold: a.Threshold, MediumThreshold: a.MediumThreshold, Schema: a.Schema, Calibration: &cal}
+	f := modelFile{FormatVersion: FormatVersion, Kind: a.Kind, Threshold: a.Threshold, MediumThreshold: a.MediumThreshold, Schema: a.Schema, Calibration: &cal,
+		Reference: a.Reference}
 	switch l := a.Learner.(type) {
 	case *Logistic:
 		f.Logistic = l
@@ -289,7 +300,8 @@ func Load(path string) (*Artifact, error) {
 	if err := f.Schema.Init(); err != nil {
 		return nil, fmt.Errorf("load model %s: %s: %w", dir, err.Error(), ErrIncompatible)
 	}
-	a := &Artifact{Version: filepath.Base(dir), Kind: f.Kind, Schema: f.Schema, Threshold: f.Threshold, MediumThreshold: f.MediumThreshold, Calibration: Identity}
+	a := &Artifact{Version: filepath.Base(dir), Kind: f.Kind, Schema: f.Schema, Threshold: f.Threshold, MediumThreshold: f.MediumThreshold, Calibration: Identity,
+		Reference: f.Reference}
 
 	n := f.Schema.Len()
 	switch f.Kind {
