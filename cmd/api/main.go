@@ -122,7 +122,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return usageError{fmt.Errorf("CHURN_WEBHOOK_SCHEDULE: %w", err)}
 		}
 	}
-	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: allowPrivate, Keys: keys})
+	poll := 5 * time.Second
+	if v := getenv("CHURN_MODEL_POLL"); v != "" {
+		if poll, err = time.ParseDuration(v); err != nil {
+			return usageError{fmt.Errorf("CHURN_MODEL_POLL: %w", err)}
+		}
+	}
+	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: allowPrivate,
+		Keys: keys, ModelPoll: poll})
 	if _, err := srv.LoadModel(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}

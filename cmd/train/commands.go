@@ -29,18 +29,22 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
 	pages := fs.String("pages", "", "JSON file of risk-page patterns replacing the defaults (use the same file for the API)")
 	loop := fs.Duration("every", 0, "retrain periodically at this interval (e.g. 24h); 0 runs once")
+	var g gateOptions
+	fs.Float64Var(&g.tolAUC, "tolerance-auc", 0.005, "promote only if the new ROC AUC is at least the current model's minus this")
+	fs.Float64Var(&g.tolLogLoss, "tolerance-logloss", 0.005, "promote only if the new log loss is at most the current model's plus this")
+	fs.BoolVar(&g.force, "force", false, "promote the new model even if the promotion gate rejects it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := required("data", *dir); err != nil {
 		return err
 	}
-	if *maxBad < 0 || *loop < 0 {
-		return usageError{fmt.Errorf("--max-bad-rows and --every must not be negative")}
+	if *maxBad < 0 || *loop < 0 || g.tolAUC < 0 || g.tolLogLoss < 0 {
+		return usageError{fmt.Errorf("--max-bad-rows, --every and the tolerances must not be negative")}
 	}
 	cfg := tf.config()
 	for {
-		err := fitOnce(*dir, *out, cfg, *maxBad, *pages, stdout, stderr)
+		err := fitOnce(*dir, *out, cfg, g, *maxBad, *pages, stdout, stderr)
 		if *loop == 0 {
 			return err
 		}
@@ -56,17 +60,29 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 }
 
-func fitOnce(dir, out string, cfg training.Config, maxBad int, pages string, stdout, stderr io.Writer) error {
+// fitOnce runs one training round under the lock of the models directory:
+// fit, save the version, then promote it through the promotion gate. A
+// rejected candidate is kept (status "rejected" with the reason) and is a
+// normal outcome: it returns nil.
+func fitOnce(dir, out string, cfg training.Config, g gateOptions, maxBad int, pages string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	ds, err := load(dir, maxBad, pages, stderr)
 	if err != nil {
 		return err
 	}
+	// The lock covers the fit and every write to the models directory; it
+	// is taken after the data loaded so that bad input leaves no directory.
+	unlock, err := model.Lock(out)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	res, err := training.Fit(ds, cfg, time.Now())
 	if err != nil {
 		return err
 	}
 	a := res.Artifact
+	a.Meta.Status = model.StatusCandidate
 	vdir, err := model.Save(out, a, false)
 	if err != nil {
 		return err
@@ -79,11 +95,25 @@ func fitOnce(dir, out string, cfg training.Config, maxBad int, pages string, std
 	if _, err := model.Load(vdir); err != nil {
 		return fmt.Errorf("the new model does not load back, not promoted: %w", err)
 	}
-	if err := model.SetCurrent(out, a.Version); err != nil {
+	gate := promotionGate(ds, a, out, cfg.ValidFraction, g)
+	status := model.StatusCurrent
+	if !gate.promote {
+		status = model.StatusRejected
+	}
+	if err := model.SetStatus(vdir, status, gate.reason); err != nil {
 		return err
 	}
+	if gate.promote {
+		if err := model.SetCurrent(out, a.Version); err != nil {
+			return err
+		}
+	}
 	m := a.Meta
-	fmt.Fprintf(stdout, "model %s written to %s (current)\n", a.Version, vdir)
+	if gate.promote {
+		fmt.Fprintf(stdout, "model %s written to %s (current): %s\n", a.Version, vdir, gate.reason)
+	} else {
+		fmt.Fprintf(stdout, "model %s written to %s but REJECTED, models/current unchanged (%s): %s\n", a.Version, vdir, orNone(model.Current(out)), gate.reason)
+	}
 	fmt.Fprintf(stdout, "mode %s: %d rows, %d positive, %d features; validation on %d rows\n", m.Mode, m.Rows, m.Positives, len(m.Features), m.ValidationRows)
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "candidate\troc_auc\tpr_auc\tbrier\tlog_loss\tece\tfit_s\t")

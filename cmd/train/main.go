@@ -22,9 +22,15 @@ const usage = `usage: train <command> [flags]
 commands:
   fit       --data DIR [--out models] [--horizon 30d] [--lookback 90d] [--snapshot-every 30d]
             [--seed N] [--max-bad-rows N] [--every 24h]
+            [--tolerance-auc 0.005] [--tolerance-logloss 0.005] [--force]
+            (a new model becomes current only if it is not worse than the current
+            one on the new validation data; a rejected one is kept, exit 0)
+  promote   --models DIR VERSION     make VERSION current (roll back or forward)
+  models    --models DIR [--json]    list versions with figures and status
   score     --data DIR [--model models/current] [--as-of T] --out scores.csv [--push] [--max-bad-rows N]
   evaluate  --data DIR [--model models/current] [--as-of T] [--json] [--max-bad-rows N]
   gen       --out DIR [--customers N] [--days N] [--end DATE] [--seed N]
+  export    --out DIR    (from the Redis store of REDIS_URL or REDIS_CLUSTER_ADDRS)
   metrics   --data DIR [--from YYYY-MM] [--to YYYY-MM] [--model PATH] [--gross-margin 1] [--json]
 
 Run 'train <command> -h' for the flags of one command.
@@ -73,8 +79,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runEvaluate(rest, stdout, stderr)
 	case "gen":
 		return runGen(rest, stdout, stderr)
+	case "promote":
+		return runPromote(rest, stdout, stderr)
+	case "models":
+		return runModels(rest, stdout, stderr)
 	case "metrics":
 		return runMetrics(rest, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

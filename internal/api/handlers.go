@@ -195,6 +195,9 @@ func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, 
 	}
 	day := signals.DayNumber(now)
 	if cached != nil && cached.Day == day && cached.ModelVersion == m.Version && len(cached.Vector) == m.Schema.Len() {
+		if p.ActiveAt(now) { // churned customers would read as drift
+			s.drift.observe(m.Version, cached.Vector)
+		}
 		pred := m.Predict(cached.Vector, model.DefaultDrivers)
 		prev := cached.Score.Score
 		return pred, s.alert(ctx, m, &p, pred, &prev, now)
@@ -214,6 +217,9 @@ func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, 
 	}
 	x := make([]float64, m.Schema.Len())
 	m.Schema.Vector(&p, h, now, x)
+	if p.ActiveAt(now) { // churned customers would read as drift
+		s.drift.observe(m.Version, x)
+	}
 	pred := m.Predict(x, model.DefaultDrivers)
 	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: now, MRR: p.MRR}
 	if len(pred.Drivers) > 0 {

@@ -14,6 +14,7 @@ type promMetrics struct {
 	events     prometheus.Counter
 	duplicates prometheus.Counter
 	scores     prometheus.Counter
+	drift      *prometheus.GaugeVec
 }
 
 func newPromMetrics() *promMetrics {
@@ -24,8 +25,10 @@ func newPromMetrics() *promMetrics {
 		events:     prometheus.NewCounter(prometheus.CounterOpts{Name: "churn_events_ingested_total", Help: "Events accepted by POST /v1/events."}),
 		duplicates: prometheus.NewCounter(prometheus.CounterOpts{Name: "churn_events_duplicate_total", Help: "Events ignored as duplicates of an earlier event_id."}),
 		scores:     prometheus.NewCounter(prometheus.CounterOpts{Name: "churn_scores_served_total", Help: "Risk scores served by GET /v1/customers/{id}/risk."}),
+		drift: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "churn_feature_drift_psi",
+			Help: "Population stability index of recently served feature values against the active model's training data."}, []string{"feature"}),
 	}
-	m.reg.MustRegister(m.deliveries, m.events, m.duplicates, m.scores,
+	m.reg.MustRegister(m.deliveries, m.events, m.duplicates, m.scores, m.drift,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	for _, r := range []string{"sent", "retried", "failed", "disabled"} {
 		m.deliveries.WithLabelValues(r)

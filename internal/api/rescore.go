@@ -73,6 +73,7 @@ func (r *rescorer) done(n int) {
 // after a pause.
 func (s *Server) Run(ctx context.Context) {
 	go s.rescoreAllOnModelChange(ctx)
+	go s.watchModels(ctx)
 	r := s.rescore
 	for {
 		ids := r.take(256)

@@ -40,6 +40,8 @@ const (
 //	POST /v1/webhooks/:id/deliveries/:delivery/redeliver  retry a failed delivery
 //	GET  /v1/model                   active model metadata
 //	POST /v1/model/reload            reload models/current
+//	GET  /v1/model/drift             PSI of recent serving features against training
+//	GET  /v1/models                  every version with its figures and status
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -73,6 +75,8 @@ func (s *Server) Handler() http.Handler {
 	v1.POST("/webhooks/:id/deliveries/:delivery/redeliver", admin, s.redeliver)
 	v1.GET("/model", read, s.getModel)
 	v1.POST("/model/reload", admin, limitBody(smallBody), s.reloadModel)
+	v1.GET("/model/drift", read, s.modelDrift)
+	v1.GET("/models", read, s.listModels)
 	return r
 }
 

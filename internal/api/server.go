@@ -59,6 +59,9 @@ type Config struct {
 	// Keys are the API keys (CHURN_API_KEYS); nil serves without
 	// authentication.
 	Keys *Keys
+	// ModelPoll is how often Run checks models/current for a new version;
+	// 0 means 5 seconds, a negative value turns the polling off.
+	ModelPoll time.Duration
 	// RescoreRate bounds the background rescoring of every customer after a
 	// model change, in customers per second; 0 means 1000.
 	RescoreRate float64
@@ -84,6 +87,8 @@ type Server struct {
 	rescoreRate       float64
 	prom              *promMetrics
 	keys              *Keys
+	modelPoll         time.Duration
+	drift             *driftMonitor
 }
 
 // New returns a Server; call LoadModel to load the current model and Run to
@@ -106,6 +111,11 @@ func New(cfg Config) *Server {
 	s.modelChanged, s.rescoreRate = make(chan struct{}, 1), cfg.RescoreRate
 	s.prom = newPromMetrics()
 	s.keys = cfg.Keys
+	s.drift = newDriftMonitor(s.Model, s.prom.drift, s.log)
+	s.modelPoll = cfg.ModelPoll
+	if s.modelPoll == 0 {
+		s.modelPoll = 5 * time.Second
+	}
 	if s.rescoreRate <= 0 {
 		s.rescoreRate = 1000
 	}

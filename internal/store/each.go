@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/churnrisk/churn/internal/metrics"
 )
 
 // EachCustomer calls fn with the id of every known customer, in id order,
@@ -73,4 +76,31 @@ func (r *Redis) EachCustomer(ctx context.Context, fn func(id string) error) erro
 // escapeMatch escapes the glob characters of SCAN MATCH.
 func escapeMatch(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`, "]", `\]`).Replace(s)
+}
+
+// CustomerMetrics returns a customer's metrics state (lifetimes and MRR
+// history); a customer without one gets the empty state.
+func (m *Mem) CustomerMetrics(_ context.Context, id string) (metrics.Customer, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	c := m.customers[id]
+	if c == nil {
+		return metrics.Customer{}, ErrNotFound
+	}
+	return c.metrics, nil
+}
+
+// CustomerMetrics returns a customer's metrics state (lifetimes and MRR
+// history); a customer without one gets the empty state.
+func (r *Redis) CustomerMetrics(ctx context.Context, id string) (metrics.Customer, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	b, err := r.c.Get(ctx, r.custKey(id)+"m").Bytes()
+	if errors.Is(err, redis.Nil) {
+		return metrics.Customer{}, nil
+	}
+	if err != nil {
+		return metrics.Customer{}, r.fail(ctx, "customer metrics", err)
+	}
+	return metricsState(b)
 }

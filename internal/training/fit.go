@@ -252,6 +252,7 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 	if err != nil {
 		return nil, nil, err
 	}
+	a.Reference = model.NewDriftReference(schema.Names, rows.X)
 	var others map[string]fitted
 	if all {
 		others = map[string]fitted{}
