@@ -81,6 +81,15 @@ func fitOnce(dir, out string, cfg training.Config, g gateOptions, maxBad int, pa
 	if err != nil {
 		return err
 	}
+	if drift := trainingDrift(out, res.Artifact, res.Rows); len(drift) > 0 {
+		res.Artifact.Meta.TrainingDrift = drift
+		top := drift[:min(5, len(drift))]
+		fmt.Fprintf(stdout, "drift of the training data against the current model's (PSI, > 0.25 is significant):")
+		for _, d := range top {
+			fmt.Fprintf(stdout, " %s %.3f", d.Feature, d.PSI)
+		}
+		fmt.Fprintln(stdout)
+	}
 	a := res.Artifact
 	a.Meta.Status = model.StatusCandidate
 	vdir, err := model.Save(out, a, false)

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"text/tabwriter"
 	"time"
 
@@ -294,4 +296,30 @@ func sawValidation(cur, neu *model.Artifact) string {
 		return "the current model was fitted on the same data"
 	}
 	return ""
+}
+
+// trainingDrift measures the new training rows against the training
+// distribution of the model that is current (by feature name), largest
+// PSI first. It returns nil when there is no current model with a reference.
+func trainingDrift(modelsDir string, a *model.Artifact, rows *training.Rows) []model.FeaturePSI {
+	prev, err := model.Load(modelsDir)
+	if err != nil || prev.Reference == nil || rows == nil || rows.Len() == 0 {
+		return nil
+	}
+	col := make([]float64, rows.Len())
+	var out []model.FeaturePSI
+	for j, name := range a.Schema.Names {
+		k := prev.Schema.Index(name)
+		if k < 0 {
+			continue
+		}
+		for i, x := range rows.X {
+			col[i] = x[j]
+		}
+		if psi, n := prev.Reference.PSI(k, col); n > 0 {
+			out = append(out, model.FeaturePSI{Feature: name, PSI: math.Round(psi*1e4) / 1e4})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].PSI > out[j].PSI })
+	return out
 }

@@ -230,3 +230,29 @@ func TestPromotionGate(t *testing.T) {
 		t.Errorf("promote after unlock: exit %d %s", code, errs)
 	}
 }
+
+// TestTrainingDriftReported: a second fit reports the drift of its training
+// data against the current model's, near zero on the same data, and records
+// it in the metadata.
+func TestTrainingDriftReported(t *testing.T) {
+	dir := t.TempDir()
+	dataDir := filepath.Join(dir, "data")
+	if code, out, errs := runCmd(t, "gen", "--out", dataDir, "--customers", "500", "--days", "200", "--end", "2026-05-31", "--seed", "21"); code != 0 {
+		t.Fatalf("gen: %d\n%s\n%s", code, out, errs)
+	}
+	models := filepath.Join(dir, "models")
+	if code, out, errs := runCmd(t, "fit", "--data", dataDir, "--out", models); code != 0 || strings.Contains(out, "drift of the training data") {
+		t.Fatalf("first fit: %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := runCmd(t, "fit", "--data", dataDir, "--out", models, "--force")
+	if code != 0 || !strings.Contains(out, "drift of the training data against the current model's") {
+		t.Fatalf("second fit: %d\n%s\n%s", code, out, errs)
+	}
+	a, err := model.Load(models)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Meta.TrainingDrift) == 0 || a.Meta.TrainingDrift[0].PSI > 0.01 {
+		t.Errorf("training drift on identical data: %+v", a.Meta.TrainingDrift)
+	}
+}

@@ -114,6 +114,16 @@ type Metadata struct {
 	// is the authority on which version is current now.
 	Status       string `json:"status,omitempty"`
 	StatusReason string `json:"status_reason,omitempty"`
+	// TrainingDrift is the PSI of this model's training rows against the
+	// training distribution of the model that was current when it was
+	// trained, per feature, largest first.
+	TrainingDrift []FeaturePSI `json:"training_drift,omitempty"`
+}
+
+// FeaturePSI is one feature's population stability index.
+type FeaturePSI struct {
+	Feature string  `json:"feature"`
+	PSI     float64 `json:"psi"`
 }
 
 // Libraries returns the Go version and the versions of the main modules this

@@ -107,6 +107,8 @@ func distinctDays(days []int32) []int32 {
 type Result struct {
 	Artifact *model.Artifact
 	Report   *model.Report
+	// Rows are the training rows (for drift against the previous model).
+	Rows *Rows
 }
 
 // Fit builds the training rows of ds, selects the best candidate on the
@@ -128,6 +130,7 @@ func Fit(ds *data.Dataset, cfg Config, now time.Time) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.Rows = rows
 	res.Report.Data = summarise(ds, res.Artifact)
 	res.Report.Churn = reportChurn(ds, res.Artifact)
 	return res, nil
