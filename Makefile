@@ -45,11 +45,12 @@ lint: ## go vet, gofmt, staticcheck when installed
 
 FUZZ_TARGETS := internal/data:FuzzLoadCustomers internal/data:FuzzParseTime \
 	internal/signals:FuzzDetectIntent internal/signals:FuzzCategorize internal/signals:FuzzLoadCategorizer \
-	internal/signals:FuzzAnalyze internal/api:FuzzPostEvents
+	internal/signals:FuzzAnalyze internal/api:FuzzPostEvents internal/features:FuzzVector \
+	internal/webhook:FuzzCheckURL internal/webhook:FuzzParseRetryAfter internal/webhook:FuzzParseSchedule
 
-fuzz: ## run each fuzz target for a while (FUZZTIME=30s each); make test runs their seeds
+fuzz: ## run each fuzz target for a while (FUZZTIME=60s each); make test runs their seeds
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
-		echo "fuzz $$fn ($$pkg)"; $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $${FUZZTIME:-30s} ./$$pkg; done
+		echo "fuzz $$fn ($$pkg)"; $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $${FUZZTIME:-60s} ./$$pkg; done
 
 tidy: ## go mod tidy
 	$(GO) mod tidy

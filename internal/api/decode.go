@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/features"
@@ -22,19 +23,25 @@ import (
 // trailing data. Field errors come back as a 422 problem naming the field
 // under prefix; syntax errors as 400; an oversized body as 413.
 func decodeJSON(r io.Reader, dst any, prefix string) error {
-	dec := json.NewDecoder(r)
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return jsonError(err, prefix)
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	switch {
+	case len(trimmed) == 0:
+		return badRequest("empty body: a JSON object is expected")
+	case !utf8.Valid(body):
+		return badRequest("the body is not valid UTF-8")
+	case trimmed[0] != '{':
+		return badRequest("a JSON object is expected")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err, prefix)
 	}
-	if dec.More() {
-		return badRequest("unexpected data after the JSON body")
-	}
 	if _, err := dec.Token(); err != io.EOF {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return newProblem(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over its limit of %d bytes", mbe.Limit))
-		}
 		return badRequest("unexpected data after the JSON body")
 	}
 	return nil

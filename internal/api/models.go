@@ -22,6 +22,9 @@ func (s *Server) listModels(c *gin.Context) {
 	if m := s.Model(); m != nil {
 		active = m.Version
 	}
+	if vs == nil {
+		vs = []model.VersionInfo{}
+	}
 	c.JSON(http.StatusOK, gin.H{"active": active, "models": vs})
 }
 

@@ -54,6 +54,9 @@ func writeProblem(c *gin.Context, p Problem) {
 func (s *Server) fail(c *gin.Context, err error) {
 	var pe *problemError
 	if errors.As(err, &pe) {
+		if pe == errUnavailable {
+			s.prom.storeErrs.Inc()
+		}
 		writeProblem(c, pe.p)
 		return
 	}

@@ -14,6 +14,10 @@ type promMetrics struct {
 	events     prometheus.Counter
 	duplicates prometheus.Counter
 	scores     prometheus.Counter
+	requests   *prometheus.HistogramVec
+	storeErrs  prometheus.Counter
+	busy       prometheus.Counter
+	modelInfo  *prometheus.GaugeVec
 	drift      *prometheus.GaugeVec
 }
 
@@ -28,6 +32,13 @@ func newPromMetrics() *promMetrics {
 		drift: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "churn_feature_drift_psi",
 			Help: "Population stability index of recently served feature values against the active model's training data."}, []string{"feature"}),
 	}
+	m.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "churn_http_request_duration_seconds",
+		Help: "HTTP requests by route, method and status, with their latency.", Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}},
+		[]string{"route", "method", "status"})
+	m.storeErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "churn_store_errors_total", Help: "Requests answered 503 because the store was unreachable."})
+	m.busy = prometheus.NewCounter(prometheus.CounterOpts{Name: "churn_scoring_rejected_total", Help: "Scoring requests refused with 503 because too many were in flight."})
+	m.modelInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "churn_model_info", Help: "The active model version (value 1)."}, []string{"version", "learner"})
+	m.reg.MustRegister(m.requests, m.storeErrs, m.busy, m.modelInfo)
 	m.reg.MustRegister(m.deliveries, m.events, m.duplicates, m.scores, m.drift,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	for _, r := range []string{"sent", "retried", "failed", "disabled"} {

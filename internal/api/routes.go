@@ -4,7 +4,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"mime"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -26,6 +29,7 @@ const (
 //	GET  /healthz                    liveness
 //	GET  /readyz                     model loaded and store reachable
 //	GET  /metrics                    Prometheus metrics
+//	GET  /openapi.json               the OpenAPI 3 description of this API
 //	PUT  /v1/customers/:id           upsert a profile
 //	GET  /v1/customers/:id           the stored profile
 //	GET  /v1/customers/:id/risk      score with drivers
@@ -56,6 +60,7 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metricsHandler())
+	r.GET("/openapi.json", s.openAPI)
 
 	// Every /v1 route and the role it needs (API keys of CHURN_API_KEYS;
 	// with no keys configured the server is loopback-only and open).
@@ -63,9 +68,9 @@ func (s *Server) Handler() http.Handler {
 	v1 := r.Group("/v1")
 	v1.PUT("/customers/:id", write, limitBody(smallBody), s.putCustomer)
 	v1.GET("/customers/:id", read, s.getCustomer)
-	v1.GET("/customers/:id/risk", read, s.risk)
+	v1.GET("/customers/:id/risk", read, s.limitScoring(), s.risk)
 	v1.POST("/events", write, limitBody(eventsBody), s.postEvents)
-	v1.POST("/score", read, limitBody(scoreBody), s.score)
+	v1.POST("/score", read, s.limitScoring(), limitBody(scoreBody), s.score)
 	v1.GET("/at-risk", read, s.atRisk)
 	v1.GET("/metrics/churn", read, s.churnMetrics)
 	v1.POST("/webhooks", admin, limitBody(smallBody), s.createWebhook)
@@ -99,6 +104,11 @@ func (s *Server) logRequests() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		s.prom.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Observe(time.Since(start).Seconds())
 		s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
 			slog.String("method", c.Request.Method), slog.String("route", c.FullPath()),
 			slog.Int("status", c.Writer.Status()), slog.Duration("duration", time.Since(start)),
@@ -122,9 +132,32 @@ func (s *Server) recovery() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps the request body; reading past it fails and the handler answers 413.
+// limitScoring bounds the scoring requests in flight: past the bound a
+// request gets 503 with Retry-After at once rather than waiting in a queue.
+func (s *Server) limitScoring() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		select {
+		case s.scoring <- struct{}{}:
+			defer func() { <-s.scoring }()
+			c.Next()
+		default:
+			s.prom.busy.Inc()
+			writeProblem(c, newProblem(http.StatusServiceUnavailable, "too many scoring requests in flight; retry shortly").p)
+		}
+	}
+}
+
+// limitBody caps the request body (reading past it fails and the handler
+// answers 413) and refuses a body declared as anything but JSON (415).
 func limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if ct := c.GetHeader("Content-Type"); ct != "" {
+			mt, _, err := mime.ParseMediaType(ct)
+			if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+				writeProblem(c, newProblem(http.StatusUnsupportedMediaType, "the body must be JSON (Content-Type: application/json)").p)
+				return
+			}
+		}
 		if c.Request.ContentLength > n {
 			writeProblem(c, newProblem(http.StatusRequestEntityTooLarge, "request body over its limit").p)
 			return

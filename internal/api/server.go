@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
@@ -59,6 +61,9 @@ type Config struct {
 	// Keys are the API keys (CHURN_API_KEYS); nil serves without
 	// authentication.
 	Keys *Keys
+	// MaxScoring bounds the scoring requests (risk, score) in flight; past
+	// it they get 503 with Retry-After instead of queueing. 0 means 512.
+	MaxScoring int
 	// ModelPoll is how often Run checks models/current for a new version;
 	// 0 means 5 seconds, a negative value turns the polling off.
 	ModelPoll time.Duration
@@ -89,6 +94,7 @@ type Server struct {
 	keys              *Keys
 	modelPoll         time.Duration
 	drift             *driftMonitor
+	scoring           chan struct{}
 }
 
 // New returns a Server; call LoadModel to load the current model and Run to
@@ -111,6 +117,17 @@ func New(cfg Config) *Server {
 	s.modelChanged, s.rescoreRate = make(chan struct{}, 1), cfg.RescoreRate
 	s.prom = newPromMetrics()
 	s.keys = cfg.Keys
+	if cfg.MaxScoring <= 0 {
+		cfg.MaxScoring = 512
+	}
+	s.scoring = make(chan struct{}, cfg.MaxScoring)
+	s.prom.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "churn_model_age_seconds",
+		Help: "Age of the active model (since it was trained)."}, func() float64 {
+		if m := s.Model(); m != nil && !m.Meta.CreatedAt.IsZero() {
+			return time.Since(m.Meta.CreatedAt).Seconds()
+		}
+		return 0
+	}))
 	s.drift = newDriftMonitor(s.Model, s.prom.drift, s.log)
 	s.modelPoll = cfg.ModelPoll
 	if s.modelPoll == 0 {
@@ -138,6 +155,8 @@ func (s *Server) LoadModel() (*model.Artifact, error) {
 		return nil, fmt.Errorf("load model from %s: %w", s.modelsDir, err)
 	}
 	old := s.model.Swap(a)
+	s.prom.modelInfo.Reset()
+	s.prom.modelInfo.WithLabelValues(a.Version, a.Meta.Chosen).Set(1)
 	if old == nil || old.Version != a.Version {
 		s.log.Info("model active", "version", a.Version, "learner", a.Meta.Chosen, "features", a.Schema.Len())
 	}
