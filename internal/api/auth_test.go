@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/webhook"
 )
@@ -66,6 +68,43 @@ func TestAPIKeysAndRoles(t *testing.T) {
 			}
 			if role >= r.need && (code == 401 || code == 403) {
 				t.Errorf("%s %s as %s: %d, want access", r.method, r.path, role, code)
+			}
+		}
+	}
+	// Every registered route has a role in this table (or is open), and the
+	// server enforces it.
+	roles := map[string]Role{
+		"PUT /v1/customers/:id": RoleWrite, "GET /v1/customers/:id": RoleRead, "GET /v1/customers/:id/risk": RoleRead,
+		"POST /v1/events": RoleWrite, "POST /v1/score": RoleRead, "GET /v1/at-risk": RoleRead, "GET /v1/metrics/churn": RoleRead,
+		"POST /v1/webhooks": RoleAdmin, "GET /v1/webhooks": RoleAdmin, "DELETE /v1/webhooks/:id": RoleAdmin,
+		"GET /v1/webhooks/:id/deliveries": RoleAdmin, "POST /v1/webhooks/:id/deliveries/:delivery/redeliver": RoleAdmin,
+		"GET /v1/model": RoleRead, "POST /v1/model/reload": RoleAdmin, "GET /v1/models": RoleRead, "GET /v1/model/drift": RoleRead,
+		"GET /healthz": 0, "GET /readyz": 0, "GET /metrics": 0, "GET /openapi.json": 0,
+	}
+	for _, rt := range h.(*gin.Engine).Routes() {
+		key := rt.Method + " " + rt.Path
+		need, ok := roles[key]
+		if !ok {
+			t.Errorf("route %s has no role in the test's table", key)
+			continue
+		}
+		path := strings.NewReplacer(":id", "c1", ":delivery", "d1").Replace(rt.Path)
+		if need == 0 {
+			if code := do(rt.Method, path, "", ""); code == 401 || code == 403 {
+				t.Errorf("%s needs a key: %d", key, code)
+			}
+			continue
+		}
+		if code := do(rt.Method, path, "", ""); code != 401 {
+			t.Errorf("%s without a key: %d, want 401", key, code)
+		}
+		if code := do(rt.Method, path, "wrong-key-0123456789", ""); code != 401 {
+			t.Errorf("%s with a wrong key: %d, want 401", key, code)
+		}
+		for role := RoleRead; role <= RoleAdmin; role++ {
+			code := do(rt.Method, path, keyOf[role], "")
+			if (role < need) != (code == 403) || code == 401 {
+				t.Errorf("%s as %s: %d (needs %s)", key, role, code, need)
 			}
 		}
 	}
