@@ -46,7 +46,8 @@ lint: ## go vet, gofmt, staticcheck when installed
 FUZZ_TARGETS := internal/data:FuzzLoadCustomers internal/data:FuzzParseTime \
 	internal/signals:FuzzDetectIntent internal/signals:FuzzCategorize internal/signals:FuzzLoadCategorizer \
 	internal/signals:FuzzAnalyze internal/api:FuzzPostEvents internal/features:FuzzVector \
-	internal/webhook:FuzzCheckURL internal/webhook:FuzzParseRetryAfter internal/webhook:FuzzParseSchedule
+	internal/webhook:FuzzCheckURL internal/webhook:FuzzParseRetryAfter internal/webhook:FuzzParseSchedule \
+	internal/metrics:FuzzParseMonth
 
 fuzz: ## run each fuzz target for a while (FUZZTIME=60s each); make test runs their seeds
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
