@@ -394,31 +394,9 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 // it newly flags, once each.
 func TestModelChangeAlerts(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
-	// A models directory of our own, so a new version can be added.
-	dir := t.TempDir()
-	src := trainedModels(t)
-	cur, err := os.ReadFile(filepath.Join(src, "current"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1 := strings.TrimSpace(string(cur))
-	for _, v := range []string{v1, "v2"} {
-		os.MkdirAll(filepath.Join(dir, v), 0o755)
-		for _, f := range []string{"model.json", "metadata.json"} {
-			b, err := os.ReadFile(filepath.Join(src, v1, f))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if v == "v2" && f == "model.json" {
-				var m map[string]any
-				json.Unmarshal(b, &m)
-				m["threshold"], m["medium_threshold"] = m["threshold"].(float64)/3, m["threshold"].(float64)/6
-				b, _ = json.Marshal(m)
-			}
-			os.WriteFile(filepath.Join(dir, v, f), b, 0o644)
-		}
-	}
-	os.WriteFile(filepath.Join(dir, "current"), []byte(v1+"\n"), 0o644)
+	// A models directory of our own with versions v1 and v2 (a third of
+	// v1's threshold), v1 current.
+	dir := twoVersions(t)
 
 	st := store.NewMem(store.MemOptions{Now: clk.Now})
 	hooks := webhook.NewMemStore()
