@@ -205,7 +205,7 @@ func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, 
 	var prev *float64
 	if cached != nil {
 		prev = &cached.Score.Score
-	} else if s.hooks != nil {
+	} else if s.alertsWanted(ctx) {
 		if sc, err := s.store.GetScore(ctx, id); err == nil {
 			prev = &sc.Score
 		}

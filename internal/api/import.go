@@ -18,7 +18,7 @@ func (s *Server) Import(ctx context.Context, ds *data.Dataset) (training.PushRes
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", ds.Dir, err)
 	}
-	if s.hooks != nil {
+	if s.alertsWanted(ctx) {
 		// The background rescoring raises the webhook alerts of the
 		// customers the load put at risk.
 		var ids []string

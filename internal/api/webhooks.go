@@ -211,6 +211,17 @@ func (s *Server) subscriptions(ctx context.Context) ([]webhook.Subscription, err
 	return subs, nil
 }
 
+// alertsWanted reports whether any webhook subscription exists, so that the
+// scoring and import paths do no alert work (an extra read of the previous
+// score, a rescoring of everyone loaded) when nobody listens.
+func (s *Server) alertsWanted(ctx context.Context) bool {
+	if s.hooks == nil {
+		return false
+	}
+	subs, err := s.subscriptions(ctx)
+	return err == nil && len(subs) > 0
+}
+
 // alertPayload is the body of a webhook (DESIGN.md section 8).
 type alertPayload struct {
 	Type      string    `json:"type"`
