@@ -122,11 +122,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return usageError{fmt.Errorf("CHURN_WEBHOOK_SCHEDULE: %w", err)}
 		}
 	}
-	poll := 5 * time.Second
-	if v := getenv("CHURN_MODEL_POLL"); v != "" {
-		if poll, err = time.ParseDuration(v); err != nil {
-			return usageError{fmt.Errorf("CHURN_MODEL_POLL: %w", err)}
-		}
+	poll, err := envDuration(getenv, "CHURN_MODEL_POLL", 5*time.Second)
+	if err != nil {
+		return err
+	}
+	drain, err := envDuration(getenv, "CHURN_SHUTDOWN_DRAIN", 0)
+	if err != nil {
+		return err
+	}
+	shutdownTimeout, err := envDuration(getenv, "CHURN_SHUTDOWN_TIMEOUT", 15*time.Second)
+	if err != nil {
+		return err
 	}
 	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: allowPrivate,
 		Keys: keys, ModelPoll: poll})
@@ -175,11 +181,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// Shutdown: readiness fails first so that load balancers stop sending
+	// (requests arriving meanwhile are still served), then the listener
+	// closes and the requests in flight finish; the deferred calls then stop
+	// the background work and wait for the webhook attempts in flight.
+	srv.Drain()
+	if drain > 0 {
+		log.Info("draining: /readyz answers 503, requests are still served", "for", drain.String())
+		time.Sleep(drain)
+	}
+	log.Info("shutting down: no new connections, waiting for requests in flight", "timeout", shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	log.Info("requests finished; stopping background work and webhook attempts in flight")
 	return nil
+}
+
+// envDuration reads a duration such as "5s" from the environment.
+func envDuration(getenv func(string) string, key string, def time.Duration) (time.Duration, error) {
+	v := getenv(key)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, usageError{fmt.Errorf("%s=%q: want a duration such as 5s", key, v)}
+	}
+	return d, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,16 @@ import (
 
 	"github.com/churnrisk/churn/internal/synth"
 )
+
+// TestMain lets a test start this test binary as the real api command (see
+// startAPI): with CHURN_API_TEST_MAIN=1 it runs main instead of the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("CHURN_API_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
 type syncBuffer struct {

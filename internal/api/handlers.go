@@ -27,6 +27,11 @@ func (s *Server) healthz(c *gin.Context) {
 }
 
 func (s *Server) readyz(c *gin.Context) {
+	if s.draining.Load() {
+		c.Header("Retry-After", "2")
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "draining"})
+		return
+	}
 	checks := gin.H{"model": "ok", "store": "ok"}
 	ok := true
 	if m := s.Model(); m == nil {

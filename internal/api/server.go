@@ -95,7 +95,13 @@ type Server struct {
 	modelPoll         time.Duration
 	drift             *driftMonitor
 	scoring           chan struct{}
+	draining          atomic.Bool
 }
+
+// Drain marks the server as shutting down: /readyz answers 503 "draining" so
+// that load balancers stop sending new requests, while every route keeps
+// serving the requests that still arrive.
+func (s *Server) Drain() { s.draining.Store(true) }
 
 // New returns a Server; call LoadModel to load the current model and Run to
 // keep the at-risk list current as events arrive.
