@@ -9,7 +9,12 @@ calm=$(tail -n 1 "$scores" | cut -d, -f1)
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 cat <<MSG
 
-The API starts below on http://$addr (Ctrl-C stops it). In another terminal:
+The API starts below on http://$addr (Ctrl-C stops it).
+
+  Console for support teams (at-risk list, customers, churn figures, model):
+    http://$addr/console/
+
+In another terminal:
 
   # 1. the riskiest demo customer, with the reasons behind its score
   curl -s http://$addr/v1/customers/$risky/risk

@@ -32,10 +32,10 @@ type apiProcess struct {
 
 // startAPI runs this test binary as the api command (TestMain) with the
 // given environment and waits until /healthz answers.
-func startAPI(t *testing.T, env map[string]string) *apiProcess {
+func startAPI(t *testing.T, env map[string]string, args ...string) *apiProcess {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(os.Args[0])
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "CHURN_API_TEST_MAIN=1", "CHURN_ADDR="+addr)
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

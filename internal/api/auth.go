@@ -108,6 +108,28 @@ func (s *Server) require(need Role) gin.HandlerFunc {
 			writeProblem(c, newProblem(http.StatusForbidden, fmt.Sprintf("this route needs the %s role; the key has %s", need, have)).p)
 			return
 		}
+		c.Set(roleKey, have)
 		c.Next()
 	}
+}
+
+// roleKey is where require leaves the role of the request's key.
+const roleKey = "role"
+
+// whoamiResponse is the body of GET /v1/whoami.
+type whoamiResponse struct {
+	Role           string `json:"role"`
+	Authentication bool   `json:"authentication"`
+}
+
+// whoami answers GET /v1/whoami: the role of the request's key, or admin
+// when the server runs without authentication.
+func (s *Server) whoami(c *gin.Context) {
+	if s.keys == nil {
+		c.JSON(http.StatusOK, whoamiResponse{Role: RoleAdmin.String(), Authentication: false})
+		return
+	}
+	role, _ := c.Get(roleKey)
+	r, _ := role.(Role)
+	c.JSON(http.StatusOK, whoamiResponse{Role: r.String(), Authentication: true})
 }

@@ -52,6 +52,10 @@ func TestAPIKeysAndRoles(t *testing.T) {
 		{"GET", "/v1/webhooks", "", RoleAdmin},
 		{"POST", "/v1/webhooks", `{"url":"https://93.184.216.34/"}`, RoleAdmin},
 		{"POST", "/v1/model/reload", "", RoleAdmin},
+		{"GET", "/v1/customers/a/history", "", RoleRead},
+		{"GET", "/v1/customers/a/alerts", "", RoleRead},
+		{"GET", "/v1/model/report", "", RoleRead},
+		{"GET", "/v1/whoami", "", RoleRead},
 	}
 	keyOf := map[Role]string{RoleRead: "read-key-0123456789", RoleWrite: "write-key-0123456789", RoleAdmin: "admin-key-0123456789"}
 	for _, r := range routes {
@@ -79,7 +83,10 @@ func TestAPIKeysAndRoles(t *testing.T) {
 		"POST /v1/webhooks": RoleAdmin, "GET /v1/webhooks": RoleAdmin, "DELETE /v1/webhooks/:id": RoleAdmin,
 		"GET /v1/webhooks/:id/deliveries": RoleAdmin, "POST /v1/webhooks/:id/deliveries/:delivery/redeliver": RoleAdmin,
 		"GET /v1/model": RoleRead, "POST /v1/model/reload": RoleAdmin, "GET /v1/models": RoleRead, "GET /v1/model/drift": RoleRead,
-		"GET /healthz": 0, "GET /readyz": 0, "GET /metrics": 0, "GET /openapi.json": 0,
+		"GET /v1/customers/:id/history": RoleRead, "GET /v1/customers/:id/alerts": RoleRead, "GET /v1/model/report": RoleRead,
+		"GET /v1/whoami": RoleRead,
+		"GET /healthz":   0, "GET /readyz": 0, "GET /metrics": 0, "GET /openapi.json": 0,
+		"GET /": 0, "GET /console": 0, "GET /console/*file": 0, "HEAD /console": 0, "HEAD /console/*file": 0,
 	}
 	for _, rt := range h.(*gin.Engine).Routes() {
 		key := rt.Method + " " + rt.Path
@@ -112,5 +119,26 @@ func TestAPIKeysAndRoles(t *testing.T) {
 		if code := do("GET", open, "", ""); code == 401 {
 			t.Errorf("%s needs a key", open)
 		}
+	}
+	// GET /v1/whoami names the role of each key.
+	for role := RoleRead; role <= RoleAdmin; role++ {
+		req := httptest.NewRequest("GET", "/v1/whoami", nil)
+		req.Header.Set("Authorization", "Bearer "+keyOf[role])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if want := `{"role":"` + role.String() + `","authentication":true}`; rec.Code != 200 || rec.Body.String() != want {
+			t.Errorf("whoami as %s: %d %s, want %s", role, rec.Code, rec.Body, want)
+		}
+	}
+}
+
+// TestWhoamiWithoutAuthentication: with no keys configured whoami answers
+// without a key, as admin.
+func TestWhoamiWithoutAuthentication(t *testing.T) {
+	srv := New(Config{Store: store.NewMem(store.MemOptions{}), ModelsDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/v1/whoami", nil))
+	if want := `{"role":"admin","authentication":false}`; rec.Code != 200 || rec.Body.String() != want {
+		t.Errorf("whoami: %d %s, want %s", rec.Code, rec.Body, want)
 	}
 }

@@ -226,7 +226,7 @@ func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, 
 		s.drift.observe(m.Version, x)
 	}
 	pred := m.Predict(x, model.DefaultDrivers)
-	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: now, MRR: p.MRR}
+	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: now, MRR: p.MRR, Plan: p.Plan}
 	if len(pred.Drivers) > 0 {
 		sc.TopDriver = pred.Drivers[0].Reason
 	}
@@ -246,7 +246,14 @@ type atRiskItem struct {
 	TopDriver     string    `json:"top_driver"`
 	ModelVersion  string    `json:"model_version"`
 	AsOf          time.Time `json:"as_of"`
+	Plan          string    `json:"plan"` // as of the score; "" when unknown
 }
+
+// Bounds of the plan filter of GET /v1/at-risk.
+const (
+	maxPlanLen    = 100   // characters of the plan parameter
+	maxAtRiskScan = 10000 // list entries one filtered request examines
+)
 
 func (s *Server) atRisk(c *gin.Context) {
 	var errs fieldErrors
@@ -265,11 +272,21 @@ func (s *Server) atRisk(c *gin.Context) {
 		}
 		q.Limit = n
 	}
+	plan := c.Query("plan")
+	if len([]rune(plan)) > maxPlanLen {
+		errs.add("plan", "at most %d characters", maxPlanLen)
+	}
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))
 		return
 	}
-	page, err := s.store.AtRisk(c.Request.Context(), q)
+	var page store.AtRiskPage
+	var err error
+	if plan == "" {
+		page, err = s.store.AtRisk(c.Request.Context(), q)
+	} else {
+		page, err = s.atRiskOfPlan(c.Request.Context(), q, plan)
+	}
 	if errors.Is(err, store.ErrBadCursor) {
 		s.fail(c, invalid([]FieldError{{Field: "cursor", Message: "not a cursor of this list: start again without it"}}))
 		return
@@ -282,7 +299,7 @@ func (s *Server) atRisk(c *gin.Context) {
 	for _, it := range page.Items {
 		sc := it.Score
 		item := atRiskItem{CustomerID: it.CustomerID, Score: sc.Score, RiskLevel: sc.RiskLevel, MRR: sc.MRR,
-			TopDriver: sc.TopDriver, ModelVersion: sc.ModelVersion, AsOf: sc.AsOf}
+			TopDriver: sc.TopDriver, ModelVersion: sc.ModelVersion, AsOf: sc.AsOf, Plan: sc.Plan}
 		if sc.MRR != nil {
 			r := *sc.MRR * sc.Score
 			item.RevenueAtRisk = &r
@@ -294,6 +311,51 @@ func (s *Server) atRisk(c *gin.Context) {
 		body["next_cursor"] = page.Next
 	}
 	c.JSON(http.StatusOK, body)
+}
+
+// atRiskOfPlan is a page of the at-risk list holding only the customers
+// whose score was computed with this plan. It reads the store's pages from
+// q.Cursor on until q.Limit such customers are found, the list ends, or
+// maxAtRiskScan entries were examined; Next then continues right after the
+// last entry examined, so a page may hold fewer than q.Limit customers (even
+// none) and still have a Next.
+func (s *Server) atRiskOfPlan(ctx context.Context, q store.AtRiskQuery, plan string) (store.AtRiskPage, error) {
+	want := q.Limit
+	if want <= 0 {
+		want = store.DefaultAtRiskLimit
+	}
+	var out store.AtRiskPage
+	for budget := maxAtRiskScan; ; {
+		q.Limit = min(store.MaxAtRiskLimit, budget)
+		page, err := s.store.AtRisk(ctx, q)
+		if err != nil {
+			return store.AtRiskPage{}, err
+		}
+		for i, it := range page.Items {
+			budget--
+			if it.Score.Plan == plan {
+				out.Items = append(out.Items, it)
+			}
+			if len(out.Items) == want || budget == 0 {
+				out.Next = page.Next
+				if i < len(page.Items)-1 {
+					out.Next = store.EncodeCursor(it.Score.Score, it.CustomerID)
+				}
+				return out, nil
+			}
+		}
+		if page.Next == "" {
+			return out, nil
+		}
+		if len(page.Items) == 0 { // every entry left the list while read
+			budget -= q.Limit
+		}
+		if budget <= 0 {
+			out.Next = page.Next
+			return out, nil
+		}
+		q.Cursor = page.Next
+	}
 }
 
 func (s *Server) score(c *gin.Context) {

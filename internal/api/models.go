@@ -2,7 +2,11 @@ package api
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -59,4 +63,46 @@ func (s *Server) watchModels(ctx context.Context) {
 		}
 		failed = ""
 	}
+}
+
+// reportFile is the page training writes beside model.json (report.HTMLFile,
+// not imported to keep the plotting code out of the API).
+const reportFile = "report.html"
+
+// reportCSP lets the served report load and run nothing: its styles are
+// inline and its plots inline SVG or data: images.
+const reportCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+// modelReport answers GET /v1/model/report: the active version's
+// report.html; 503 without a model, 404 when the version has no report.
+func (s *Server) modelReport(c *gin.Context) {
+	m, err := s.activeModel()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page, err := os.ReadFile(filepath.Join(versionDir(s.modelsDir, m.Version), reportFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		s.fail(c, newProblem(http.StatusNotFound, "model version "+m.Version+" has no report.html"))
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Security-Policy", reportCSP)
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+}
+
+// versionDir returns the directory of model version v: modelsDir itself
+// when the server was pointed at that version's directory, else
+// modelsDir/v.
+func versionDir(modelsDir, v string) string {
+	if filepath.Base(filepath.Clean(modelsDir)) == v {
+		if _, err := os.Stat(filepath.Join(modelsDir, model.ModelFile)); err == nil {
+			return modelsDir
+		}
+	}
+	return filepath.Join(modelsDir, v)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/churnrisk/churn/internal/console"
 )
 
 const requestIDKey = "request_id"
@@ -33,9 +35,11 @@ const (
 //	PUT  /v1/customers/:id           upsert a profile
 //	GET  /v1/customers/:id           the stored profile
 //	GET  /v1/customers/:id/risk      score with drivers
+//	GET  /v1/customers/:id/history   daily aggregates and point-in-time scores, usage drop
+//	GET  /v1/customers/:id/alerts    the webhook deliveries made for the customer
 //	POST /v1/events                  ingest up to 10,000 events
 //	POST /v1/score                   score without storing
-//	GET  /v1/at-risk                 flagged customers, highest risk first
+//	GET  /v1/at-risk                 flagged customers, highest risk first (optionally of one plan)
 //	GET  /v1/metrics/churn           actual churn figures beside the predicted
 //	POST /v1/webhooks                subscribe a CRM endpoint (secret shown once)
 //	GET  /v1/webhooks                the subscriptions
@@ -45,7 +49,9 @@ const (
 //	GET  /v1/model                   active model metadata
 //	POST /v1/model/reload            reload models/current
 //	GET  /v1/model/drift             PSI of recent serving features against training
+//	GET  /v1/model/report            the active version's report.html
 //	GET  /v1/models                  every version with its figures and status
+//	GET  /v1/whoami                  the role of the request's key
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -62,6 +68,15 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/metrics", s.metricsHandler())
 	r.GET("/openapi.json", s.openAPI)
 
+	// The support console: static files; its pages call the /v1 routes
+	// below with the key the user signs in with.
+	ui := gin.WrapH(console.Handler())
+	for _, path := range []string{"/console", "/console/*file"} {
+		r.GET(path, ui)
+		r.HEAD(path, ui)
+	}
+	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, console.Prefix) })
+
 	// Every /v1 route and the role it needs (API keys of CHURN_API_KEYS;
 	// with no keys configured the server is loopback-only and open).
 	read, write, admin := s.require(RoleRead), s.require(RoleWrite), s.require(RoleAdmin)
@@ -69,6 +84,8 @@ func (s *Server) Handler() http.Handler {
 	v1.PUT("/customers/:id", write, limitBody(smallBody), s.putCustomer)
 	v1.GET("/customers/:id", read, s.getCustomer)
 	v1.GET("/customers/:id/risk", read, s.limitScoring(), s.risk)
+	v1.GET("/customers/:id/history", read, s.limitScoring(), s.customerHistory)
+	v1.GET("/customers/:id/alerts", read, s.customerAlerts)
 	v1.POST("/events", write, limitBody(eventsBody), s.postEvents)
 	v1.POST("/score", read, s.limitScoring(), limitBody(scoreBody), s.score)
 	v1.GET("/at-risk", read, s.atRisk)
@@ -81,7 +98,9 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/model", read, s.getModel)
 	v1.POST("/model/reload", admin, limitBody(smallBody), s.reloadModel)
 	v1.GET("/model/drift", read, s.modelDrift)
+	v1.GET("/model/report", read, s.modelReport)
 	v1.GET("/models", read, s.listModels)
+	v1.GET("/whoami", read, s.whoami) // any valid key: read is the weakest role
 	return r
 }
 

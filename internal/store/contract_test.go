@@ -129,12 +129,13 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		}
 		mrr := 120.0
 		want := Cached{Day: today, ModelVersion: "v1", Vector: []float64{1.5, math.NaN(), -3, 0},
-			Score: Score{Score: 0.7, RiskLevel: "high", Flagged: true, TopDriver: "x", ModelVersion: "v1", AsOf: now, MRR: &mrr}}
+			Score: Score{Score: 0.7, RiskLevel: "high", Flagged: true, TopDriver: "x", ModelVersion: "v1", AsOf: now, MRR: &mrr, Plan: "pro"}}
 		if err := s.PutScore(ctx, "e", want); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.GetScore(ctx, "e")
-		if err != nil || got.Score != 0.7 || got.ModelVersion != "v1" || !got.AsOf.Equal(now) || !got.Flagged || got.MRR == nil || *got.MRR != 120 || got.TopDriver != "x" {
+		if err != nil || got.Score != 0.7 || got.ModelVersion != "v1" || !got.AsOf.Equal(now) || !got.Flagged || got.MRR == nil || *got.MRR != 120 || got.TopDriver != "x" ||
+			got.Plan != "pro" {
 			t.Fatalf("score %+v, %v", got, err)
 		}
 		p, c, err := s.Snapshot(ctx, "e")
@@ -166,7 +167,8 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		s := newStore(t, clock)
 		score := func(id string, v float64, flagged bool) {
 			t.Helper()
-			if err := s.PutScore(ctx, id, Cached{Day: today, ModelVersion: "v1", Score: Score{Score: v, Flagged: flagged, ModelVersion: "v1", AsOf: now}}); err != nil {
+			sc := Score{Score: v, Flagged: flagged, ModelVersion: "v1", AsOf: now, Plan: "plan" + id[len(id)-1:]}
+			if err := s.PutScore(ctx, id, Cached{Day: today, ModelVersion: "v1", Score: sc}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -177,7 +179,7 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		for i := 0; i < 5; i++ {
 			score(fmt.Sprintf("low%d", i), 0.1, false)
 		}
-		var ids []string
+		var ids, plans []string
 		var scores []float64
 		q := AtRiskQuery{Limit: 7}
 		for pages := 0; ; pages++ {
@@ -193,6 +195,7 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 			}
 			for _, it := range page.Items {
 				ids = append(ids, it.CustomerID)
+				plans = append(plans, it.Score.Plan)
 				scores = append(scores, it.Score.Score)
 			}
 			if page.Next == "" {
@@ -215,6 +218,12 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		}
 		if ids[0] != "c04" || scores[0] != 0.9 {
 			t.Fatalf("first %s %v, want c04 0.9", ids[0], scores[0])
+		}
+		// Each item carries the plan its score was computed with.
+		for i, id := range ids {
+			if want := "plan" + id[len(id)-1:]; plans[i] != want {
+				t.Fatalf("%s listed with plan %q, want %q", id, plans[i], want)
+			}
 		}
 		page, err := s.AtRisk(ctx, AtRiskQuery{MinScore: 0.85})
 		if err != nil || len(page.Items) != 5 || page.Next != "" {

@@ -50,6 +50,8 @@ type Score struct {
 	ModelVersion string    `json:"model_version"`
 	AsOf         time.Time `json:"as_of"`
 	MRR          *float64  `json:"mrr,omitempty"`
+	// Plan is the customer's plan when the score was computed ("" when unknown).
+	Plan string `json:"plan,omitempty"`
 }
 
 // Cached is a customer's feature vector as computed for one day with one

@@ -66,7 +66,7 @@ func Push(ctx context.Context, st Pusher, ds *data.Dataset, a *model.Artifact, a
 				x := make([]float64, a.Schema.Len())
 				a.Schema.Vector(&p, h, asOf, x)
 				pred := a.Predict(x, 1)
-				sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: a.Version, AsOf: asOf, MRR: p.MRR}
+				sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: a.Version, AsOf: asOf, MRR: p.MRR, Plan: p.Plan}
 				if len(pred.Drivers) > 0 {
 					sc.TopDriver = pred.Drivers[0].Reason
 				}

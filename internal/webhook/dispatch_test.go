@@ -223,6 +223,7 @@ func TestDispatch(t *testing.T) {
 		{"Retry-After honoured", testRetryAfter},
 		{"deliveries newest first", testDeliveriesOrder},
 		{"subscriptions", testSubscriptions},
+		{"deliveries of a customer", testCustomerDeliveries},
 	}
 	for _, k := range storeKinds {
 		t.Run(k.name, func(t *testing.T) {

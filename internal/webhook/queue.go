@@ -18,6 +18,10 @@ const (
 // subscription; older finished ones are dropped.
 const MaxDeliveriesKept = 1000
 
+// MaxCustomerDeliveries is how many deliveries a store keeps listed per
+// customer, across subscriptions: the newest by CreatedAt.
+const MaxCustomerDeliveries = 200
+
 // Delivery is one event to send to one subscription, with its attempts so
 // far. ID is the webhook-id header: the same on every attempt.
 type Delivery struct {
@@ -81,6 +85,11 @@ type Store interface {
 	// Deliveries returns up to limit deliveries of a subscription, newest
 	// (by CreatedAt) first.
 	Deliveries(ctx context.Context, subscriptionID string, limit int) ([]Delivery, error)
+	// CustomerDeliveries returns up to limit deliveries made for a customer
+	// across all subscriptions, newest (by CreatedAt, then ID) first; only
+	// the newest MaxCustomerDeliveries are kept listed, and the deliveries
+	// of a deleted subscription are not listed.
+	CustomerDeliveries(ctx context.Context, customerID string, limit int) ([]Delivery, error)
 	// Redeliver makes a finished (failed, delivered or cancelled) delivery
 	// pending and due now, with its attempts reset to zero; a pending one is
 	// left as it is. ErrNotFound when the delivery is not one of the

@@ -16,11 +16,12 @@ import (
 type MemStore struct {
 	mu     sync.Mutex
 	subs   map[string]Subscription
-	recs   map[string]*memRecord // by delivery ID
-	bySub  map[string][]string   // delivery IDs of a subscription, in Enqueue order
-	queued map[string]*memRecord // pending deliveries (due, delayed or claimed)
-	seq    uint64                // enqueue order, for FIFO among equally due deliveries
-	claims uint64                // claim counter
+	recs   map[string]*memRecord  // by delivery ID
+	bySub  map[string][]string    // delivery IDs of a subscription, oldest first
+	byCust map[string][]custEntry // deliveries of a customer, oldest first
+	queued map[string]*memRecord  // pending deliveries (due, delayed or claimed)
+	seq    uint64                 // enqueue order, for FIFO among equally due deliveries
+	claims uint64                 // claim counter
 }
 
 type memRecord struct {
@@ -38,6 +39,7 @@ func NewMemStore() *MemStore {
 		subs:   map[string]Subscription{},
 		recs:   map[string]*memRecord{},
 		bySub:  map[string][]string{},
+		byCust: map[string][]custEntry{},
 		queued: map[string]*memRecord{},
 	}
 }
@@ -95,7 +97,12 @@ func (m *MemStore) DeleteSubscription(_ context.Context, id string) error {
 	}
 	delete(m.subs, id)
 	for _, did := range m.bySub[id] {
-		if r := m.recs[did]; r != nil && r.d.Status != StatusPending {
+		r := m.recs[did]
+		if r == nil {
+			continue
+		}
+		m.unlistCustomer(r.d.CustomerID, did)
+		if r.d.Status != StatusPending {
 			delete(m.recs, did)
 		}
 	}
@@ -133,8 +140,46 @@ func (m *MemStore) Enqueue(_ context.Context, ds []Delivery) error {
 		m.recs[d.ID] = r
 		m.queued[d.ID] = r
 		m.index(d)
+		m.indexCustomer(d)
 	}
 	return nil
+}
+
+// custEntry is one delivery listed under its customer.
+type custEntry struct {
+	at time.Time // CreatedAt
+	id string
+}
+
+// compareCustEntries orders entries by CreatedAt, then ID.
+func compareCustEntries(a, b custEntry) int {
+	if c := a.at.Compare(b.at); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.id, b.id)
+}
+
+// indexCustomer lists d under its customer, newest last, keeping only the
+// newest MaxCustomerDeliveries.
+func (m *MemStore) indexCustomer(d Delivery) {
+	e := custEntry{d.CreatedAt, d.ID}
+	list := m.byCust[d.CustomerID]
+	i, _ := slices.BinarySearchFunc(list, e, compareCustEntries)
+	list = slices.Insert(list, i, e)
+	if n := len(list) - MaxCustomerDeliveries; n > 0 {
+		list = slices.Delete(list, 0, n)
+	}
+	m.byCust[d.CustomerID] = list
+}
+
+// unlistCustomer takes delivery id off its customer's list.
+func (m *MemStore) unlistCustomer(customerID, id string) {
+	list := slices.DeleteFunc(m.byCust[customerID], func(e custEntry) bool { return e.id == id })
+	if len(list) == 0 {
+		delete(m.byCust, customerID)
+		return
+	}
+	m.byCust[customerID] = list
 }
 
 // index lists d under its subscription, newest last, and drops the oldest
@@ -277,6 +322,29 @@ func (m *MemStore) Deliveries(_ context.Context, subscriptionID string, limit in
 			d.claim = ""
 			out = append(out, d)
 		}
+	}
+	return out, nil
+}
+
+// CustomerDeliveries returns up to limit deliveries of a customer across
+// subscriptions, newest first, leaving out those of deleted subscriptions
+// and those no longer kept; it never fails.
+func (m *MemStore) CustomerDeliveries(_ context.Context, customerID string, limit int) ([]Delivery, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	list := m.byCust[customerID]
+	var out []Delivery
+	for i := len(list) - 1; i >= 0 && len(out) < limit; i-- {
+		r := m.recs[list[i].id]
+		if r == nil {
+			continue
+		}
+		if _, ok := m.subs[r.d.SubscriptionID]; !ok {
+			continue
+		}
+		d := r.d
+		d.claim = ""
+		out = append(out, d)
 	}
 	return out, nil
 }

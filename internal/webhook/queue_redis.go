@@ -23,6 +23,11 @@ import (
 //	                  "claim" (the stream entry currently carrying it, "" when none)
 //	P{wh}:idx:<sub>   sorted set: a subscription's delivery IDs by CreatedAt (Unix ms),
 //	                  trimmed to the newest MaxDeliveriesKept
+//	P{wh}:cust:<cust> sorted set: a customer's delivery IDs (all subscriptions) by
+//	                  CreatedAt (Unix ms), trimmed to the newest MaxCustomerDeliveries
+//
+// A delivery record also keeps its customer ("cust"), so that dropping the
+// record takes it off the customer's index.
 //
 // A pending delivery is carried by exactly one stream entry, or sits in the
 // delayed set. Claim moves due retries into the stream (a script), takes over
@@ -103,15 +108,18 @@ func (r *RedisStore) GetSubscription(ctx context.Context, id string) (Subscripti
 }
 
 // deleteScript removes subscription ARGV[2] (KEYS[1] the subscriptions hash)
-// with its index and its finished delivery records. It returns 0 when the
-// subscription does not exist.
+// with its index and its finished delivery records, and takes its deliveries
+// off their customers' indexes. It returns 0 when the subscription does not
+// exist.
 var deleteScript = redis.NewScript(`
 local p, sub = ARGV[1], ARGV[2]
 if redis.call('HDEL', KEYS[1], sub) == 0 then return 0 end
 local idx = p .. 'idx:' .. sub
 for _, id in ipairs(redis.call('ZRANGE', idx, 0, -1)) do
   local rec = p .. 'd:' .. id
-  if redis.call('HGET', rec, 'status') ~= 'pending' then redis.call('DEL', rec) end
+  local v = redis.call('HMGET', rec, 'status', 'cust')
+  if v[2] then redis.call('ZREM', p .. 'cust:' .. v[2], id) end
+  if v[1] ~= 'pending' then redis.call('DEL', rec) end
 end
 redis.call('DEL', idx)
 return 1
@@ -170,26 +178,34 @@ func (r *RedisStore) DisableSubscription(ctx context.Context, id, reason string)
 }
 
 // enqueueScript stores new deliveries and adds each to the stream (KEYS[1]).
-// ARGV: prefix, kept per subscription, then per delivery: id, subscription,
-// JSON, CreatedAt (Unix ms). Known IDs are skipped.
+// ARGV: prefix, kept per subscription, kept per customer, then per delivery:
+// id, subscription, JSON, CreatedAt (Unix ms), customer. Known IDs are
+// skipped.
 var enqueueScript = redis.NewScript(`
-local p, keep = ARGV[1], tonumber(ARGV[2])
-for i = 3, #ARGV, 4 do
-  local id, sub, js, score = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3]
+local p, keep, ckeep = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+for i = 4, #ARGV, 5 do
+  local id, sub, js, score, cust = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]
   local rec = p .. 'd:' .. id
   if redis.call('EXISTS', rec) == 0 then
     local e = redis.call('XADD', KEYS[1], '*', 'id', id)
-    redis.call('HSET', rec, 'json', js, 'status', 'pending', 'sub', sub, 'claim', e)
+    redis.call('HSET', rec, 'json', js, 'status', 'pending', 'sub', sub, 'claim', e, 'cust', cust)
     local idx = p .. 'idx:' .. sub
     redis.call('ZADD', idx, score, id)
     local n = redis.call('ZCARD', idx)
     if n > keep then
       for _, old in ipairs(redis.call('ZRANGE', idx, 0, n - keep - 1)) do
         local orec = p .. 'd:' .. old
-        if redis.call('HGET', orec, 'status') ~= 'pending' then redis.call('DEL', orec) end
+        local v = redis.call('HMGET', orec, 'status', 'cust')
+        if v[1] ~= 'pending' then
+          if v[2] then redis.call('ZREM', p .. 'cust:' .. v[2], old) end
+          redis.call('DEL', orec)
+        end
         redis.call('ZREM', idx, old)
       end
     end
+    local cidx = p .. 'cust:' .. cust
+    redis.call('ZADD', cidx, score, id)
+    redis.call('ZREMRANGEBYRANK', cidx, 0, -(ckeep + 1))
   end
 end
 return 0
@@ -204,14 +220,14 @@ const enqueueBatch = 200
 func (r *RedisStore) Enqueue(ctx context.Context, ds []Delivery) error {
 	for len(ds) > 0 {
 		n := min(len(ds), enqueueBatch)
-		args := []any{r.p, MaxDeliveriesKept}
+		args := []any{r.p, MaxDeliveriesKept, MaxCustomerDeliveries}
 		for _, d := range ds[:n] {
 			d.Status, d.claim = StatusPending, ""
 			b, err := json.Marshal(d)
 			if err != nil {
 				return fmt.Errorf("encode delivery %q: %w", d.ID, err)
 			}
-			args = append(args, d.ID, d.SubscriptionID, b, d.CreatedAt.UnixMilli())
+			args = append(args, d.ID, d.SubscriptionID, b, d.CreatedAt.UnixMilli(), d.CustomerID)
 		}
 		if err := enqueueScript.Run(ctx, r.c, []string{r.stream}, args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
 			return fmt.Errorf("enqueue %d deliveries: %w", n, err)
@@ -375,6 +391,8 @@ if status == 'pending' then
   return 1
 end
 if redis.call('HEXISTS', KEYS[3], sub) == 0 or not redis.call('ZSCORE', p .. 'idx:' .. sub, id) then
+  local cust = redis.call('HGET', rec, 'cust')
+  if cust then redis.call('ZREM', p .. 'cust:' .. cust, id) end
   redis.call('DEL', rec)
   return 1
 end
@@ -461,6 +479,62 @@ func (r *RedisStore) Deliveries(ctx context.Context, subscriptionID string, limi
 			return nil, fmt.Errorf("decode delivery %q: %w", ids[i], err)
 		}
 		out = append(out, d)
+	}
+	return out, nil
+}
+
+// CustomerDeliveries returns up to limit deliveries of a customer across
+// subscriptions, newest first, leaving out those whose record is gone and
+// those of deleted subscriptions. It fails on a Redis error or a stored
+// record that does not decode.
+func (r *RedisStore) CustomerDeliveries(ctx context.Context, customerID string, limit int) ([]Delivery, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	ids, err := r.c.ZRevRange(ctx, r.p+"cust:"+customerID, 0, MaxCustomerDeliveries-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries of customer %q: %w", customerID, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var subs *redis.StringSliceCmd
+	cmds := make([]*redis.StringCmd, len(ids))
+	if _, err := r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		subs = p.HKeys(ctx, r.subs)
+		for i, id := range ids {
+			cmds[i] = p.HGet(ctx, r.rec(id), "json")
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("load deliveries of customer %q: %w", customerID, err)
+	}
+	if err := subs.Err(); err != nil {
+		return nil, fmt.Errorf("list subscriptions: %w", err)
+	}
+	live := map[string]bool{}
+	for _, id := range subs.Val() {
+		live[id] = true
+	}
+	var out []Delivery
+	for i, c := range cmds {
+		if len(out) == limit {
+			break
+		}
+		js, err := c.Result()
+		if errors.Is(err, redis.Nil) {
+			continue // dropped since it was listed
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load delivery %q: %w", ids[i], err)
+		}
+		var d Delivery
+		if err := json.Unmarshal([]byte(js), &d); err != nil {
+			return nil, fmt.Errorf("decode delivery %q: %w", ids[i], err)
+		}
+		if live[d.SubscriptionID] {
+			out = append(out, d)
+		}
 	}
 	return out, nil
 }

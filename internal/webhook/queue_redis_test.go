@@ -61,6 +61,7 @@ func TestRedisDown(t *testing.T) {
 		"Retry":               s.Retry(ctx, claimed[0], time.Now()),
 		"Fail":                s.Fail(ctx, claimed[0]),
 		"Deliveries":          func() error { _, err := s.Deliveries(ctx, sub.ID, 10); return err }(),
+		"CustomerDeliveries":  func() error { _, err := s.CustomerDeliveries(ctx, "c1", 10); return err }(),
 		"Redeliver":           s.Redeliver(ctx, sub.ID, claimed[0].ID),
 	} {
 		if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, redis.Nil) {

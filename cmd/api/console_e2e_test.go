@@ -1,0 +1,399 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/synth"
+	"github.com/churnrisk/churn/internal/training"
+)
+
+const (
+	consoleReadKey  = "console-read-key-0123456789"
+	consoleAdminKey = "console-admin-key-0123456789"
+)
+
+// demoSetup generates demo data ending today, trains a model on it and
+// returns the data and models directories, as `make demo` does.
+func demoSetup(t *testing.T) (dataDir, modelsDir string) {
+	t.Helper()
+	dir := t.TempDir()
+	dataDir, modelsDir = filepath.Join(dir, "data"), filepath.Join(dir, "models")
+	end := time.Now().UTC().Truncate(24 * time.Hour)
+	if _, err := synth.Generate(dataDir, synth.Config{Customers: 600, Days: 240, End: end, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := data.Load(dataDir, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := training.Fit(ds, training.Config{Seed: 1}, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := model.Save(modelsDir, res.Artifact, true); err != nil {
+		t.Fatal(err)
+	}
+	return dataDir, modelsDir
+}
+
+// chromiumPath finds Debian's Chromium; without it the test skips, or fails
+// under CI (.ci/run installs it).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("Chromium needed under CI: apt-get install -y chromium")
+	}
+	t.Skip("no Chromium: apt-get install -y chromium")
+	return ""
+}
+
+// screenshotDir is where the page screenshots go: CHURN_TEST_OUTPUT or
+// test-output/console at the repository root.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("CHURN_TEST_OUTPUT")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "test-output")
+	}
+	dir = filepath.Join(dir, "console")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// browser drives one headless Chromium tab and collects the page's script
+// errors, console errors and security (CSP) violations.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	shot string
+
+	mu     sync.Mutex
+	errors []string
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1366, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+	b := &browser{t: t, ctx: ctx, shot: screenshotDir(t)}
+	if err := chromedp.Listen(ctx, b.collect); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return b
+}
+
+// collect records what a page should never produce.
+func (b *browser) collect(ev any) {
+	var msg string
+	switch e := ev.(type) {
+	case *runtime.EventExceptionThrown:
+		msg = "exception: " + e.ExceptionDetails.Text
+		if e.ExceptionDetails.Exception != nil {
+			msg += " " + e.ExceptionDetails.Exception.Description
+		}
+	case *runtime.EventConsoleAPICalled:
+		if e.Type == runtime.ConsoleAPICalledTypeError {
+			msg = "console.error"
+			for _, a := range e.Args {
+				msg += " " + string(a.Value) + a.Description
+			}
+		}
+	case *cdplog.EventEntryAdded:
+		// Network errors are the API answers the test provokes (a wrong key).
+		if e.Entry.Level == cdplog.EntryLevelError && e.Entry.Source != cdplog.EntrySourceNetwork {
+			msg = fmt.Sprintf("%s: %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL)
+		}
+	}
+	if msg != "" {
+		b.mu.Lock()
+		b.errors = append(b.errors, msg)
+		b.mu.Unlock()
+	}
+}
+
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v (page errors: %v)", what, err, b.pageErrors())
+	}
+}
+
+func (b *browser) pageErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.errors...)
+}
+
+// eval runs a JavaScript expression and decodes its value.
+func eval[T any](b *browser, js string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// waitJS waits until a JavaScript condition holds.
+func (b *browser) waitJS(what, cond string) {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](cond))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("waiting for %s (%s): %v (page errors: %v)", what, cond, err, b.pageErrors())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitPage waits until the console shows page with its data loaded.
+func (b *browser) waitPage(page string) {
+	b.t.Helper()
+	b.do("wait for page "+page, chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`body[data-page=%q] main#app[data-state="ready"]`, page))))
+}
+
+// screenshot writes the whole page as name.png.
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(b.shot, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot %s (%d bytes)", path, len(png))
+}
+
+// getJSON calls the API as a client would.
+func getJSON(t *testing.T, url, key string, v any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConsoleEndToEnd starts the real api process with demo data, a trained
+// model and API keys, and drives the console in headless Chromium: a wrong
+// key is refused, a read key signs in, the at-risk list shows the API's
+// ranking, a customer page shows every driver and the usage chart (with the
+// drop marked for a customer whose usage fell), the churn figures and the
+// model pages render their charts and tables, and only an admin key sees the
+// webhooks page. Each page is saved as a screenshot under test-output/console.
+func TestConsoleEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the api and a browser")
+	}
+	b := newBrowser(t)
+	dataDir, models := demoSetup(t)
+	p := startAPI(t, map[string]string{
+		"CHURN_MODELS_DIR": models,
+		"CHURN_API_KEYS":   "read:" + consoleReadKey + ",admin:" + consoleAdminKey,
+	}, "--load", dataDir)
+	console := p.base + "/console/"
+
+	// What the API says, to compare the pages against.
+	var atRisk struct {
+		Items []struct {
+			CustomerID string `json:"customer_id"`
+			TopDriver  string `json:"top_driver"`
+		} `json:"items"`
+	}
+	getJSON(t, p.base+"/v1/at-risk?limit=25", consoleReadKey, &atRisk)
+	if len(atRisk.Items) < 5 {
+		t.Fatalf("the demo data flags %d customers; the test needs a list", len(atRisk.Items))
+	}
+
+	// A wrong key is refused; the read key signs in.
+	b.do("open the console", chromedp.Navigate(console), chromedp.WaitVisible(chromedp.ID("api-key")))
+	b.waitPage("login")
+	b.screenshot("login")
+	b.do("wrong key", chromedp.SendKeys(chromedp.ID("api-key"), "not-a-valid-key-0123456789"), chromedp.Click(chromedp.ID("sign-in")))
+	b.waitJS("the wrong key's error", `document.getElementById("login-error").textContent.trim() !== "" && !document.getElementById("api-key").disabled`)
+	if got := eval[string](b, `document.body.dataset.page`); got != "login" {
+		t.Errorf("a wrong key led to page %q", got)
+	}
+	b.do("read key", chromedp.Focus(chromedp.ID("api-key")))
+	eval[bool](b, `(document.getElementById("api-key").value = "", true)`)
+	b.do("read key", chromedp.SendKeys(chromedp.ID("api-key"), consoleReadKey), chromedp.Click(chromedp.ID("sign-in")))
+	b.waitPage("at-risk")
+	if got := eval[string](b, `sessionStorage.getItem("churn.apiKey")`); got != consoleReadKey {
+		t.Errorf("key in sessionStorage %q", got)
+	}
+	if got := eval[string](b, `localStorage.length + document.cookie`); got != "0" {
+		t.Errorf("the key leaked out of sessionStorage: localStorage/cookies %q", got)
+	}
+
+	// The at-risk list is the API's ranking.
+	ids := eval[[]string](b, `[...document.querySelectorAll("#at-risk-table tbody a.customer-link")].map(a => a.textContent.trim())`)
+	if len(ids) != len(atRisk.Items) {
+		t.Fatalf("at-risk table shows %d customers, the API %d", len(ids), len(atRisk.Items))
+	}
+	for i, it := range atRisk.Items {
+		if ids[i] != it.CustomerID {
+			t.Fatalf("row %d shows %s, the API ranks %s there", i, ids[i], it.CustomerID)
+		}
+	}
+	if text := eval[string](b, `document.querySelector("#at-risk-table tbody tr").textContent`); !strings.Contains(text, atRisk.Items[0].TopDriver) {
+		t.Errorf("first row %q lacks its top driver %q", text, atRisk.Items[0].TopDriver)
+	}
+	if eval[bool](b, `!!document.getElementById("nav-webhooks") && document.getElementById("nav-webhooks").offsetParent !== null`) {
+		t.Error("a read key sees the webhooks page link")
+	}
+	unlabelled := eval[[]string](b, `[...document.querySelectorAll("input, select, textarea")].filter(e => e.labels.length === 0 && !e.getAttribute("aria-label")).map(e => e.id || e.name)`)
+	if len(unlabelled) > 0 {
+		t.Errorf("inputs without a label: %v", unlabelled)
+	}
+	b.screenshot("at-risk")
+
+	// Open the first customer from its row.
+	first := atRisk.Items[0].CustomerID
+	b.do("open customer", chromedp.Click(chromedp.CSS(`#at-risk-table tbody a.customer-link`)))
+	b.waitPage("customer")
+	var risk struct {
+		Drivers []struct {
+			Reason string `json:"reason"`
+		} `json:"drivers"`
+	}
+	getJSON(t, p.base+"/v1/customers/"+first+"/risk", consoleReadKey, &risk)
+	reasons := eval[[]string](b, `[...document.querySelectorAll("#drivers-table tbody tr")].map(r => r.textContent)`)
+	if len(reasons) != len(risk.Drivers) || len(reasons) == 0 {
+		t.Fatalf("drivers table has %d rows, the API %d drivers", len(reasons), len(risk.Drivers))
+	}
+	for i, d := range risk.Drivers {
+		if !strings.Contains(reasons[i], d.Reason) {
+			t.Errorf("driver row %d %q lacks %q", i, reasons[i], d.Reason)
+		}
+	}
+	if n := eval[int](b, `document.querySelectorAll("svg#usage-chart rect, svg#usage-chart path, svg#usage-chart polyline").length`); n == 0 {
+		t.Error("no usage chart drawn")
+	}
+	if n := eval[int](b, `document.querySelectorAll("svg#score-chart path, svg#score-chart polyline").length`); n == 0 {
+		t.Error("no score history drawn")
+	}
+	b.screenshot("customer")
+
+	// A customer whose usage dropped has the drop marked on the chart.
+	dropped := ""
+	for _, it := range atRisk.Items {
+		var h struct {
+			UsageDrop *struct {
+				Date string `json:"date"`
+			} `json:"usage_drop"`
+		}
+		getJSON(t, p.base+"/v1/customers/"+it.CustomerID+"/history?days=90", consoleReadKey, &h)
+		if h.UsageDrop != nil {
+			dropped = it.CustomerID
+			break
+		}
+	}
+	if dropped == "" {
+		t.Error("no flagged demo customer has a usage drop to show")
+	} else {
+		b.do("open customer with a usage drop", chromedp.Navigate(console+"#/customers/"+dropped))
+		b.waitPage("customer")
+		if n := eval[int](b, `document.querySelectorAll("svg#usage-chart line.usage-drop").length`); n == 0 {
+			t.Errorf("customer %s: the usage drop is not marked on the chart", dropped)
+		}
+		b.screenshot("customer-usage-drop")
+	}
+
+	// Churn figures.
+	b.do("churn figures", chromedp.Click(chromedp.ID("nav-metrics")))
+	b.waitPage("metrics")
+	var figures struct {
+		Months []json.RawMessage `json:"months"`
+	}
+	getJSON(t, p.base+"/v1/metrics/churn", consoleReadKey, &figures)
+	// One column per month, plus the figure names and the overall column.
+	if n := eval[int](b, `document.querySelectorAll("#metrics-table thead th").length`); n != len(figures.Months)+2 {
+		t.Errorf("metrics table has %d columns, the API %d months", n, len(figures.Months))
+	}
+	for _, chart := range []string{"churn-rate-chart", "mrr-churn-chart", "predicted-chart"} {
+		if n := eval[int](b, fmt.Sprintf(`document.querySelectorAll("svg#%s path, svg#%s rect").length`, chart, chart)); n == 0 {
+			t.Errorf("#%s has no chart", chart)
+		}
+	}
+	if n := eval[int](b, `document.querySelectorAll("#cohort-heatmap td").length`); n == 0 {
+		t.Error("cohort heat map is empty")
+	}
+	b.screenshot("metrics")
+
+	// Model page.
+	b.do("model", chromedp.Click(chromedp.ID("nav-model")))
+	b.waitPage("model")
+	var versions struct {
+		Active string `json:"active"`
+	}
+	getJSON(t, p.base+"/v1/models", consoleReadKey, &versions)
+	if text := eval[string](b, `document.getElementById("versions-table").textContent`); !strings.Contains(text, versions.Active) {
+		t.Errorf("versions table lacks the active version %s", versions.Active)
+	}
+	b.screenshot("model")
+
+	// Sign out forgets the key; an admin key sees the webhooks page.
+	b.do("sign out", chromedp.Click(chromedp.ID("sign-out")))
+	b.waitPage("login")
+	if got := eval[bool](b, `sessionStorage.getItem("churn.apiKey") === null`); !got {
+		t.Error("sign out kept the key")
+	}
+	b.do("admin key", chromedp.SendKeys(chromedp.ID("api-key"), consoleAdminKey), chromedp.Click(chromedp.ID("sign-in")))
+	b.waitPage("at-risk")
+	b.do("webhooks", chromedp.Click(chromedp.ID("nav-webhooks")))
+	b.waitPage("webhooks")
+	b.screenshot("webhooks")
+
+	if errs := b.pageErrors(); len(errs) > 0 {
+		t.Errorf("the pages raised errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
