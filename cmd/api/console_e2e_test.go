@@ -16,6 +16,7 @@ import (
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
@@ -191,6 +192,42 @@ func (b *browser) waitPage(page string) {
 	b.do("wait for page "+page, chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`body[data-page=%q] main#app[data-state="ready"]`, page))))
 }
 
+// checkContrast fails the test for visible text whose colour has a
+// contrast ratio below 4.5:1 against the background it is drawn on (WCAG AA
+// for normal text), walking up to the first opaque background.
+func (b *browser) checkContrast() {
+	b.t.Helper()
+	low := eval[[]string](b, `(() => {
+		const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+		const lum = ([r, g, b]) => {
+			const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+			return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+		};
+		const background = (el) => {
+			for (; el; el = el.parentElement) {
+				const c = rgb(getComputedStyle(el).backgroundColor);
+				if (c.length === 3 || (c.length === 4 && c[3] > 0.99)) return c.slice(0, 3);
+			}
+			return [255, 255, 255];
+		};
+		const out = [];
+		for (const el of document.querySelectorAll("body *")) {
+			if (el.closest("svg") || !el.offsetParent) continue;
+			const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== "");
+			if (!own) continue;
+			const fg = rgb(getComputedStyle(el).color).slice(0, 3);
+			const [l1, l2] = [lum(fg), lum(background(el))].sort((x, y) => y - x);
+			const ratio = (l1 + 0.05) / (l2 + 0.05);
+			if (ratio < 4.5) out.push(el.tagName + "." + el.className + " " + JSON.stringify(el.textContent.trim().slice(0, 30)) + " " + ratio.toFixed(2));
+		}
+		return out;
+	})()`)
+	if len(low) > 0 {
+		page := eval[string](b, `document.body.dataset.page`)
+		b.t.Errorf("page %s: text below 4.5:1 contrast:\n%s", page, strings.Join(low, "\n"))
+	}
+}
+
 // screenshot writes the whole page as name.png.
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
@@ -296,10 +333,22 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 	b.screenshot("at-risk")
 
-	// Open the first customer from its row.
+	b.checkContrast()
+
+	// Open the first customer from the keyboard: Tab reaches its link, Enter follows it.
 	first := atRisk.Items[0].CustomerID
-	b.do("open customer", chromedp.Click(chromedp.CSS(`#at-risk-table tbody a.customer-link`)))
+	for range 40 {
+		if eval[bool](b, `document.activeElement.matches("#at-risk-table a.customer-link")`) {
+			break
+		}
+		b.do("tab", chromedp.KeyEvent(kb.Tab))
+	}
+	if got := eval[string](b, `document.activeElement.textContent.trim()`); got != first {
+		t.Fatalf("Tab reached %q before the first customer link", got)
+	}
+	b.do("open customer", chromedp.KeyEvent(kb.Enter))
 	b.waitPage("customer")
+	b.checkContrast()
 	var risk struct {
 		Drivers []struct {
 			Reason string `json:"reason"`
@@ -367,6 +416,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	if n := eval[int](b, `document.querySelectorAll("#cohort-heatmap td").length`); n == 0 {
 		t.Error("cohort heat map is empty")
 	}
+	b.checkContrast()
 	b.screenshot("metrics")
 
 	// Model page.
@@ -393,6 +443,33 @@ func TestConsoleEndToEnd(t *testing.T) {
 	b.waitPage("webhooks")
 	b.screenshot("webhooks")
 
+	if errs := b.pageErrors(); len(errs) > 0 {
+		t.Errorf("the pages raised errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestConsoleWithoutKeys is `make demo`: no API keys, so the console opens
+// on the at-risk list of the loaded data without asking for a key, says
+// that authentication is off, and the server's root leads to it.
+func TestConsoleWithoutKeys(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the api and a browser")
+	}
+	b := newBrowser(t)
+	dataDir, models := demoSetup(t)
+	p := startAPI(t, map[string]string{"CHURN_MODELS_DIR": models}, "--load", dataDir)
+	b.do("open the server root", chromedp.Navigate(p.base+"/"))
+	b.waitPage("at-risk")
+	if got := eval[string](b, `location.pathname`); got != "/console/" {
+		t.Errorf("the root led to %s, want /console/", got)
+	}
+	if n := eval[int](b, `document.querySelectorAll("#at-risk-table tbody a.customer-link").length`); n == 0 {
+		t.Error("the demo's at-risk list is empty")
+	}
+	if text := eval[string](b, `document.getElementById("auth-banner").textContent`); !strings.Contains(text, "Authentication is off") {
+		t.Errorf("auth banner %q", text)
+	}
+	b.screenshot("demo-without-keys")
 	if errs := b.pageErrors(); len(errs) > 0 {
 		t.Errorf("the pages raised errors:\n%s", strings.Join(errs, "\n"))
 	}
