@@ -5,18 +5,33 @@ import (
 	"fmt"
 
 	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/training"
 )
 
 // Import loads a data set read from the contract's files into the store and
 // scores every active customer with the active model (if any), so the
 // at-risk list is filled from the start; with webhooks configured, the
-// customers it puts at risk are alerted. It is what `api --load DIR` runs.
+// customers it puts at risk are alerted. With a model, the predicted churn of
+// the months before this one is back-tested on the loaded history (the
+// model's score of each customer active at a month's start, as of then). It
+// is what `api --load DIR` runs.
 func (s *Server) Import(ctx context.Context, ds *data.Dataset) (training.PushResult, error) {
 	now := s.now().UTC()
 	res, err := training.Push(ctx, s.store, ds, s.Model(), now)
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", ds.Dir, err)
+	}
+	if m := s.Model(); m != nil && ds.Mode == data.ModeTime && !ds.Start.IsZero() {
+		// Back-test the months before this one (the churn figures' last 12),
+		// so the predicted churn stands beside the actual for the loaded
+		// history too; months already recorded keep their value.
+		to := metrics.MonthOf(now) - 1
+		if from := max(training.DataFrom(ds), to-11); from <= to {
+			if err := s.store.RecordPredicted(ctx, training.PredictedByMonth(ds, m, from, to)); err != nil {
+				return res, fmt.Errorf("import %s: predicted churn: %w", ds.Dir, err)
+			}
+		}
 	}
 	if s.alertsWanted(ctx) {
 		// The background rescoring raises the webhook alerts of the

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
@@ -32,6 +33,7 @@ type Store interface {
 	AtRisk(ctx context.Context, q store.AtRiskQuery) (store.AtRiskPage, error)
 	Import(ctx context.Context, customers []store.CustomerData) error
 	ChurnMetrics(ctx context.Context) (store.ChurnState, error)
+	RecordPredicted(ctx context.Context, predicted map[metrics.Month]float64) error
 	Alerts(ctx context.Context, id string, score float64, rules []store.AlertRule) ([]store.Transition, error)
 	EachCustomer(ctx context.Context, fn func(id string) error) error
 	GetScore(ctx context.Context, id string) (store.Score, error)

@@ -27,6 +27,7 @@ type contractStore interface {
 	AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error)
 	Import(ctx context.Context, customers []CustomerData) error
 	ChurnMetrics(ctx context.Context) (ChurnState, error)
+	RecordPredicted(ctx context.Context, predicted map[metrics.Month]float64) error
 	Alerts(ctx context.Context, id string, score float64, rules []AlertRule) ([]Transition, error)
 	EachCustomer(ctx context.Context, fn func(id string) error) error
 	Ping(ctx context.Context) error
@@ -363,6 +364,26 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		want.Add(metrics.Contribution(c3), 1)
 		if fmt.Sprint(st.Aggregate.Flows) != fmt.Sprint(want.Flows) {
 			t.Fatalf("after import\n got %v\nwant %v", st.Aggregate.Flows, want.Flows)
+		}
+	})
+
+	t.Run("recorded predicted churn keeps the first value of a month", func(t *testing.T) {
+		s := newStore(t, clock)
+		jan, feb, mar := metrics.MonthOf(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), metrics.MonthOf(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)), metrics.MonthOf(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
+		if err := s.RecordPredicted(ctx, map[metrics.Month]float64{jan: 1.25, feb: 2.5}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordPredicted(ctx, map[metrics.Month]float64{feb: 9, mar: 0.125}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.ChurnMetrics(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m, want := range map[metrics.Month]float64{jan: 1.25, feb: 2.5, mar: 0.125} {
+			if got, ok := st.Predicted[m]; !ok || got != want {
+				t.Errorf("predicted %s: %v (recorded %v), want %v", m, got, ok, want)
+			}
 		}
 	})
 

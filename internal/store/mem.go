@@ -321,6 +321,19 @@ func (m *Mem) Import(_ context.Context, customers []CustomerData) error {
 	return nil
 }
 
+// RecordPredicted sets the predicted churn of months that have none yet
+// (a month's first value stays, as when scoring fixes it).
+func (m *Mem) RecordPredicted(_ context.Context, predicted map[metrics.Month]float64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for month, v := range predicted {
+		if _, ok := m.churn.Predicted[month]; !ok {
+			m.churn.Predicted[month] = q6(v)
+		}
+	}
+	return nil
+}
+
 // ChurnMetrics returns the state the churn metrics are computed from.
 func (m *Mem) ChurnMetrics(context.Context) (ChurnState, error) {
 	m.mu.RLock()

@@ -211,6 +211,23 @@ func parseFloat(v any) float64 {
 	return f
 }
 
+// RecordPredicted sets the predicted churn of months that have none yet
+// (HSETNX: a month's first value stays, as when scoring fixes it).
+func (r *Redis) RecordPredicted(ctx context.Context, predicted map[metrics.Month]float64) error {
+	if len(predicted) == 0 {
+		return nil
+	}
+	key := r.metricsKeys()[1]
+	pipe := r.c.Pipeline()
+	for month, v := range predicted {
+		pipe.HSetNX(ctx, key, strconv.Itoa(int(month)), strconv.FormatFloat(q6(v), 'g', -1, 64))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return r.fail(ctx, "record predicted churn", err)
+	}
+	return nil
+}
+
 // ChurnMetrics returns the state the churn metrics are computed from, in one
 // round trip. It returns an error wrapping ErrUnavailable when Redis cannot
 // be reached.

@@ -1,0 +1,61 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"testing"
+
+	"github.com/churnrisk/churn/internal/metrics"
+	"github.com/churnrisk/churn/internal/training"
+)
+
+// TestImportBacktestsPredictedChurn: loading a history with a model records
+// the back-tested predicted churn of the months before the current one, so
+// the churn figures show predicted beside actual for them.
+func TestImportBacktestsPredictedChurn(t *testing.T) {
+	for _, kind := range []string{"mem", "redis"} {
+		t.Run(kind, func(t *testing.T) {
+			a := newTestAPIStore(t, kind, true)
+			if _, err := a.srv.Import(context.Background(), testData); err != nil {
+				t.Fatal(err)
+			}
+			now := metrics.MonthOf(a.clock.Now())
+			to := now - 1
+			from := max(training.DataFrom(testData), to-11)
+			want := training.PredictedByMonth(testData, a.srv.Model(), from, to)
+
+			resp, err := http.Get(a.url + "/v1/metrics/churn")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var got metrics.Table
+			if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != 200 {
+				t.Fatalf("metrics: %d %v", resp.StatusCode, err)
+			}
+			seen := 0
+			for _, m := range got.Months {
+				month, err := metrics.ParseMonth(m.Month)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, ok := want[month]
+				if !ok {
+					continue
+				}
+				seen++
+				if m.PredictedChurn == nil || math.Abs(*m.PredictedChurn-w) > 1e-6 {
+					t.Errorf("%s: predicted %v, back-test %v", m.Month, m.PredictedChurn, w)
+				}
+				if w <= 0 {
+					t.Errorf("%s: back-test predicts no churn at all", m.Month)
+				}
+			}
+			if seen < 6 {
+				t.Errorf("only %d back-tested months in the figures (%s..%s)", seen, from, to)
+			}
+		})
+	}
+}
