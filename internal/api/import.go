@@ -13,25 +13,26 @@ import (
 // scores every active customer with the active model (if any), so the
 // at-risk list is filled from the start; with webhooks configured, the
 // customers it puts at risk are alerted. With a model, the predicted churn of
-// the months before this one is back-tested on the loaded history (the
+// the last 12 months is back-tested on the loaded history (the
 // model's score of each customer active at a month's start, as of then). It
 // is what `api --load DIR` runs.
 func (s *Server) Import(ctx context.Context, ds *data.Dataset) (training.PushResult, error) {
 	now := s.now().UTC()
+	if m := s.Model(); m != nil && ds.Mode == data.ModeTime && !ds.Start.IsZero() {
+		// Back-test the churn figures' last 12 months, this one included,
+		// so the predicted churn stands beside the actual for the loaded
+		// history too. It goes first: the scoring below would otherwise fix
+		// this month's figure at the sum of the scores before any was stored.
+		// Months already recorded keep their value.
+		to := metrics.MonthOf(now)
+		from := max(training.DataFrom(ds), to-11)
+		if err := s.store.RecordPredicted(ctx, training.PredictedByMonth(ds, m, from, to)); err != nil {
+			return training.PushResult{}, fmt.Errorf("import %s: predicted churn: %w", ds.Dir, err)
+		}
+	}
 	res, err := training.Push(ctx, s.store, ds, s.Model(), now)
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", ds.Dir, err)
-	}
-	if m := s.Model(); m != nil && ds.Mode == data.ModeTime && !ds.Start.IsZero() {
-		// Back-test the months before this one (the churn figures' last 12),
-		// so the predicted churn stands beside the actual for the loaded
-		// history too; months already recorded keep their value.
-		to := metrics.MonthOf(now) - 1
-		if from := max(training.DataFrom(ds), to-11); from <= to {
-			if err := s.store.RecordPredicted(ctx, training.PredictedByMonth(ds, m, from, to)); err != nil {
-				return res, fmt.Errorf("import %s: predicted churn: %w", ds.Dir, err)
-			}
-		}
 	}
 	if s.alertsWanted(ctx) {
 		// The background rescoring raises the webhook alerts of the
