@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/report"
 	"github.com/churnrisk/churn/internal/synth"
 	"github.com/churnrisk/churn/internal/training"
 )
@@ -47,7 +50,12 @@ func demoSetup(t *testing.T) (dataDir, modelsDir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := model.Save(modelsDir, res.Artifact, true); err != nil {
+	vdir, err := model.Save(modelsDir, res.Artifact, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Report.Version = res.Artifact.Version
+	if err := report.Write(vdir, res.Report); err != nil {
 		t.Fatal(err)
 	}
 	return dataDir, modelsDir
@@ -430,6 +438,32 @@ func TestConsoleEndToEnd(t *testing.T) {
 		t.Errorf("versions table lacks the active version %s", versions.Active)
 	}
 	b.screenshot("model")
+
+	// The report downloads as a file, fetched with the key.
+	downloads := t.TempDir()
+	b.do("allow downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
+		return err
+	}))
+	b.do("download the report", chromedp.Click(chromedp.ID("download-report")))
+	want := filepath.Join(downloads, "report-"+versions.Active+".html")
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got, err := os.ReadFile(want)
+		if err == nil && strings.Contains(string(got), "</html>") {
+			if !strings.Contains(string(got), versions.Active) {
+				t.Errorf("the downloaded report does not name version %s", versions.Active)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(downloads)
+			t.Fatalf("report not downloaded to %s (%v; the folder holds %v; status %q)", want, err, entries,
+				eval[string](b, `document.getElementById("download-status").textContent`))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 
 	// Sign out forgets the key; an admin key sees the webhooks page.
 	b.do("sign out", chromedp.Click(chromedp.ID("sign-out")))
