@@ -155,3 +155,30 @@ func BenchmarkRiskRedis64(b *testing.B) {
 		b.ReportMetric(float64(all[min(len(all)-1, len(all)*99/100)].Microseconds())/1000, "p99_ms")
 	}
 }
+
+// BenchmarkHistoryRedis sends GET /v1/customers/{id}/history?days=90 (what
+// the console's customer page asks for: 90 days of aggregates, each day
+// scored by the model) one at a time over HTTP, against Redis.
+func BenchmarkHistoryRedis(b *testing.B) {
+	srv, hs, st := benchAPI(b)
+	ds := testData
+	n := min(200, len(ds.Customers))
+	sub := *ds
+	sub.Customers, sub.Histories = ds.Customers[:n], ds.Histories[:n]
+	if _, err := training.Push(context.Background(), st, &sub, srv.Model(), time.Now().UTC()); err != nil {
+		b.Fatal(err)
+	}
+	client := benchClient(1)
+	b.ResetTimer()
+	for i := range b.N {
+		resp, err := client.Get(hs.URL + "/v1/customers/" + sub.Customers[i%n].ID + "/history?days=90")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
