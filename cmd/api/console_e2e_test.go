@@ -1,21 +1,25 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -93,7 +97,7 @@ func screenshotDir(t *testing.T) string {
 }
 
 // browser drives one headless Chromium tab and collects the page's script
-// errors, console errors and security (CSP) violations.
+// errors, console errors, security (CSP) violations and failed HTTP answers.
 type browser struct {
 	t    *testing.T
 	ctx  context.Context
@@ -141,6 +145,13 @@ func (b *browser) collect(ev any) {
 			for _, a := range e.Args {
 				msg += " " + string(a.Value) + a.Description
 			}
+		}
+	case *network.EventResponseReceived:
+		// Every API answer the pages get must be a success, except the 401
+		// of the wrong key the test types on purpose.
+		r := e.Response
+		if r.Status >= 400 && !(r.Status == 401 && strings.HasSuffix(r.URL, "/v1/whoami")) {
+			msg = fmt.Sprintf("HTTP %d for %s", r.Status, r.URL)
 		}
 	case *cdplog.EventEntryAdded:
 		// Network errors are the API answers the test provokes (a wrong key).
@@ -281,9 +292,19 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 	b := newBrowser(t)
 	dataDir, models := demoSetup(t)
+	// The CRM: a local receiver of the webhook alerts.
+	var received atomic.Int64
+	crm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("webhook-id") != "" {
+			received.Add(1)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer crm.Close()
 	p := startAPI(t, map[string]string{
-		"CHURN_MODELS_DIR": models,
-		"CHURN_API_KEYS":   "read:" + consoleReadKey + ",admin:" + consoleAdminKey,
+		"CHURN_MODELS_DIR":            models,
+		"CHURN_API_KEYS":              "read:" + consoleReadKey + ",admin:" + consoleAdminKey,
+		"CHURN_WEBHOOK_ALLOW_PRIVATE": "true",
 	}, "--load", dataDir)
 	console := p.base + "/console/"
 
@@ -297,6 +318,41 @@ func TestConsoleEndToEnd(t *testing.T) {
 	getJSON(t, p.base+"/v1/at-risk?limit=25", consoleReadKey, &atRisk)
 	if len(atRisk.Items) < 5 {
 		t.Fatalf("the demo data flags %d customers; the test needs a list", len(atRisk.Items))
+	}
+
+	// The CRM subscribes; scoring the riskiest customer alerts it, and the
+	// alert is delivered before the pages are opened.
+	first := atRisk.Items[0].CustomerID
+	sub, _ := json.Marshal(map[string]any{"url": crm.URL + "/hooks/churn", "events": []string{"customer.at_risk"}})
+	req, _ := http.NewRequest("POST", p.base+"/v1/webhooks", bytes.NewReader(sub))
+	req.Header.Set("Authorization", "Bearer "+consoleAdminKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("subscribe: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	var risk struct {
+		Drivers []struct {
+			Reason string `json:"reason"`
+		} `json:"drivers"`
+	}
+	getJSON(t, p.base+"/v1/customers/"+first+"/risk", consoleReadKey, &risk)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var alerts struct {
+			Items []struct {
+				Status string `json:"status"`
+			} `json:"items"`
+		}
+		getJSON(t, p.base+"/v1/customers/"+first+"/alerts", consoleReadKey, &alerts)
+		if len(alerts.Items) > 0 && alerts.Items[0].Status == "delivered" && received.Load() > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the alert for %s was not delivered (received %d, alerts %+v)", first, received.Load(), alerts.Items)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	// A wrong key is refused; the read key signs in.
@@ -344,7 +400,6 @@ func TestConsoleEndToEnd(t *testing.T) {
 	b.checkContrast()
 
 	// Open the first customer from the keyboard: Tab reaches its link, Enter follows it.
-	first := atRisk.Items[0].CustomerID
 	for range 40 {
 		if eval[bool](b, `document.activeElement.matches("#at-risk-table a.customer-link")`) {
 			break
@@ -357,12 +412,6 @@ func TestConsoleEndToEnd(t *testing.T) {
 	b.do("open customer", chromedp.KeyEvent(kb.Enter))
 	b.waitPage("customer")
 	b.checkContrast()
-	var risk struct {
-		Drivers []struct {
-			Reason string `json:"reason"`
-		} `json:"drivers"`
-	}
-	getJSON(t, p.base+"/v1/customers/"+first+"/risk", consoleReadKey, &risk)
 	reasons := eval[[]string](b, `[...document.querySelectorAll("#drivers-table tbody tr")].map(r => r.textContent)`)
 	if len(reasons) != len(risk.Drivers) || len(reasons) == 0 {
 		t.Fatalf("drivers table has %d rows, the API %d drivers", len(reasons), len(risk.Drivers))
@@ -377,6 +426,9 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 	if n := eval[int](b, `document.querySelectorAll("svg#score-chart path, svg#score-chart polyline").length`); n == 0 {
 		t.Error("no score history drawn")
+	}
+	if text := eval[string](b, `[...document.querySelectorAll("#alerts-table tbody tr")].map(r => r.textContent).join("\n")`); !strings.Contains(text, "customer.at_risk") || !strings.Contains(text, "delivered") {
+		t.Errorf("the customer's alerts table does not show the delivered alert: %q", text)
 	}
 	b.screenshot("customer")
 
@@ -448,7 +500,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}))
 	b.do("download the report", chromedp.Click(chromedp.ID("download-report")))
 	want := filepath.Join(downloads, "report-"+versions.Active+".html")
-	deadline := time.Now().Add(15 * time.Second)
+	deadline = time.Now().Add(15 * time.Second)
 	for {
 		got, err := os.ReadFile(want)
 		if err == nil && strings.Contains(string(got), "</html>") {
@@ -475,6 +527,12 @@ func TestConsoleEndToEnd(t *testing.T) {
 	b.waitPage("at-risk")
 	b.do("webhooks", chromedp.Click(chromedp.ID("nav-webhooks")))
 	b.waitPage("webhooks")
+	if text := eval[string](b, `document.getElementById("webhooks-table").textContent`); !strings.Contains(text, "/hooks/churn") {
+		t.Errorf("the webhooks page does not list the subscription: %q", text)
+	}
+	if text := eval[string](b, `[...document.querySelectorAll(".deliveries-table tbody tr")].map(r => r.textContent).join("\n")`); !strings.Contains(text, first) {
+		t.Errorf("the webhooks page does not list the delivery for %s: %q", first, text)
+	}
 	b.screenshot("webhooks")
 
 	if errs := b.pageErrors(); len(errs) > 0 {

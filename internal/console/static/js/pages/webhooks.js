@@ -1,5 +1,5 @@
-// Webhooks (admin keys only): GET /v1/webhooks and the last deliveries of
-// each subscription. Subscriptions are rendered from whatever keys they have.
+// Webhooks (admin keys only): GET /v1/webhooks ({"webhooks": [...]}) and the
+// last deliveries of each subscription ({"deliveries": [...]}). Subscriptions are rendered from whatever keys they have.
 
 import { getJSON, isQuiet } from '../api.js';
 import { customerLink, h, missing, problemView, section, table } from '../dom.js';
@@ -20,7 +20,7 @@ export async function render(ctx) {
       h('p', { id: 'webhooks-forbidden', class: 'notice', text: `Your key's role (${role || 'unknown'}) cannot see this: webhooks need an admin key.` })];
   }
   const body = await getJSON('/v1/webhooks', { signal: ctx.signal });
-  const subs = (Array.isArray(body.items) ? body.items : []).filter((x) => x && typeof x === 'object');
+  const subs = (Array.isArray(body.webhooks) ? body.webhooks : []).filter((x) => x && typeof x === 'object');
   if (!subs.length) {
     return [h('h1', { text: 'Webhooks' }), h('p', { id: 'webhooks-empty', class: 'empty', text: 'No webhook subscriptions. Create one with POST /v1/webhooks.' })];
   }
@@ -76,7 +76,7 @@ function deliveriesSection(sub, i, result) {
 
 /** A deliveries table, or a message when there are none. */
 function deliveriesTable(body, id, name) {
-  const items = Array.isArray(body.items) ? body.items : [];
+  const items = Array.isArray(body.deliveries) ? body.deliveries : [];
   if (!items.length) return h('p', { class: 'empty', text: 'No deliveries yet.' });
   return table({
     id: id + '-table', cls: 'deliveries-table',
