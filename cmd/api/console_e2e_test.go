@@ -43,7 +43,7 @@ func demoSetup(t *testing.T) (dataDir, modelsDir string) {
 	dir := t.TempDir()
 	dataDir, modelsDir = filepath.Join(dir, "data"), filepath.Join(dir, "models")
 	end := time.Now().UTC().Truncate(24 * time.Hour)
-	if _, err := synth.Generate(dataDir, synth.Config{Customers: 600, Days: 240, End: end, Seed: 7}); err != nil {
+	if _, err := synth.Generate(dataDir, synth.Config{Customers: 2000, Days: 240, End: end, Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := data.Load(dataDir, data.Options{})
@@ -398,6 +398,54 @@ func TestConsoleEndToEnd(t *testing.T) {
 	b.screenshot("at-risk")
 
 	b.checkContrast()
+
+	// The next page is the API's second page.
+	var first25 struct {
+		Next string `json:"next_cursor"`
+	}
+	getJSON(t, p.base+"/v1/at-risk?limit=25", consoleReadKey, &first25)
+	if first25.Next == "" {
+		t.Fatal("the demo's at-risk list fits one page; the test needs two")
+	}
+	var page2 struct {
+		Items []struct {
+			CustomerID string `json:"customer_id"`
+		} `json:"items"`
+	}
+	getJSON(t, p.base+"/v1/at-risk?limit=25&cursor="+first25.Next, consoleReadKey, &page2)
+	b.do("next page", chromedp.Click(chromedp.ID("next-page")))
+	b.waitJS("page 2", `document.getElementById("page-number") && document.getElementById("page-number").textContent.includes("2") && document.querySelector("main#app").dataset.state === "ready"`)
+	ids = eval[[]string](b, `[...document.querySelectorAll("#at-risk-table tbody a.customer-link")].map(a => a.textContent.trim())`)
+	if len(ids) != len(page2.Items) || len(ids) == 0 || ids[0] != page2.Items[0].CustomerID {
+		t.Errorf("page 2 shows %v, the API's page 2 starts %v", ids, page2.Items)
+	}
+
+	// Filters: a plan and a minimum score give the API's filtered list.
+	b.do("filter", chromedp.Click(chromedp.ID("first-page")))
+	b.waitPage("at-risk")
+	plan := eval[string](b, `document.querySelector("#at-risk-table tbody tr td:nth-child(4)").textContent.trim()`)
+	b.do("filter", chromedp.SendKeys(chromedp.ID("min-score"), "0.3"), chromedp.SendKeys(chromedp.ID("plan"), plan),
+		chromedp.Click(chromedp.ID("apply-filters")))
+	b.waitJS("the filtered list", `location.hash.includes("plan=") && document.querySelector("main#app").dataset.state === "ready" && document.body.dataset.page === "at-risk"`)
+	var filtered struct {
+		Items []struct {
+			CustomerID string `json:"customer_id"`
+		} `json:"items"`
+	}
+	getJSON(t, p.base+"/v1/at-risk?limit=25&min_score=0.3&plan="+plan, consoleReadKey, &filtered)
+	ids = eval[[]string](b, `[...document.querySelectorAll("#at-risk-table tbody a.customer-link")].map(a => a.textContent.trim())`)
+	plans := eval[[]string](b, `[...document.querySelectorAll("#at-risk-table tbody tr td:nth-child(4)")].map(td => td.textContent.trim())`)
+	if len(ids) == 0 || len(ids) != len(filtered.Items) {
+		t.Errorf("filtered list (plan %s, score >= 0.3) shows %d customers, the API %d", plan, len(ids), len(filtered.Items))
+	}
+	for i, pl := range plans {
+		if pl != plan || (i < len(filtered.Items) && ids[i] != filtered.Items[i].CustomerID) {
+			t.Errorf("filtered row %d: %s on plan %s", i, ids[i], pl)
+		}
+	}
+	b.screenshot("at-risk-filtered")
+	b.do("back to the whole list", chromedp.Navigate(console+"#/at-risk"))
+	b.waitPage("at-risk")
 
 	// Open the first customer from the keyboard: Tab reaches its link, Enter follows it.
 	for range 40 {
