@@ -40,10 +40,14 @@ func (s *Schema) Describe(name string, v float64) string {
 	case ActiveDays30d:
 		return fmt.Sprintf("active on %s of the last 30 days", num(v))
 	case UsageTrend:
-		if v < 0 {
-			return fmt.Sprintf("usage trending down %.0f%% a month over the last %d days", -v*100, s.LookbackDays)
+		// v is the fitted line's change per 30 days over the mean usage.
+		switch {
+		case v <= -1:
+			return fmt.Sprintf("usage falling steeply over the last %d days (by %.0f%% of its average a month)", s.LookbackDays, -v*100)
+		case v < 0:
+			return fmt.Sprintf("usage trending down by %.0f%% of its average a month over the last %d days", -v*100, s.LookbackDays)
 		}
-		return fmt.Sprintf("usage trending up %.0f%% a month over the last %d days", v*100, s.LookbackDays)
+		return fmt.Sprintf("usage trending up by %.0f%% of its average a month over the last %d days", v*100, s.LookbackDays)
 	case Tickets30d:
 		return plural(v, "support ticket", "in the last 30 days")
 	case Tickets90d:

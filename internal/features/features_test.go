@@ -132,6 +132,15 @@ func TestBehaviourValues(t *testing.T) {
 	if got := s.Describe(VisitFeature(signals.CatCancel), 3); got != "3 visits to the cancel page in the last 30 days" {
 		t.Errorf("describe visits: %q", got)
 	}
+	for v, want := range map[float64]string{
+		-0.25: "usage trending down by 25% of its average a month over the last 90 days",
+		-1.21: "usage falling steeply over the last 90 days (by 121% of its average a month)",
+		0.4:   "usage trending up by 40% of its average a month over the last 90 days",
+	} {
+		if got := s.Describe(UsageTrend, v); got != want {
+			t.Errorf("describe trend %v: %q, want %q", v, got, want)
+		}
+	}
 }
 
 func TestSchemaAttributes(t *testing.T) {
