@@ -43,6 +43,7 @@ func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageError{fmt.Errorf("--max-bad-rows, --every and the tolerances must not be negative")}
 	}
 	cfg := tf.config()
+	cfg.Progress = reporterFor(stderr)
 	for {
 		err := fitOnce(*dir, *out, cfg, g, *maxBad, *pages, stdout, stderr)
 		if *loop == 0 {
@@ -278,7 +279,9 @@ func runEvaluate(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		res, err := training.CrossValidate(ds, tf.config(), *cv)
+		cfg := tf.config()
+		cfg.Progress = reporterFor(stderr)
+		res, err := training.CrossValidate(ds, cfg, *cv)
 		if err != nil {
 			return err
 		}
@@ -341,7 +344,7 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 		now := time.Now().UTC()
 		e = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	}
-	sum, err := synth.Generate(*out, synth.Config{Customers: *customers, Days: *days, End: e, Seed: *seed})
+	sum, err := synth.Generate(*out, synth.Config{Customers: *customers, Days: *days, End: e, Seed: *seed, Progress: reporterFor(stderr)})
 	if err != nil {
 		return err
 	}

@@ -4,11 +4,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/progress"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -102,13 +104,22 @@ func aggregator(pagesFile string) (*signals.Aggregator, error) {
 	return agg, nil
 }
 
+// reporterFor shows progress on stderr when it is a terminal (not in a
+// pipe, a file or a CI log): see progress.ForTerminal.
+func reporterFor(stderr io.Writer) *progress.Reporter {
+	if f, ok := stderr.(*os.File); ok {
+		return progress.ForTerminal(f, os.Getenv)
+	}
+	return nil
+}
+
 // load reads a data directory and reports skipped rows and unknown customers.
 func load(dir string, maxBad int, pagesFile string, stderr io.Writer) (*data.Dataset, error) {
 	agg, err := aggregator(pagesFile)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := data.Load(dir, data.Options{MaxBadRows: maxBad, Aggregator: agg})
+	ds, err := data.Load(dir, data.Options{MaxBadRows: maxBad, Aggregator: agg, Progress: reporterFor(stderr)})
 	if err != nil {
 		return nil, err
 	}

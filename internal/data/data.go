@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/progress"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -38,6 +39,8 @@ type Options struct {
 	// Aggregator folds events into daily aggregates; nil means
 	// signals.NewAggregator().
 	Aggregator *signals.Aggregator
+	// Progress shows each file being read on a terminal; nil is silent.
+	Progress *progress.Reporter
 }
 
 // MonthMRR is one month of a customer's revenue history.

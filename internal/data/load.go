@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/progress"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -235,7 +236,17 @@ func (l *loader) scan(name string, header headerFunc, row rowFunc) error {
 		return inputErr(err, "%s: %v", name, err)
 	}
 	defer f.Close()
-	raw := io.TeeReader(f, l.hash)
+	var in io.Reader = f
+	if p := l.opts.Progress; p != nil {
+		size := 0
+		if st, err := f.Stat(); err == nil {
+			size = int(st.Size())
+		}
+		p.StartBytes("reading "+name, size)
+		defer p.Done()
+		in = countingReader{f, p}
+	}
+	raw := io.TeeReader(in, l.hash)
 	var src io.Reader = raw
 	if strings.HasSuffix(name, ".gz") {
 		zr, err := gzip.NewReader(raw)
@@ -510,4 +521,16 @@ func (l *loader) customerRow(t *table, rec []string) *RowError {
 		l.seen(*p.ChurnedAt)
 	}
 	return nil
+}
+
+// countingReader reports the bytes read from r as progress.
+type countingReader struct {
+	r io.Reader
+	p *progress.Reporter
+}
+
+func (c countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.p.Add(n)
+	return n, err
 }

@@ -61,6 +61,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/churnrisk/churn/internal/progress"
 )
 
 // Config says what to generate.
@@ -69,6 +71,8 @@ type Config struct {
 	Days      int       // length of the data window in days, >= 1
 	End       time.Time // last day of data (its UTC date is used), not zero
 	Seed      uint64    // seed of every random choice
+	// Progress shows the customers written on a terminal; nil is silent.
+	Progress *progress.Reporter
 }
 
 // Summary counts what Generate wrote: customers, those of them with a
@@ -228,6 +232,8 @@ func (g *generator) run(writers [numFiles]*bufio.Writer) (Summary, error) {
 	}
 
 	var total Summary
+	g.cfg.Progress.Start("generating customers", g.cfg.Customers)
+	defer g.cfg.Progress.Done()
 	for res := range ordered {
 		c := <-res
 		if c.err != nil {
@@ -239,6 +245,7 @@ func (g *generator) run(writers [numFiles]*bufio.Writer) (Summary, error) {
 			}
 		}
 		total.Customers += c.sum.Customers
+		g.cfg.Progress.Add(c.sum.Customers)
 		total.Churned += c.sum.Churned
 		total.UsageRows += c.sum.UsageRows
 		total.TicketRows += c.sum.TicketRows

@@ -97,10 +97,15 @@ func CrossValidate(ds *data.Dataset, cfg Config, k int) (*CVResult, error) {
 	}
 	byName := map[string]*CVModel{}
 	var order []string
+	prog := cfg.Progress
+	cfg.Progress = nil // one line for the folds, not one per candidate and fold
+	prog.Start(fmt.Sprintf("cross-validation (%d folds)", len(folds)), len(folds))
+	defer prog.Done()
 	for f, fold := range folds {
 		train, test := rows.Subset(fold[0]), rows.Subset(fold[1])
 		start := time.Now()
 		result, all, err := fitRows(train, schema, cfg, meta, true)
+		prog.Add(1)
 		if err != nil {
 			return nil, fmt.Errorf("fold %d: %w", f+1, err)
 		}

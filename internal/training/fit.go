@@ -122,7 +122,9 @@ func Fit(ds *data.Dataset, cfg Config, now time.Time) (*Result, error) {
 		CreatedAt: now.UTC(), DataFingerprint: ds.Fingerprint, Mode: string(ds.Mode), Seed: cfg.Seed,
 		Features: schema.Names, Libraries: model.Libraries(),
 	}
+	cfg.Progress.Start("building training rows", 0)
 	rows, err := BuildRows(ds, schema, cfg, &meta)
+	cfg.Progress.Done()
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +209,9 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 	var outcomes []*outcome
 	var best *outcome
 	for _, c := range candidates() {
+		cfg.Progress.Start("fitting "+c.name, 0)
 		o, cand := selectCandidate(c, trainRows, validRows, cfg.Seed)
+		cfg.Progress.Done()
 		meta.Candidates = append(meta.Candidates, cand)
 		if o == nil {
 			continue
@@ -251,7 +255,9 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 			Threshold: m.Threshold, MediumThreshold: m.MediumThreshold, Meta: m,
 		}, nil
 	}
+	cfg.Progress.Start("refitting "+best.cand.name+" on all rows", 0)
 	a, err := final(best)
+	cfg.Progress.Done()
 	if err != nil {
 		return nil, nil, err
 	}

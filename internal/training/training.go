@@ -16,6 +16,7 @@ import (
 
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/progress"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -31,6 +32,8 @@ type Config struct {
 	// ValidFraction is the share of snapshot dates (time mode) or customers
 	// (static mode) held out for validation; 0 means 0.2.
 	ValidFraction float64
+	// Progress shows the stages of a long run on a terminal; nil is silent.
+	Progress *progress.Reporter
 }
 
 func (c *Config) defaults() {
