@@ -211,6 +211,17 @@ func (b *browser) waitPage(page string) {
 	b.do("wait for page "+page, chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`body[data-page=%q] main#app[data-state="ready"]`, page))))
 }
 
+// goTo runs steps that move the console to page (a click, a key, a new
+// address) and waits until that page has rendered anew: the content shown
+// before the steps is marked, so a page that was already "ready" does not
+// count until the console has replaced it.
+func (b *browser) goTo(what, page string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	eval[bool](b, `(() => { for (const el of document.querySelector("main#app").children) el.dataset.stale = "1"; return true; })()`)
+	b.do(what, steps...)
+	b.waitJS(what, fmt.Sprintf(`document.body.dataset.page === %q && document.querySelector("main#app").dataset.state === "ready" && !document.querySelector("main#app [data-stale]")`, page))
+}
+
 // checkContrast fails the test for visible text whose colour has a
 // contrast ratio below 4.5:1 against the background it is drawn on (WCAG AA
 // for normal text), walking up to the first opaque background.
@@ -366,8 +377,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 	b.do("read key", chromedp.Focus(chromedp.ID("api-key")))
 	eval[bool](b, `(document.getElementById("api-key").value = "", true)`)
-	b.do("read key", chromedp.SendKeys(chromedp.ID("api-key"), consoleReadKey), chromedp.Click(chromedp.ID("sign-in")))
-	b.waitPage("at-risk")
+	b.goTo("read key", "at-risk", chromedp.SendKeys(chromedp.ID("api-key"), consoleReadKey), chromedp.Click(chromedp.ID("sign-in")))
 	if got := eval[string](b, `sessionStorage.getItem("churn.apiKey")`); got != consoleReadKey {
 		t.Errorf("key in sessionStorage %q", got)
 	}
@@ -413,20 +423,22 @@ func TestConsoleEndToEnd(t *testing.T) {
 		} `json:"items"`
 	}
 	getJSON(t, p.base+"/v1/at-risk?limit=25&cursor="+first25.Next, consoleReadKey, &page2)
-	b.do("next page", chromedp.Click(chromedp.ID("next-page")))
-	b.waitJS("page 2", `document.getElementById("page-number") && document.getElementById("page-number").textContent.includes("2") && document.querySelector("main#app").dataset.state === "ready"`)
+	b.goTo("next page", "at-risk", chromedp.Click(chromedp.ID("next-page")))
 	ids = eval[[]string](b, `[...document.querySelectorAll("#at-risk-table tbody a.customer-link")].map(a => a.textContent.trim())`)
 	if len(ids) != len(page2.Items) || len(ids) == 0 || ids[0] != page2.Items[0].CustomerID {
 		t.Errorf("page 2 shows %v, the API's page 2 starts %v", ids, page2.Items)
 	}
 
 	// Filters: a plan and a minimum score give the API's filtered list.
-	b.do("filter", chromedp.Click(chromedp.ID("first-page")))
-	b.waitPage("at-risk")
+	b.goTo("first page", "at-risk", chromedp.Click(chromedp.ID("first-page")))
 	plan := eval[string](b, `document.querySelector("#at-risk-table tbody tr td:nth-child(4)").textContent.trim()`)
-	b.do("filter", chromedp.SendKeys(chromedp.ID("min-score"), "0.3"), chromedp.SendKeys(chromedp.ID("plan"), plan),
+	b.goTo("filter", "at-risk", chromedp.SendKeys(chromedp.ID("min-score"), "0.3"), chromedp.SendKeys(chromedp.ID("plan"), plan),
 		chromedp.Click(chromedp.ID("apply-filters")))
-	b.waitJS("the filtered list", `location.hash.includes("plan=") && document.querySelector("main#app").dataset.state === "ready" && document.body.dataset.page === "at-risk"`)
+	b.waitJS("the filtered list", fmt.Sprintf(`(() => {
+		const plans = [...document.querySelectorAll("#at-risk-table tbody tr td:nth-child(4)")].map(td => td.textContent.trim());
+		return location.hash.includes("plan=") && document.querySelector("main#app").dataset.state === "ready" &&
+			plans.length > 0 && plans.every(p => p === %q);
+	})()`, plan))
 	var filtered struct {
 		Items []struct {
 			CustomerID string `json:"customer_id"`
@@ -444,8 +456,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 		}
 	}
 	b.screenshot("at-risk-filtered")
-	b.do("back to the whole list", chromedp.Navigate(console+"#/at-risk"))
-	b.waitPage("at-risk")
+	b.goTo("back to the whole list", "at-risk", chromedp.Navigate(console+"#/at-risk"))
 
 	// Open the first customer from the keyboard: Tab reaches its link, Enter follows it.
 	for range 40 {
@@ -457,8 +468,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	if got := eval[string](b, `document.activeElement.textContent.trim()`); got != first {
 		t.Fatalf("Tab reached %q before the first customer link", got)
 	}
-	b.do("open customer", chromedp.KeyEvent(kb.Enter))
-	b.waitPage("customer")
+	b.goTo("open customer", "customer", chromedp.KeyEvent(kb.Enter))
 	b.checkContrast()
 	reasons := eval[[]string](b, `[...document.querySelectorAll("#drivers-table tbody tr")].map(r => r.textContent)`)
 	if len(reasons) != len(risk.Drivers) || len(reasons) == 0 {
@@ -480,8 +490,10 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 	b.screenshot("customer")
 
-	// A customer whose usage dropped has the drop marked on the chart.
-	dropped := ""
+	// The drop is marked exactly for the customers whose usage dropped
+	// (the API's usage_drop): the first customer, then one whose state
+	// differs from the first's.
+	drops := map[string]bool{}
 	for _, it := range atRisk.Items {
 		var h struct {
 			UsageDrop *struct {
@@ -489,25 +501,34 @@ func TestConsoleEndToEnd(t *testing.T) {
 			} `json:"usage_drop"`
 		}
 		getJSON(t, p.base+"/v1/customers/"+it.CustomerID+"/history?days=90", consoleReadKey, &h)
-		if h.UsageDrop != nil {
-			dropped = it.CustomerID
+		drops[it.CustomerID] = h.UsageDrop != nil
+	}
+	checkDrop := func(id string) {
+		t.Helper()
+		if marked := eval[int](b, `document.querySelectorAll("svg#usage-chart line.usage-drop").length`) > 0; marked != drops[id] {
+			t.Errorf("customer %s: drop marked %v, the API's usage_drop %v", id, marked, drops[id])
+		}
+	}
+	checkDrop(first)
+	other := atRisk.Items[1].CustomerID
+	for _, it := range atRisk.Items[1:] {
+		if drops[it.CustomerID] != drops[first] {
+			other = it.CustomerID
 			break
 		}
 	}
-	if dropped == "" {
+	if !drops[first] && !drops[other] {
 		t.Error("no flagged demo customer has a usage drop to show")
-	} else {
-		b.do("open customer with a usage drop", chromedp.Navigate(console+"#/customers/"+dropped))
-		b.waitPage("customer")
-		if n := eval[int](b, `document.querySelectorAll("svg#usage-chart line.usage-drop").length`); n == 0 {
-			t.Errorf("customer %s: the usage drop is not marked on the chart", dropped)
-		}
-		b.screenshot("customer-usage-drop")
 	}
+	b.goTo("open another customer", "customer", chromedp.Navigate(console+"#/customers/"+other))
+	if got := eval[string](b, `document.querySelector("main#app h1").textContent`); !strings.Contains(got, other) {
+		t.Errorf("the page shows %q, want customer %s", got, other)
+	}
+	checkDrop(other)
+	b.screenshot("customer-2")
 
 	// Churn figures.
-	b.do("churn figures", chromedp.Click(chromedp.ID("nav-metrics")))
-	b.waitPage("metrics")
+	b.goTo("churn figures", "metrics", chromedp.Click(chromedp.ID("nav-metrics")))
 	var figures struct {
 		Months []json.RawMessage `json:"months"`
 	}
@@ -528,8 +549,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	b.screenshot("metrics")
 
 	// Model page.
-	b.do("model", chromedp.Click(chromedp.ID("nav-model")))
-	b.waitPage("model")
+	b.goTo("model", "model", chromedp.Click(chromedp.ID("nav-model")))
 	var versions struct {
 		Active string `json:"active"`
 	}
@@ -566,15 +586,12 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 
 	// Sign out forgets the key; an admin key sees the webhooks page.
-	b.do("sign out", chromedp.Click(chromedp.ID("sign-out")))
-	b.waitPage("login")
+	b.goTo("sign out", "login", chromedp.Click(chromedp.ID("sign-out")))
 	if got := eval[bool](b, `sessionStorage.getItem("churn.apiKey") === null`); !got {
 		t.Error("sign out kept the key")
 	}
-	b.do("admin key", chromedp.SendKeys(chromedp.ID("api-key"), consoleAdminKey), chromedp.Click(chromedp.ID("sign-in")))
-	b.waitPage("at-risk")
-	b.do("webhooks", chromedp.Click(chromedp.ID("nav-webhooks")))
-	b.waitPage("webhooks")
+	b.goTo("admin key", "at-risk", chromedp.SendKeys(chromedp.ID("api-key"), consoleAdminKey), chromedp.Click(chromedp.ID("sign-in")))
+	b.goTo("webhooks", "webhooks", chromedp.Click(chromedp.ID("nav-webhooks")))
 	if text := eval[string](b, `document.getElementById("webhooks-table").textContent`); !strings.Contains(text, "/hooks/churn") {
 		t.Errorf("the webhooks page does not list the subscription: %q", text)
 	}

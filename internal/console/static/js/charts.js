@@ -98,7 +98,8 @@ function legend(items, width) {
  */
 export function lineChart(o) {
   const f = frame({ ...o, legend: o.series.map((x) => ({ name: x.name, kind: 'line' })) }, o.series.flatMap((x) => x.values));
-  if (o.marker) f.svg.append(marker(f, o));
+  const mk = o.marker ? marker(f, o) : null;
+  if (mk) f.svg.append(mk.back);
   o.series.forEach((ser, k) => {
     let d = '';
     let pen = false;
@@ -112,6 +113,7 @@ export function lineChart(o) {
     });
     f.svg.append(s('path', { class: `line series-${k}`, d }), dots);
   });
+  if (mk) f.svg.append(mk.front);
   return f.svg;
 }
 
@@ -122,7 +124,8 @@ export function lineChart(o) {
  */
 export function barChart(o) {
   const f = frame({ ...o, legend: o.series.map((x) => ({ name: x.name, kind: 'bar' })) }, o.series.flatMap((x) => x.values));
-  if (o.marker) f.svg.append(marker(f, o));
+  const mk = o.marker ? marker(f, o) : null;
+  if (mk) f.svg.append(mk.back);
   const m = o.series.length;
   const groupW = f.band * (m > 1 ? 0.8 : 0.75);
   const barW = Math.max(groupW / m, 1);
@@ -138,30 +141,34 @@ export function barChart(o) {
     });
     f.svg.append(g);
   });
+  if (mk) f.svg.append(mk.front);
   return f.svg;
 }
 
 /**
  * A vertical marker line at the label o.marker.at (or the first label after
- * it) with a shaded region to the end of the plot and a text label. Classes:
+ * it) with a shaded region to the end of the plot and a text label: back
+ * (the region, drawn under the data) and front (line and label, over it). Classes:
  * marker.cls on the line, marker.cls + "-region" and + "-label".
  */
 function marker(f, o) {
   const mk = o.marker;
   const i = o.labels.findIndex((l) => String(l) >= String(mk.at));
   const g = s('g', { class: `${mk.cls}-group` });
-  if (i < 0) return g;
+  const front = s('g', { class: `${mk.cls}-front` });
+  if (i < 0) return { back: g, front };
   const x = f.sx(i) - f.band / 2;
   const right = f.width - M.right;
   const y1 = M.top;
   const y2 = M.top + f.plotH;
   const nearEnd = x > M.left + f.plotW * 0.6;
-  g.append(
-    s('rect', { class: `${mk.cls}-region`, x: x.toFixed(1), y: y1, width: (right - x).toFixed(1), height: f.plotH }),
+  g.append(s('rect', { class: `${mk.cls}-region`, x: x.toFixed(1), y: y1, width: (right - x).toFixed(1), height: f.plotH }));
+  // The line and its label go over the bars (drawn after them).
+  front.append(
     s('line', { class: mk.cls, x1: x.toFixed(1), x2: x.toFixed(1), y1: y1 - 4, y2 }),
     s('text', { class: `${mk.cls}-label`, x: (nearEnd ? x - 6 : x + 6).toFixed(1), y: y1 + 14, 'text-anchor': nearEnd ? 'end' : 'start', text: mk.text }));
   g.dataset.at = String(o.labels[i]);
-  return g;
+  return { back: g, front };
 }
 
 /**
