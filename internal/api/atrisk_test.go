@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/churnrisk/churn/internal/store"
 )
@@ -162,6 +163,43 @@ func TestRiskUsesTheCache(t *testing.T) {
 		code, third, _ := a.do("GET", "/v1/customers/"+id+"/risk", nil)
 		if code != 200 || third["score"] == first["score"] {
 			t.Errorf("score unchanged after a cancel-page visit: %v", third["score"])
+		}
+	})
+}
+
+// TestProfileChangeRescores: a PUT of a profile (here a new plan) rescores
+// the customer in the background, so the stored score and the at-risk
+// list's plan filter follow the change without a new event.
+func TestProfileChangeRescores(t *testing.T) {
+	forEachStore(t, func(t *testing.T, kind string) {
+		a := newTestAPIStore(t, kind, true)
+		a.loadGenerated(t, 50)
+		ctx := context.Background()
+		p := testData.Customers[0]
+		if code, body, _ := a.do("GET", "/v1/customers/"+p.ID+"/risk", nil); code != 200 {
+			t.Fatalf("risk: %d %v", code, body)
+		}
+		before, err := a.store.GetScore(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newPlan := "plan-" + p.Plan + "-changed"
+		body := map[string]any{"signup_at": p.SignupAt.Format(time.RFC3339), "plan": newPlan}
+		if p.MRR != nil {
+			body["mrr"] = *p.MRR
+		}
+		if code, out, _ := a.do("PUT", "/v1/customers/"+p.ID, body); code != 200 {
+			t.Fatalf("put: %d %v", code, out)
+		}
+		if err := a.srv.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		after, err := a.store.GetScore(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before.Plan != p.Plan || after.Plan != newPlan {
+			t.Errorf("stored score's plan %q before, %q after the PUT; want %q then %q", before.Plan, after.Plan, p.Plan, newPlan)
 		}
 	})
 }

@@ -83,6 +83,9 @@ func (s *Server) putCustomer(c *gin.Context) {
 		s.fail(c, storeErr(err))
 		return
 	}
+	// A new plan, MRR or attribute changes the features: rescore in the
+	// background so that the at-risk list and the alerts follow.
+	s.rescore.mark([]string{id})
 	c.JSON(http.StatusOK, p)
 }
 
