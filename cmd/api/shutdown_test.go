@@ -31,12 +31,22 @@ type apiProcess struct {
 }
 
 // startAPI runs this test binary as the api command (TestMain) with the
-// given environment and waits until /healthz answers.
+// given environment (and none of the caller's CHURN_* or REDIS_* variables:
+// without REDIS_URL it runs on the embedded store) and waits until /healthz
+// answers.
 func startAPI(t *testing.T, env map[string]string, args ...string) *apiProcess {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "CHURN_API_TEST_MAIN=1", "CHURN_ADDR="+addr)
+	// The process gets only the configuration given here: a store, keys or
+	// a prefix of the test run's environment (make test exports the test
+	// cluster's addresses) must not leak in and share state between runs.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CHURN_") && !strings.HasPrefix(kv, "REDIS_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "CHURN_API_TEST_MAIN=1", "CHURN_ADDR="+addr)
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
