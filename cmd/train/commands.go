@@ -137,7 +137,7 @@ func fitOnce(dir, out string, cfg training.Config, g gateOptions, maxBad int, pa
 	tw.Flush()
 	cal := res.Report.Calibration
 	fmt.Fprintf(stdout, "calibration (%s): Brier %.4f -> %.4f, ECE %.4f -> %.4f\n", cal.Method, cal.BrierBefore, cal.BrierAfter, cal.ECEBefore, cal.ECEAfter)
-	fmt.Fprintf(stdout, "chosen: %s (%s), threshold %.3f, in %.1fs; report: %s\n", m.Chosen, m.ChosenBy, m.Threshold, time.Since(start).Seconds(), filepath.Join(vdir, "report.html"))
+	fmt.Fprintf(stdout, "chosen: %s (%s), threshold %.3f, in %.1fs; report: %s\n", m.Chosen, m.ChosenBy, m.Threshold, time.Since(start).Seconds(), filepath.Join(vdir, report.HTMLFile))
 	return nil
 }
 

@@ -65,10 +65,6 @@ func (s *Server) watchModels(ctx context.Context) {
 	}
 }
 
-// reportFile is the page training writes beside model.json (report.HTMLFile,
-// not imported to keep the plotting code out of the API).
-const reportFile = "report.html"
-
 // reportCSP lets the served report load and run nothing: its styles are
 // inline and its plots inline SVG or data: images.
 const reportCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -81,7 +77,7 @@ func (s *Server) modelReport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	page, err := os.ReadFile(filepath.Join(versionDir(s.modelsDir, m.Version), reportFile))
+	page, err := os.ReadFile(filepath.Join(m.Dir, model.ReportFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		s.fail(c, newProblem(http.StatusNotFound, "model version "+m.Version+" has no report.html"))
 		return
@@ -93,16 +89,4 @@ func (s *Server) modelReport(c *gin.Context) {
 	c.Header("Content-Security-Policy", reportCSP)
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
-}
-
-// versionDir returns the directory of model version v: modelsDir itself
-// when the server was pointed at that version's directory, else
-// modelsDir/v.
-func versionDir(modelsDir, v string) string {
-	if filepath.Base(filepath.Clean(modelsDir)) == v {
-		if _, err := os.Stat(filepath.Join(modelsDir, model.ModelFile)); err == nil {
-			return modelsDir
-		}
-	}
-	return filepath.Join(modelsDir, v)
 }

@@ -29,6 +29,8 @@ const (
 	ModelFile    = "model.json"
 	MetadataFile = "metadata.json"
 	CurrentFile  = "current"
+	// ReportFile is the training report written beside the model.
+	ReportFile = "report.html"
 )
 
 var (
@@ -44,6 +46,9 @@ var (
 // learner and the decision thresholds. Metadata describes how it was made.
 type Artifact struct {
 	Version string
+	// Dir is the version directory Load read the artifact from ("" for an
+	// artifact not loaded from disk).
+	Dir     string
 	Kind    string
 	Schema  *features.Schema
 	Learner Learner
@@ -310,7 +315,7 @@ func Load(path string) (*Artifact, error) {
 	if err := f.Schema.Init(); err != nil {
 		return nil, fmt.Errorf("load model %s: %s: %w", dir, err.Error(), ErrIncompatible)
 	}
-	a := &Artifact{Version: filepath.Base(dir), Kind: f.Kind, Schema: f.Schema, Threshold: f.Threshold, MediumThreshold: f.MediumThreshold, Calibration: Identity,
+	a := &Artifact{Version: filepath.Base(dir), Dir: dir, Kind: f.Kind, Schema: f.Schema, Threshold: f.Threshold, MediumThreshold: f.MediumThreshold, Calibration: Identity,
 		Reference: f.Reference}
 
 	n := f.Schema.Len()

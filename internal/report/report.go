@@ -26,7 +26,7 @@ import (
 
 // File names inside a version directory.
 const (
-	HTMLFile    = "report.html"
+	HTMLFile    = model.ReportFile
 	MetricsFile = "metrics.json"
 )
 
