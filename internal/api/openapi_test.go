@@ -154,14 +154,7 @@ func TestOpenAPIExamples(t *testing.T) {
 	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var body io.Reader
-			if tc.body != "" {
-				body = strings.NewReader(tc.body)
-			}
-			req := httptest.NewRequest(tc.method, tc.target, body)
-			if tc.body != "" {
-				req.Header.Set("Content-Type", "application/json")
-			}
+			req := exampleRequest(tc.method, tc.target, tc.body)
 			route, params, err := router.FindRoute(req)
 			if err != nil {
 				t.Fatalf("no route for %s %s: %v", tc.method, tc.target, err)
@@ -249,17 +242,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			newReq := func() *http.Request {
-				var body io.Reader
-				if tc.body != "" {
-					body = strings.NewReader(tc.body)
-				}
-				req := httptest.NewRequest(tc.method, tc.target, body)
-				if tc.body != "" {
-					req.Header.Set("Content-Type", "application/json")
-				}
-				return req
-			}
+			newReq := func() *http.Request { return exampleRequest(tc.method, tc.target, tc.body) }
 			w := httptest.NewRecorder()
 			engine.ServeHTTP(w, newReq())
 			if w.Code != tc.status {
@@ -285,4 +268,17 @@ func checkAnswer(t *testing.T, router routers.Router, req *http.Request, w *http
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		t.Fatalf("answer does not match the document: %v\nbody: %s", err, w.Body.String())
 	}
+}
+
+// exampleRequest is a test request with an optional JSON body.
+func exampleRequest(method, target, body string) *http.Request {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, target, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req
 }
