@@ -17,17 +17,24 @@ const (
 )
 
 // Driver is one reason behind a score: a feature, its value (nil when
-// missing), its signed contribution to the log-odds, and a plain sentence.
+// missing), its signed contribution to the log-odds, its impact in
+// probability points, and a plain sentence.
 type Driver struct {
 	Feature      string   `json:"feature"`
 	Value        *float64 `json:"value"`
 	Contribution float64  `json:"contribution"`
-	Reason       string   `json:"reason"`
+	// Impact is the driver's share of Score - BaseScore, as a fraction
+	// (0.12 is 12 points): the impacts of all features add up to it.
+	Impact float64 `json:"impact"`
+	Reason string  `json:"reason"`
 }
 
 // Prediction is a scored customer.
 type Prediction struct {
-	Score     float64  `json:"score"`
+	Score float64 `json:"score"`
+	// BaseScore is the probability of the average customer (the calibrated
+	// base value of the explanation), where the drivers' impacts start from.
+	BaseScore float64  `json:"base_score"`
 	RiskLevel string   `json:"risk_level"`
 	Flagged   bool     `json:"flagged"`
 	Drivers   []Driver `json:"drivers"`
@@ -61,18 +68,24 @@ func (a *Artifact) Level(p float64) string {
 
 // Predict scores a feature vector and explains it with up to k drivers: the
 // k features with the largest contributions, those raising the risk first.
+// Each driver's impact is its contribution times the slope of the secant of
+// the sigmoid between the base log-odds and the customer's (Impacts), so
+// the impacts of all features add up to Score - BaseScore.
 func (a *Artifact) Predict(x []float64, k int) Prediction {
 	contrib := make([]float64, len(x))
 	base := a.Learner.Contributions(x, contrib)
 	// Calibration is affine in the log-odds: scale the contributions and
 	// move the base, so that they add up to the calibrated log-odds.
-	raw := a.Calibration.Apply(base)
+	z0 := a.Calibration.Apply(base)
+	raw, sum := z0, 0.0
 	for i := range contrib {
 		contrib[i] *= a.Calibration.A
 		raw += contrib[i]
+		sum += contrib[i]
 	}
 	p := sigmoid(raw)
-	pred := Prediction{Score: p, RiskLevel: a.Level(p), Flagged: p >= a.Threshold}
+	scale := impactScale(z0, sum, p)
+	pred := Prediction{Score: p, BaseScore: sigmoid(z0), RiskLevel: a.Level(p), Flagged: p >= a.Threshold}
 	order := make([]int, 0, len(x))
 	for i, c := range contrib {
 		if math.Abs(c) > 1e-9 {
@@ -94,7 +107,7 @@ func (a *Artifact) Predict(x []float64, k int) Prediction {
 	pred.Drivers = make([]Driver, 0, len(order))
 	for _, i := range order {
 		name := a.Schema.Names[i]
-		d := Driver{Feature: name, Contribution: contrib[i], Reason: a.Schema.Describe(name, x[i])}
+		d := Driver{Feature: name, Contribution: contrib[i], Impact: contrib[i] * scale, Reason: a.Schema.Describe(name, x)}
 		if !math.IsNaN(x[i]) {
 			v := x[i]
 			d.Value = &v
@@ -102,6 +115,20 @@ func (a *Artifact) Predict(x []float64, k int) Prediction {
 		pred.Drivers = append(pred.Drivers, d)
 	}
 	return pred
+}
+
+// impactScale turns log-odds contributions into probability points: the
+// slope of the sigmoid's secant from the base log-odds z0 to the customer's
+// z0 + sum (whose probability is p), so that sum * scale = p - sigmoid(z0)
+// and every impact keeps its contribution's sign. When the contributions
+// cancel out (or nearly, where the secant loses precision) it is the
+// sigmoid's derivative at the midpoint.
+func impactScale(z0, sum, p float64) float64 {
+	if math.Abs(sum) < 1e-6 {
+		q := sigmoid(z0 + sum/2)
+		return q * (1 - q)
+	}
+	return (p - sigmoid(z0)) / sum
 }
 
 func sigmoid(z float64) float64 {
