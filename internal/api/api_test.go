@@ -192,7 +192,7 @@ func TestCustomerRoundTripAndIdempotentEvents(t *testing.T) {
 		}
 		for _, d := range drivers {
 			m := d.(map[string]any)
-			if m["feature"] == "" || m["reason"] == "" || m["contribution"] == nil {
+			if m["feature"] == "" || m["reason"] == "" || m["contribution"] == nil || m["impact"] == nil {
 				t.Errorf("incomplete driver %v", m)
 			}
 		}

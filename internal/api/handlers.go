@@ -154,6 +154,7 @@ func (s *Server) postEvents(c *gin.Context) {
 type riskResponse struct {
 	CustomerID   string         `json:"customer_id"`
 	Score        float64        `json:"score"`
+	BaseScore    float64        `json:"base_score"`
 	RiskLevel    string         `json:"risk_level"`
 	Flagged      bool           `json:"flagged"`
 	Drivers      []model.Driver `json:"drivers"`
@@ -187,7 +188,7 @@ func (s *Server) risk(c *gin.Context) {
 		return
 	}
 	s.prom.scores.Inc()
-	c.JSON(http.StatusOK, riskResponse{CustomerID: id, Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
+	c.JSON(http.StatusOK, riskResponse{CustomerID: id, Score: pred.Score, BaseScore: pred.BaseScore, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
 		Drivers: pred.Drivers, ModelVersion: m.Version, AsOf: now})
 }
 
@@ -433,7 +434,7 @@ func (s *Server) score(c *gin.Context) {
 	out := make([]riskResponse, len(items))
 	for i := range items {
 		pred := m.Score(&items[i].p, items[i].h, now)
-		out[i] = riskResponse{CustomerID: items[i].p.ID, Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
+		out[i] = riskResponse{CustomerID: items[i].p.ID, Score: pred.Score, BaseScore: pred.BaseScore, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
 			Drivers: pred.Drivers, ModelVersion: m.Version, AsOf: now}
 	}
 	c.JSON(http.StatusOK, gin.H{"model_version": m.Version, "as_of": now, "results": out})
