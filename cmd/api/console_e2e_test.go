@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -344,8 +346,10 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 	resp.Body.Close()
 	var risk struct {
-		Drivers []struct {
-			Reason string `json:"reason"`
+		BaseScore float64 `json:"base_score"`
+		Drivers   []struct {
+			Reason string  `json:"reason"`
+			Impact float64 `json:"impact"`
 		} `json:"drivers"`
 	}
 	getJSON(t, p.base+"/v1/customers/"+first+"/risk", consoleReadKey, &risk)
@@ -474,10 +478,24 @@ func TestConsoleEndToEnd(t *testing.T) {
 	if len(reasons) != len(risk.Drivers) || len(reasons) == 0 {
 		t.Fatalf("drivers table has %d rows, the API %d drivers", len(reasons), len(risk.Drivers))
 	}
+	// Each row shows the API's impact in points ("+12 pts"), after the
+	// base score ("Average customer: 4.0%").
+	pts := eval[[]string](b, `[...document.querySelectorAll("#drivers-table tbody tr .impact-pts")].map(e => e.textContent)`)
+	if len(pts) != len(risk.Drivers) {
+		t.Fatalf("drivers table shows %d impacts, the API has %d drivers", len(pts), len(risk.Drivers))
+	}
 	for i, d := range risk.Drivers {
 		if !strings.Contains(reasons[i], d.Reason) {
 			t.Errorf("driver row %d %q lacks %q", i, reasons[i], d.Reason)
 		}
+		if !pointsShow(pts[i], d.Impact) {
+			t.Errorf("driver row %d shows %q for an impact of %v", i, pts[i], d.Impact)
+		}
+	}
+	var shownBase float64
+	baseText := eval[string](b, `document.querySelector("#base-score").textContent`)
+	if _, err := fmt.Sscanf(baseText, "Average customer: %f%%", &shownBase); err != nil || math.Abs(shownBase-risk.BaseScore*100) > 0.051 {
+		t.Errorf("base score shown as %q, the API's is %v (%v)", baseText, risk.BaseScore, err)
 	}
 	if n := eval[int](b, `document.querySelectorAll("svg#usage-chart rect, svg#usage-chart path, svg#usage-chart polyline").length`); n == 0 {
 		t.Error("no usage chart drawn")
@@ -653,4 +671,27 @@ func TestConsoleWithoutKeys(t *testing.T) {
 	if errs := b.pageErrors(); len(errs) > 0 {
 		t.Errorf("the pages raised errors:\n%s", strings.Join(errs, "\n"))
 	}
+}
+
+// pointsShow reports whether the console's text for an impact ("+12 pts",
+// "−1 pt", "+0.4 pts", "under 0.1 pts") shows impact (a fraction) rounded,
+// with its sign.
+func pointsShow(text string, impact float64) bool {
+	p := impact * 100
+	if text == "under 0.1 pts" {
+		return math.Abs(p) < 0.05
+	}
+	num, ok := strings.CutSuffix(text, " pts")
+	if !ok {
+		num, ok = strings.CutSuffix(text, " pt")
+	}
+	v, err := strconv.ParseFloat(strings.Replace(num, "−", "-", 1), 64)
+	if !ok || err != nil || (p > 0) != strings.HasPrefix(num, "+") {
+		return false
+	}
+	tol := 0.5
+	if strings.Contains(num, ".") {
+		tol = 0.05
+	}
+	return math.Abs(v-p) <= tol+1e-9
 }

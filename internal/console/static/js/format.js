@@ -41,6 +41,21 @@ export function signed(x, digits = 2) {
   return s.replace('-', '−');
 }
 
+/**
+ * Probability points with a sign: 0.12 → "+12 pts", −0.031 → "−3 pts",
+ * 0.01 → "+1 pt"; under half a point one decimal, 0.004 → "+0.4 pts";
+ * under 0.05 points "under 0.1 pts".
+ */
+export function points(x) {
+  if (!isNum(x)) return DASH;
+  const p = x * 100;
+  if (p === 0) return '0 pts';
+  if (Math.abs(p) < 0.05) return 'under 0.1 pts';
+  const digits = Math.abs(p) < 0.5 ? 1 : 0;
+  const s = signed(p, digits);
+  return `${s} ${/^[+−]1$/.test(s) ? 'pt' : 'pts'}`;
+}
+
 /** "2026-11-22T19:17:32Z" or a date → "2026-11-22" (UTC). */
 export function date(v) {
   if (v === null || v === undefined || v === '') return DASH;

@@ -6,7 +6,7 @@
 import { getJSON, isQuiet } from '../api.js';
 import { barChart, describe, figure, lineChart } from '../charts.js';
 import { dl, h, missing, problemView, riskBadge, section, table } from '../dom.js';
-import { date, dateTime, int, isNum, money, num, pct, sentimentWord, signed, yesNo } from '../format.js';
+import { date, dateTime, int, isNum, money, num, pct, points, sentimentWord, signed, yesNo } from '../format.js';
 
 const DAYS = 90;
 const RISK_PAGES = ['cancel', 'downgrade', 'pricing', 'billing', 'refund', 'export', 'competitor'];
@@ -76,31 +76,41 @@ function text(v) {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-/** #drivers-table: each driver's reason, feature, value and contribution. */
+/**
+ * #drivers-table: each driver's reason, feature, value and impact in
+ * probability points, after #base-score: the average customer's score the
+ * points start from.
+ */
 function driversSection(risk) {
   return section('drivers', 'Why this score', orError(risk, (r) => {
     const drivers = Array.isArray(r.drivers) ? r.drivers : [];
-    if (!drivers.length) return h('p', { class: 'empty', text: 'The model gave no drivers for this score.' });
-    return table({
+    const base = isNum(r.base_score)
+      ? h('p', { id: 'base-score', class: 'help' }, h('strong', { text: `Average customer: ${pct(r.base_score)}.` }),
+        ` Each reason adds or removes points on the way to this customer's ${pct(r.score)}.`)
+      : null;
+    if (!drivers.length) return [base, h('p', { class: 'empty', text: 'The model gave no drivers for this score.' })];
+    return [base, table({
       id: 'drivers-table',
-      caption: 'What drives the score: positive contributions raise the risk, negative ones lower it.',
-      columns: [{ label: 'Reason' }, { label: 'Feature' }, { label: 'Value', num: true }, { label: 'Contribution', num: true }],
+      caption: 'What drives the score: points of churn probability each reason adds to or removes from the average customer\'s.',
+      columns: [{ label: 'Reason' }, { label: 'Feature' }, { label: 'Value', num: true }, { label: 'Impact', num: true }],
       rows: drivers.map((d) => [
         d.reason ? String(d.reason) : missing(),
         h('code', { text: String(d.feature ?? '') }),
         num(d.value),
-        contribution(d.contribution),
+        impact(d),
       ]),
-    });
+    })];
   }));
 }
 
-/** A signed contribution with its direction in words. */
-function contribution(c) {
-  if (!isNum(c)) return missing();
-  const up = c > 0;
-  return h('span', { class: up ? 'contrib-up' : 'contrib-down' }, signed(c, 2), ' ',
-    h('span', { class: 'contrib-word', text: up ? '(raises risk)' : c < 0 ? '(lowers risk)' : '(no effect)' }));
+/** A driver's impact in points with its direction in words (the log-odds contribution as a tooltip). */
+function impact(d) {
+  const x = isNum(d.impact) ? d.impact : null;
+  if (x === null) return missing();
+  const up = x > 0;
+  return h('span', { class: `impact ${up ? 'contrib-up' : 'contrib-down'}`, title: isNum(d.contribution) ? `log-odds ${signed(d.contribution, 2)}` : null },
+    h('span', { class: 'impact-pts', text: points(x) }), ' ',
+    h('span', { class: 'contrib-word', text: up ? '(raises risk)' : x < 0 ? '(lowers risk)' : '(no effect)' }));
 }
 
 /** The sections built from the history answer. */
