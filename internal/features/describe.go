@@ -122,6 +122,9 @@ func (s *Schema) Describe(name string, x []float64) string {
 	return fmt.Sprintf("%s is %s", humanName(name), num(v))
 }
 
+// numBehaviour is the length of the behavioural block.
+var numBehaviour = len(BehaviourNames())
+
 // pageNames names the risk-page categories for a sentence.
 var pageNames = [signals.NumCategories]string{
 	signals.CatCancel:     "cancel page",
@@ -502,10 +505,11 @@ func (s *Schema) categorical(name string) (a *Attribute, start, k int, ok bool) 
 	if i < 0 {
 		return nil, 0, 0, false
 	}
-	// Walk the one-hot blocks in vector order to find the one holding i.
+	// Walk the plan and attribute blocks in vector order to find the one
+	// holding i (without allocating: drivers are described on every score).
 	j := 0
 	if s.Behaviour {
-		j = len(BehaviourNames())
+		j = numBehaviour
 	}
 	if s.Tenure {
 		j++
@@ -513,14 +517,13 @@ func (s *Schema) categorical(name string) (a *Attribute, start, k int, ok bool) 
 	if s.MRR {
 		j++
 	}
-	blocks := []*Attribute{}
-	if s.Plan != nil {
-		blocks = append(blocks, s.Plan)
-	}
-	for k := range s.Attributes {
-		blocks = append(blocks, &s.Attributes[k])
-	}
-	for _, a := range blocks {
+	for b := -1; b < len(s.Attributes); b++ {
+		a := s.Plan
+		if b >= 0 {
+			a = &s.Attributes[b]
+		} else if a == nil {
+			continue
+		}
 		if a.Numeric {
 			j++
 			continue
