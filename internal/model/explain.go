@@ -69,8 +69,8 @@ func (a *Artifact) Level(p float64) string {
 // Predict scores a feature vector and explains it with up to k drivers: the
 // k features with the largest contributions, those raising the risk first.
 // Each driver's impact is its contribution times the slope of the secant of
-// the sigmoid between the base log-odds and the customer's (Impacts), so
-// the impacts of all features add up to Score - BaseScore.
+// the sigmoid between the base log-odds and the customer's (impactScale),
+// so the impacts of all features add up to Score - BaseScore.
 func (a *Artifact) Predict(x []float64, k int) Prediction {
 	contrib := make([]float64, len(x))
 	base := a.Learner.Contributions(x, contrib)
@@ -83,9 +83,9 @@ func (a *Artifact) Predict(x []float64, k int) Prediction {
 		raw += contrib[i]
 		sum += contrib[i]
 	}
-	p := sigmoid(raw)
-	scale := impactScale(z0, sum, p)
-	pred := Prediction{Score: p, BaseScore: sigmoid(z0), RiskLevel: a.Level(p), Flagged: p >= a.Threshold}
+	p, p0 := sigmoid(raw), sigmoid(z0)
+	scale := impactScale(z0, sum, p, p0)
+	pred := Prediction{Score: p, BaseScore: p0, RiskLevel: a.Level(p), Flagged: p >= a.Threshold}
 	order := make([]int, 0, len(x))
 	for i, c := range contrib {
 		if math.Abs(c) > 1e-9 {
@@ -108,7 +108,7 @@ func (a *Artifact) Predict(x []float64, k int) Prediction {
 	for _, i := range order {
 		name := a.Schema.Names[i]
 		d := Driver{Feature: name, Contribution: contrib[i], Impact: contrib[i] * scale, Reason: a.Schema.Describe(name, x)}
-		if !math.IsNaN(x[i]) {
+		if !math.IsNaN(x[i]) && !math.IsInf(x[i], 0) { // JSON has neither
 			v := x[i]
 			d.Value = &v
 		}
@@ -119,16 +119,16 @@ func (a *Artifact) Predict(x []float64, k int) Prediction {
 
 // impactScale turns log-odds contributions into probability points: the
 // slope of the sigmoid's secant from the base log-odds z0 to the customer's
-// z0 + sum (whose probability is p), so that sum * scale = p - sigmoid(z0)
+// z0 + sum (whose probabilities are p0 and p), so that sum * scale = p - p0
 // and every impact keeps its contribution's sign. When the contributions
 // cancel out (or nearly, where the secant loses precision) it is the
 // sigmoid's derivative at the midpoint.
-func impactScale(z0, sum, p float64) float64 {
+func impactScale(z0, sum, p, p0 float64) float64 {
 	if math.Abs(sum) < 1e-6 {
 		q := sigmoid(z0 + sum/2)
 		return q * (1 - q)
 	}
-	return (p - sigmoid(z0)) / sum
+	return (p - p0) / sum
 }
 
 func sigmoid(z float64) float64 {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -103,23 +104,47 @@ func TestPredictImpactsAddUp(t *testing.T) {
 func TestImpactScale(t *testing.T) {
 	for _, z0 := range []float64{-6, -1.5, 0, 2, 30} {
 		q := sigmoid(z0)
-		if got, want := impactScale(z0, 0, q), q*(1-q); got != want {
+		if got, want := impactScale(z0, 0, q, q), q*(1-q); got != want {
 			t.Errorf("z0 %v: scale at no move %v, want the derivative %v", z0, got, want)
 		}
 		for _, sum := range []float64{1e-9, -1e-7, 2e-6, -3e-5} {
 			if z0 > 10 {
 				break // saturated: the probabilities no longer differ in float64
 			}
-			got := impactScale(z0, sum, sigmoid(z0+sum))
+			got := impactScale(z0, sum, sigmoid(z0+sum), q)
 			if d := q * (1 - q); math.Abs(got-d) > 1e-4*d+1e-15 {
 				t.Errorf("z0 %v, sum %v: scale %v, derivative %v", z0, sum, got, d)
 			}
 		}
 		for _, sum := range []float64{-4, 0.5, 3} {
 			p := sigmoid(z0 + sum)
-			if got := impactScale(z0, sum, p) * sum; math.Abs(got-(p-q)) > 1e-15 {
+			if got := impactScale(z0, sum, p, q) * sum; math.Abs(got-(p-q)) > 1e-15 {
 				t.Errorf("z0 %v, sum %v: scale x sum %v, want %v", z0, sum, got, p-q)
 			}
 		}
+	}
+}
+
+// TestPredictInfiniteValue: an infinite feature value (an MRR of "Inf" in a
+// file) is reported without a value, so the answer still encodes as JSON.
+func TestPredictInfiniteValue(t *testing.T) {
+	a, X := impactArtifact(t)
+	x := append([]float64(nil), X[0]...)
+	x[2] = math.Inf(1)
+	p := a.Predict(x, len(x))
+	found := false
+	for _, d := range p.Drivers {
+		if d.Feature == a.Schema.Names[2] {
+			found = true
+			if d.Value != nil {
+				t.Errorf("infinite value reported as %v", *d.Value)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("the infinite feature is not a driver: %+v", p.Drivers)
+	}
+	if _, err := json.Marshal(p); err != nil {
+		t.Errorf("prediction does not encode: %v", err)
 	}
 }
