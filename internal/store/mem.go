@@ -29,6 +29,7 @@ type Mem struct {
 type memCustomer struct {
 	profile *features.Profile
 	hist    signals.History
+	notes   []signals.Excerpt    // newest first, at most MaxExcerpts
 	seen    map[string]time.Time // event id -> expiry
 	cached  *Cached
 	score   *Score
@@ -168,6 +169,9 @@ func (m *Mem) AddEvents(_ context.Context, events []Event) (accepted, duplicates
 		c.cached = nil
 		if e.Day.Day >= oldest {
 			c.hist.Add(e.Day)
+			if e.Excerpt != nil {
+				c.addExcerpt(*e.Excerpt)
+			}
 		}
 	}
 	for i := range events {
@@ -181,11 +185,56 @@ func (m *Mem) trim(c *memCustomer, now time.Time, oldest int32) {
 	if len(c.hist) > 0 && c.hist[0].Day < oldest {
 		c.hist = slices.Clone(c.hist.Window(oldest, c.hist[len(c.hist)-1].Day+1))
 	}
+	for len(c.notes) > 0 && signals.DayNumber(c.notes[len(c.notes)-1].At) < oldest {
+		c.notes = c.notes[:len(c.notes)-1]
+	}
 	for k, exp := range c.seen {
 		if !now.Before(exp) {
 			delete(c.seen, k)
 		}
 	}
+}
+
+// addExcerpt keeps x among the customer's newest MaxExcerpts excerpts. An
+// excerpt equal to one kept already is not kept twice.
+func (c *memCustomer) addExcerpt(x signals.Excerpt) {
+	x.Intents = slices.Clone(x.Intents)
+	i := 0
+	for ; i < len(c.notes); i++ {
+		n := &c.notes[i]
+		if n.At.Equal(x.At) && n.Text == x.Text && n.Negative == x.Negative && n.Sentiment == x.Sentiment && slices.Equal(n.Intents, x.Intents) {
+			return
+		}
+		if n.At.Before(x.At) {
+			break
+		}
+	}
+	if i >= MaxExcerpts {
+		return
+	}
+	c.notes = slices.Insert(c.notes, i, x)
+	if len(c.notes) > MaxExcerpts {
+		c.notes = c.notes[:MaxExcerpts]
+	}
+}
+
+// Excerpts returns the customer's kept ticket excerpts dated on days from
+// <= day < to, newest first. It returns ErrNotFound for an unknown customer.
+func (m *Mem) Excerpts(_ context.Context, id string, from, to int32) ([]signals.Excerpt, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	c := m.customers[id]
+	if c == nil {
+		return nil, ErrNotFound
+	}
+	var out []signals.Excerpt
+	for _, n := range c.notes {
+		if d := signals.DayNumber(n.At); d >= from && d < to {
+			n.Intents = slices.Clone(n.Intents)
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 // History returns the customer's daily aggregates with from <= day < to. It
@@ -315,6 +364,11 @@ func (m *Mem) Import(_ context.Context, customers []CustomerData) error {
 		for _, d := range customers[i].History {
 			if d.Day >= oldest {
 				c.hist.Add(d)
+			}
+		}
+		for _, x := range customers[i].Excerpts {
+			if signals.DayNumber(x.At) >= oldest {
+				c.addExcerpt(x)
 			}
 		}
 	}
