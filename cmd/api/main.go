@@ -147,7 +147,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}
 	if *loadDir != "" {
-		ds, err := data.Load(*loadDir, data.Options{Aggregator: agg})
+		ds, err := data.Load(*loadDir, data.Options{Aggregator: agg, Excerpts: store.MaxExcerpts, ExcerptText: keepText})
 		if err != nil {
 			return usageError{fmt.Errorf("--load: %w", err)}
 		}

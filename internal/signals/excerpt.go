@@ -1,6 +1,7 @@
 package signals
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -82,4 +83,30 @@ func (a *Aggregator) Ticket(e *Event, keepText bool) (d Day, x Excerpt, ok bool)
 		x.Text = Cut(e.Text, MaxExcerpt)
 	}
 	return d, x, true
+}
+
+// KeepNewest adds x to kept (newest first) and returns the newest n: the
+// one rule by which excerpts are kept, by the embedded store and by a data
+// load. An excerpt equal to one kept already is not kept twice. kept is
+// modified in place; x's intents are copied.
+func KeepNewest(kept []Excerpt, x Excerpt, n int) []Excerpt {
+	x.Intents = slices.Clone(x.Intents)
+	i := 0
+	for ; i < len(kept); i++ {
+		k := &kept[i]
+		if k.At.Equal(x.At) && k.Text == x.Text && k.Negative == x.Negative && k.Sentiment == x.Sentiment && slices.Equal(k.Intents, x.Intents) {
+			return kept
+		}
+		if k.At.Before(x.At) {
+			break
+		}
+	}
+	if i >= n {
+		return kept
+	}
+	kept = slices.Insert(kept, i, x)
+	if len(kept) > n {
+		kept = kept[:n]
+	}
+	return kept
 }

@@ -76,3 +76,27 @@ func TestAggregatorTicket(t *testing.T) {
 		})
 	}
 }
+
+func TestKeepNewest(t *testing.T) {
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	x := func(h int, text string) Excerpt {
+		return Excerpt{At: t0.Add(time.Duration(h) * time.Hour), Text: text, Negative: true}
+	}
+	var kept []Excerpt
+	for _, e := range []Excerpt{x(2, "b"), x(5, "e"), x(1, "a"), x(5, "e"), x(4, "d"), x(3, "c"), x(0, "older than the three kept")} {
+		kept = KeepNewest(kept, e, 3)
+	}
+	var got []string
+	for _, k := range kept {
+		got = append(got, k.Text)
+	}
+	if !slices.Equal(got, []string{"e", "d", "c"}) {
+		t.Fatalf("kept %q, want the newest three, newest first, the repeated one once", got)
+	}
+	in := []Intent{IntentCancel}
+	kept = KeepNewest(nil, Excerpt{At: t0, Intents: in}, 1)
+	in[0] = IntentPrice
+	if kept[0].Intents[0] != IntentCancel {
+		t.Fatal("KeepNewest shares the caller's intents")
+	}
+}

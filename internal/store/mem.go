@@ -195,27 +195,9 @@ func (m *Mem) trim(c *memCustomer, now time.Time, oldest int32) {
 	}
 }
 
-// addExcerpt keeps x among the customer's newest MaxExcerpts excerpts. An
-// excerpt equal to one kept already is not kept twice.
+// addExcerpt keeps x among the customer's newest MaxExcerpts excerpts.
 func (c *memCustomer) addExcerpt(x signals.Excerpt) {
-	x.Intents = slices.Clone(x.Intents)
-	i := 0
-	for ; i < len(c.notes); i++ {
-		n := &c.notes[i]
-		if n.At.Equal(x.At) && n.Text == x.Text && n.Negative == x.Negative && n.Sentiment == x.Sentiment && slices.Equal(n.Intents, x.Intents) {
-			return
-		}
-		if n.At.Before(x.At) {
-			break
-		}
-	}
-	if i >= MaxExcerpts {
-		return
-	}
-	c.notes = slices.Insert(c.notes, i, x)
-	if len(c.notes) > MaxExcerpts {
-		c.notes = c.notes[:MaxExcerpts]
-	}
+	c.notes = signals.KeepNewest(c.notes, x, MaxExcerpts)
 }
 
 // Excerpts returns the customer's kept ticket excerpts dated on days from
