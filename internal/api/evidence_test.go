@@ -1,11 +1,17 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/churnrisk/churn/internal/data"
+	"github.com/churnrisk/churn/internal/store"
 )
 
 // TestRiskSignals posts an intent ticket, a cancel-page visit and usage that
@@ -102,4 +108,36 @@ func signalLines(t *testing.T, risk map[string]any) []string {
 		out = append(out, fmt.Sprint(m["kind"], " ", m["at"], " ", m["text"]))
 	}
 	return out
+}
+
+// TestImportCarriesExcerpts loads files whose tickets have text (as api
+// --load does) and finds the newest intent ticket's text in the signals.
+func TestImportCarriesExcerpts(t *testing.T) {
+	a := newTestAPI(t, true)
+	now := a.clock.Now()
+	dir := t.TempDir()
+	ts := func(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
+	files := map[string]string{
+		"customers.csv": "customer_id,plan,signup_at\nimp,pro,2025-01-01\n",
+		"tickets.csv": "customer_id,timestamp,text\n" +
+			"imp," + ts(50*time.Hour) + ",How do I add a user?\n" +
+			"imp," + ts(30*time.Hour) + ",\"We will not renew, please close our account.\"\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, err := data.Load(dir, data.Options{Excerpts: store.MaxExcerpts, ExcerptText: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.srv.Import(context.Background(), ds); err != nil {
+		t.Fatal(err)
+	}
+	_, risk, _ := a.do("GET", "/v1/customers/imp/risk", nil)
+	want := []string{"churn_intent_ticket " + ts(30*time.Hour) + ` asked to cancel: "We will not renew, please close our account."`}
+	if got := signalLines(t, risk); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("signals %q, want %q", got, want)
+	}
 }
