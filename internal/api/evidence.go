@@ -10,17 +10,13 @@ import (
 )
 
 // storedSignals reads a stored customer's daily aggregates and ticket
-// excerpts of the model's lookback window as of now and returns what
+// excerpts of the model's lookback window as of now (one round trip) and returns what
 // explain makes of them. It returns the store's error (ErrNotFound for an
 // unknown customer).
 func (s *Server) storedSignals(ctx context.Context, m *model.Artifact, id string, now time.Time, pred *model.Prediction) ([]evidence.Signal, error) {
 	end := signals.EndDay(now)
 	from := end - int32(m.Schema.LookbackDays)
-	h, err := s.store.History(ctx, id, from, end)
-	if err != nil {
-		return nil, err
-	}
-	notes, err := s.store.Excerpts(ctx, id, from, end)
+	h, notes, err := s.store.Evidence(ctx, id, from, end)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ type Store interface {
 	Alerts(ctx context.Context, id string, score float64, rules []store.AlertRule) ([]store.Transition, error)
 	EachCustomer(ctx context.Context, fn func(id string) error) error
 	GetScore(ctx context.Context, id string) (store.Score, error)
-	Excerpts(ctx context.Context, id string, from, to int32) ([]signals.Excerpt, error)
+	Evidence(ctx context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error)
 	Ping(ctx context.Context) error
 }
 

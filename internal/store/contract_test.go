@@ -26,7 +26,7 @@ type contractStore interface {
 	GetScore(ctx context.Context, id string) (Score, error)
 	AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error)
 	Import(ctx context.Context, customers []CustomerData) error
-	Excerpts(ctx context.Context, id string, from, to int32) ([]signals.Excerpt, error)
+	Evidence(ctx context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error)
 	ChurnMetrics(ctx context.Context) (ChurnState, error)
 	RecordPredicted(ctx context.Context, predicted map[metrics.Month]float64) error
 	Alerts(ctx context.Context, id string, score float64, rules []AlertRule) ([]Transition, error)
@@ -130,6 +130,15 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		if err != nil || acc != 8 || dup != 1 {
 			t.Fatalf("%d accepted, %d duplicates, %v", acc, dup, err)
 		}
+		// excerpts reads the excerpts with Evidence, whose history must be History's.
+		excerpts := func(id string, from, to int32) ([]signals.Excerpt, error) {
+			t.Helper()
+			h, xs, err := s.Evidence(ctx, id, from, to)
+			if want, herr := s.History(ctx, id, from, to); !errors.Is(err, herr) || fmt.Sprint(h) != fmt.Sprint(want) {
+				t.Fatalf("evidence history %+v, %v; History %+v, %v", h, err, want, herr)
+			}
+			return xs, err
+		}
 		texts := func(xs []signals.Excerpt) []string {
 			out := []string{}
 			for _, x := range xs {
@@ -138,7 +147,7 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 			return out
 		}
 		want := []string{"今天想取消订阅，并且要求退款。", "one", "three", "four", "five"} // the newest five, newest first
-		got, err := s.Excerpts(ctx, "x", today-200, today+1)
+		got, err := excerpts("x", today-200, today+1)
 		if err != nil || !slices.Equal(texts(got), want) {
 			t.Fatalf("excerpts %q, %v; want %q", texts(got), err, want)
 		}
@@ -152,7 +161,7 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 			t.Fatalf("the duplicate's aggregate was stored: %+v", h)
 		}
 		// The window selects by day, [from, to).
-		if got, _ := s.Excerpts(ctx, "x", today-4, today); !slices.Equal(texts(got), []string{"one", "three", "four"}) {
+		if got, _ := excerpts("x", today-4, today); !slices.Equal(texts(got), []string{"one", "three", "four"}) {
 			t.Fatalf("window [today-4, today): %q", texts(got))
 		}
 		// A retried batch adds nothing; a newer ticket pushes out the oldest kept.
@@ -165,7 +174,7 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 			t.Fatalf("accepted %d", acc)
 		}
 		want = []string{"no event id", "今天想取消订阅，并且要求退款。", "one", "three", "four"}
-		if got, _ := s.Excerpts(ctx, "x", today-200, today+1); !slices.Equal(texts(got), want) {
+		if got, _ := excerpts("x", today-200, today+1); !slices.Equal(texts(got), want) {
 			t.Fatalf("after more: %q, want %q", texts(got), want)
 		}
 		// Text may be left out (CHURN_KEEP_TICKET_TEXT=false): the date and kinds stay.
@@ -173,7 +182,7 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		if _, _, err := s.AddEvents(ctx, []Event{{CustomerID: "q", EventID: "1", Day: signals.Day{Day: today - 1, Tickets: 1, IntentTickets: 1}, Excerpt: quiet}}); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Excerpts(ctx, "q", today-10, today+1); len(got) != 1 || got[0].Text != "" || !got[0].At.Equal(quiet.At) || len(got[0].Intents) != 2 {
+		if got, _ := excerpts("q", today-10, today+1); len(got) != 1 || got[0].Text != "" || !got[0].At.Equal(quiet.At) || len(got[0].Intents) != 2 {
 			t.Fatalf("excerpt without text: %+v", got)
 		}
 		// Import carries excerpts, kept by the same rule.
@@ -181,13 +190,13 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		if err := s.Import(ctx, []CustomerData{{Profile: features.Profile{ID: "y"}, Excerpts: imp}}); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Excerpts(ctx, "y", today-400, today+1); !slices.Equal(texts(got), []string{"imported"}) {
+		if got, _ := excerpts("y", today-400, today+1); !slices.Equal(texts(got), []string{"imported"}) {
 			t.Fatalf("imported excerpts: %q", texts(got))
 		}
 		if h, _ := s.History(ctx, "y", today-400, today+1); len(h) != 0 {
 			t.Fatalf("an imported excerpt made a day: %+v", h)
 		}
-		if _, err := s.Excerpts(ctx, "nobody", 0, today+1); !errors.Is(err, ErrNotFound) {
+		if _, err := excerpts("nobody", 0, today+1); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("unknown customer: %v", err)
 		}
 	})

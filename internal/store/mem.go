@@ -200,14 +200,15 @@ func (c *memCustomer) addExcerpt(x signals.Excerpt) {
 	c.notes = signals.KeepNewest(c.notes, x, MaxExcerpts)
 }
 
-// Excerpts returns the customer's kept ticket excerpts dated on days from
-// <= day < to, newest first. It returns ErrNotFound for an unknown customer.
-func (m *Mem) Excerpts(_ context.Context, id string, from, to int32) ([]signals.Excerpt, error) {
+// Evidence returns the customer's daily aggregates with from <= day < to
+// (as History does) and its kept ticket excerpts dated on those days,
+// newest first. It returns ErrNotFound for an unknown customer.
+func (m *Mem) Evidence(_ context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	c := m.customers[id]
 	if c == nil {
-		return nil, ErrNotFound
+		return nil, nil, ErrNotFound
 	}
 	var out []signals.Excerpt
 	for _, n := range c.notes {
@@ -216,7 +217,7 @@ func (m *Mem) Excerpts(_ context.Context, id string, from, to int32) ([]signals.
 			out = append(out, n)
 		}
 	}
-	return out, nil
+	return slices.Clone(c.hist.Window(from, to)), out, nil
 }
 
 // History returns the customer's daily aggregates with from <= day < to. It

@@ -437,8 +437,13 @@ func (r *Redis) History(ctx context.Context, id string, from, to int32) (signals
 	if exists.Val() == 0 {
 		return nil, ErrNotFound
 	}
+	return decodeHistory(id, all.Val(), from, to)
+}
+
+// decodeHistory decodes the days from <= day < to of a daily aggregates hash.
+func decodeHistory(id string, all map[string]string, from, to int32) (signals.History, error) {
 	var h signals.History
-	for field, v := range all.Val() {
+	for field, v := range all {
 		day, err := strconv.ParseInt(field, 10, 32)
 		if err != nil || int32(day) < from || int32(day) >= to {
 			continue // "lo" and days outside the window
@@ -454,34 +459,40 @@ func (r *Redis) History(ctx context.Context, id string, from, to int32) (signals
 	return h, nil
 }
 
-// Excerpts returns the customer's kept ticket excerpts dated on days from
-// <= day < to, newest first. It returns ErrNotFound for an unknown customer
+// Evidence returns, in one round trip, the customer's daily aggregates with
+// from <= day < to (as History does) and its kept ticket excerpts dated on
+// those days, newest first. It returns ErrNotFound for an unknown customer
 // and an error wrapping ErrUnavailable when Redis cannot be reached.
-func (r *Redis) Excerpts(ctx context.Context, id string, from, to int32) ([]signals.Excerpt, error) {
+func (r *Redis) Evidence(ctx context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	k := r.custKey(id)
 	pipe := r.c.Pipeline()
 	exists := pipe.Exists(ctx, k+"p")
-	all := pipe.ZRevRangeByScore(ctx, k+"t", &redis.ZRangeBy{
+	days := pipe.HGetAll(ctx, k+"d")
+	notes := pipe.ZRevRangeByScore(ctx, k+"t", &redis.ZRangeBy{
 		Max: "(" + strconv.FormatInt(signals.DayStart(to).UnixMilli(), 10),
 		Min: strconv.FormatInt(signals.DayStart(from).UnixMilli(), 10),
 	})
 	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, r.fail(ctx, "excerpts", err)
+		return nil, nil, r.fail(ctx, "evidence", err)
 	}
 	if exists.Val() == 0 {
-		return nil, ErrNotFound
+		return nil, nil, ErrNotFound
 	}
-	out := make([]signals.Excerpt, 0, len(all.Val()))
-	for _, v := range all.Val() {
+	h, err := decodeHistory(id, days.Val(), from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]signals.Excerpt, 0, len(notes.Val()))
+	for _, v := range notes.Val() {
 		var x signals.Excerpt
 		if err := json.Unmarshal([]byte(v), &x); err != nil {
-			return nil, fmt.Errorf("excerpt of %q: %w", id, err)
+			return nil, nil, fmt.Errorf("excerpt of %q: %w", id, err)
 		}
 		out = append(out, x)
 	}
-	return out, nil
+	return h, out, nil
 }
 
 // Snapshot returns a customer's profile and cached feature vector (nil when
