@@ -545,6 +545,44 @@ func TestConsoleEndToEnd(t *testing.T) {
 	checkDrop(other)
 	b.screenshot("customer-2")
 
+	// Evidence: a ticket asking to cancel and a cancel-page visit show on
+	// the customer's page as signals, above the drivers.
+	calm := atRisk.Items[len(atRisk.Items)-1].CustomerID
+	for _, it := range atRisk.Items[2:] {
+		if it.CustomerID != first && it.CustomerID != other {
+			calm = it.CustomerID
+			break
+		}
+	}
+	const ticket = "We are unhappy and want to cancel our subscription, please refund the last invoice."
+	at := time.Now().UTC().Add(-2 * time.Minute).Format(time.RFC3339)
+	evs, _ := json.Marshal(map[string]any{"events": []map[string]any{
+		{"type": "ticket", "customer_id": calm, "timestamp": at, "event_id": "console-e2e-ticket", "text": ticket},
+		{"type": "page_view", "customer_id": calm, "timestamp": at, "event_id": "console-e2e-visit", "path": "/account/cancel"},
+	}})
+	req, _ = http.NewRequest("POST", p.base+"/v1/events", bytes.NewReader(evs))
+	req.Header.Set("Authorization", "Bearer "+consoleAdminKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("post events: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	b.goTo("open the customer who asked to cancel", "customer", chromedp.Navigate(console+"#/customers/"+calm))
+	signalTexts := eval[[]string](b, `[...document.querySelectorAll("#signals-list li")].map(li => li.textContent)`)
+	var intent, visit bool
+	for _, line := range signalTexts {
+		intent = intent || strings.Contains(line, "Churn-intent ticket") && strings.Contains(line, `"`+ticket+`"`)
+		visit = visit || strings.Contains(line, "visited the cancel page")
+	}
+	if !intent || !visit {
+		t.Errorf("customer %s: signals %q lack the ticket excerpt or the cancel-page visit", calm, signalTexts)
+	}
+	if !eval[bool](b, `!!(document.querySelector("#signals").compareDocumentPosition(document.querySelector("#drivers")) & Node.DOCUMENT_POSITION_FOLLOWING)`) {
+		t.Error("the signals are not shown above the drivers")
+	}
+	b.screenshot("customer-signals")
+
 	// Churn figures.
 	b.goTo("churn figures", "metrics", chromedp.Click(chromedp.ID("nav-metrics")))
 	var figures struct {

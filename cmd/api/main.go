@@ -116,6 +116,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return usageError{fmt.Errorf("CHURN_WEBHOOK_ALLOW_PRIVATE: %w", err)}
 	}
+	keepText, err := strconv.ParseBool(envOr(getenv, "CHURN_KEEP_TICKET_TEXT", "true"))
+	if err != nil {
+		return usageError{fmt.Errorf("CHURN_KEEP_TICKET_TEXT: %w", err)}
+	}
+	if !keepText {
+		log.Info("ticket text is not kept (CHURN_KEEP_TICKET_TEXT=false): signals show ticket dates and kinds only")
+	}
 	schedule := webhook.DefaultSchedule()
 	if v := getenv("CHURN_WEBHOOK_SCHEDULE"); v != "" {
 		if schedule, err = webhook.ParseSchedule(v); err != nil {
@@ -135,12 +142,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: allowPrivate,
-		Keys: keys, ModelPoll: poll})
+		Keys: keys, ModelPoll: poll, DropTicketText: !keepText})
 	if _, err := srv.LoadModel(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}
 	if *loadDir != "" {
-		ds, err := data.Load(*loadDir, data.Options{Aggregator: agg})
+		ds, err := data.Load(*loadDir, data.Options{Aggregator: agg, Excerpts: store.MaxExcerpts, ExcerptText: keepText})
 		if err != nil {
 			return usageError{fmt.Errorf("--load: %w", err)}
 		}

@@ -140,6 +140,7 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		{"short key", nil, map[string]string{"CHURN_API_KEYS": "admin:secret"}, "at least 16"},
 		{"unknown role", nil, map[string]string{"CHURN_API_KEYS": "root:0123456789abcdefxyz"}, "not read, write or admin"},
 		{"unknown flag", []string{"--bogus"}, nil, "flag provided but not defined"},
+		{"bad keep-text switch", nil, map[string]string{"CHURN_KEEP_TICKET_TEXT": "maybe"}, "CHURN_KEEP_TICKET_TEXT"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/churnrisk/churn/internal/evidence"
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
@@ -127,7 +128,11 @@ func (s *Server) postEvents(c *gin.Context) {
 	}
 	batch := make([]store.Event, len(events))
 	for i := range events {
-		batch[i] = store.Event{CustomerID: events[i].CustomerID, EventID: events[i].EventID, Day: s.agg.Day(&events[i])}
+		d, x, ok := s.agg.Ticket(&events[i], s.keepText)
+		batch[i] = store.Event{CustomerID: events[i].CustomerID, EventID: events[i].EventID, Day: d}
+		if ok {
+			batch[i].Excerpt = &x
+		}
 	}
 	acc, dup, err := s.store.AddEvents(c.Request.Context(), batch)
 	if err != nil {
@@ -152,14 +157,16 @@ func (s *Server) postEvents(c *gin.Context) {
 
 // riskResponse is the body of GET /v1/customers/{id}/risk and of each result of /v1/score.
 type riskResponse struct {
-	CustomerID   string         `json:"customer_id"`
-	Score        float64        `json:"score"`
-	BaseScore    float64        `json:"base_score"`
-	RiskLevel    string         `json:"risk_level"`
-	Flagged      bool           `json:"flagged"`
-	Drivers      []model.Driver `json:"drivers"`
-	ModelVersion string         `json:"model_version"`
-	AsOf         time.Time      `json:"as_of"`
+	CustomerID string         `json:"customer_id"`
+	Score      float64        `json:"score"`
+	BaseScore  float64        `json:"base_score"`
+	RiskLevel  string         `json:"risk_level"`
+	Flagged    bool           `json:"flagged"`
+	Drivers    []model.Driver `json:"drivers"`
+	// Signals are the concrete events behind the score (evidence.Build).
+	Signals      []evidence.Signal `json:"signals"`
+	ModelVersion string            `json:"model_version"`
+	AsOf         time.Time         `json:"as_of"`
 }
 
 func (s *Server) activeModel() (*model.Artifact, error) {
@@ -187,9 +194,14 @@ func (s *Server) risk(c *gin.Context) {
 		s.fail(c, storeErr(err))
 		return
 	}
+	sigs, err := s.storedSignals(c.Request.Context(), m, id, now, &pred)
+	if err != nil {
+		s.fail(c, storeErr(err))
+		return
+	}
 	s.prom.scores.Inc()
 	c.JSON(http.StatusOK, riskResponse{CustomerID: id, Score: pred.Score, BaseScore: pred.BaseScore, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
-		Drivers: pred.Drivers, ModelVersion: m.Version, AsOf: now})
+		Drivers: pred.Drivers, Signals: sigs, ModelVersion: m.Version, AsOf: now})
 }
 
 // scoreStored scores a stored customer as of now. The cached feature vector
@@ -385,8 +397,9 @@ func (s *Server) score(c *gin.Context) {
 	}
 	var errs fieldErrors
 	type item struct {
-		p features.Profile
-		h signals.History
+		p     features.Profile
+		h     signals.History
+		notes []signals.Excerpt
 	}
 	items := make([]item, 0, len(body.Customers))
 	nEvents := 0
@@ -420,11 +433,16 @@ func (s *Server) score(c *gin.Context) {
 			evID = "inline"
 		}
 		events := s.parseEvents(in.Events, field+".events", evID, &errs)
-		var h signals.History
+		var it item
+		it.p = p
 		for k := range events {
-			h.Add(s.agg.Day(&events[k]))
+			d, x, ok := s.agg.Ticket(&events[k], s.keepText)
+			it.h.Add(d)
+			if ok {
+				it.notes = append(it.notes, x)
+			}
 		}
-		items = append(items, item{p, h})
+		items = append(items, it)
 	}
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))
@@ -434,8 +452,9 @@ func (s *Server) score(c *gin.Context) {
 	out := make([]riskResponse, len(items))
 	for i := range items {
 		pred := m.Score(&items[i].p, items[i].h, now)
+		sigs := explain(m, items[i].h, items[i].notes, now, &pred)
 		out[i] = riskResponse{CustomerID: items[i].p.ID, Score: pred.Score, BaseScore: pred.BaseScore, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
-			Drivers: pred.Drivers, ModelVersion: m.Version, AsOf: now}
+			Drivers: pred.Drivers, Signals: sigs, ModelVersion: m.Version, AsOf: now}
 	}
 	c.JSON(http.StatusOK, gin.H{"model_version": m.Version, "as_of": now, "results": out})
 }

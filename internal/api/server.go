@@ -37,6 +37,7 @@ type Store interface {
 	Alerts(ctx context.Context, id string, score float64, rules []store.AlertRule) ([]store.Transition, error)
 	EachCustomer(ctx context.Context, fn func(id string) error) error
 	GetScore(ctx context.Context, id string) (store.Score, error)
+	Evidence(ctx context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error)
 	Ping(ctx context.Context) error
 }
 
@@ -49,6 +50,10 @@ type Config struct {
 	Now func() time.Time
 	// Aggregator turns events into daily aggregates; nil means the default.
 	Aggregator *signals.Aggregator
+	// DropTicketText keeps ticket excerpts without their text, for
+	// businesses that may not keep support text (CHURN_KEEP_TICKET_TEXT=false);
+	// their dates and kinds are still kept.
+	DropTicketText bool
 	// MaxSkew is how far into the future an event timestamp may be; 0 means 5 minutes.
 	MaxSkew time.Duration
 	// Webhooks keeps webhook subscriptions and deliveries; nil disables
@@ -98,6 +103,7 @@ type Server struct {
 	drift             *driftMonitor
 	scoring           chan struct{}
 	draining          atomic.Bool
+	keepText          bool
 }
 
 // Drain marks the server as shutting down: /readyz answers 503 "draining" so
@@ -125,6 +131,7 @@ func New(cfg Config) *Server {
 	s.modelChanged, s.rescoreRate = make(chan struct{}, 1), cfg.RescoreRate
 	s.prom = newPromMetrics()
 	s.keys = cfg.Keys
+	s.keepText = !cfg.DropTicketText
 	if cfg.MaxScoring <= 0 {
 		cfg.MaxScoring = 512
 	}

@@ -41,6 +41,12 @@ type Options struct {
 	Aggregator *signals.Aggregator
 	// Progress shows each file being read on a terminal; nil is silent.
 	Progress *progress.Reporter
+	// Excerpts is how many excerpts of negative or churn-intent tickets
+	// (the newest) are kept per customer in Dataset.Excerpts; 0 keeps none.
+	Excerpts int
+	// ExcerptText keeps the text of those excerpts (see signals.Excerpt);
+	// without it their dates and kinds only.
+	ExcerptText bool
 }
 
 // MonthMRR is one month of a customer's revenue history.
@@ -61,6 +67,10 @@ type Dataset struct {
 	// Histories holds the daily event aggregates per customer, aligned with
 	// Customers; nil for a customer without events.
 	Histories []signals.History
+	// Excerpts holds, aligned with Customers, the newest Options.Excerpts
+	// ticket excerpts of each customer, newest first; nil when
+	// Options.Excerpts is 0.
+	Excerpts [][]signals.Excerpt
 	// Revenue holds the monthly MRR history per customer, sorted by month and
 	// aligned with Customers (rows for the same month are summed); nil when
 	// there is no revenue file.

@@ -86,6 +86,9 @@ func Load(dir string, opts Options) (*Dataset, error) {
 	}
 	ds := l.ds
 	ds.Histories = make([]signals.History, len(ds.Customers))
+	if opts.Excerpts > 0 {
+		ds.Excerpts = make([][]signals.Excerpt, len(ds.Customers))
+	}
 	compactIDs(ds)
 	l.custLine = nil
 	for _, base := range eventFiles {

@@ -708,3 +708,31 @@ func FuzzLoadCustomers(f *testing.F) {
 		}
 	})
 }
+
+func TestLoadExcerpts(t *testing.T) {
+	files := map[string]string{
+		"customers.csv": twoCustomers,
+		"tickets.csv": "customer_id,timestamp,text,sentiment\n" +
+			"c1,2026-03-01T09:00:00Z,\"We want to cancel,\n  the tool is too slow\",-0.6\n" +
+			"c1,2026-03-04T09:00:00Z,thanks for the help,0.6\n" +
+			"c1,2026-03-03T09:00:00Z,awful support,-0.9\n" +
+			"c1,2026-03-02T09:00:00Z,please refund us,0.2\n" +
+			"c2,2026-03-01T09:00:00Z,all good,0.4\n",
+	}
+	ds := mustLoad(t, files, Options{Excerpts: 2, ExcerptText: true})
+	at := func(day int) time.Time { return time.Date(2026, 3, day, 9, 0, 0, 0, time.UTC) }
+	want := []signals.Excerpt{
+		{At: at(3), Text: "awful support", Negative: true, Sentiment: -0.9},
+		{At: at(2), Text: "please refund us", Intents: []signals.Intent{signals.IntentRefund}, Sentiment: 0.2},
+	}
+	if !reflect.DeepEqual(ds.Excerpts[0], want) || ds.Excerpts[1] != nil {
+		t.Fatalf("excerpts %+v, want the newest two negative or intent tickets of c1: %+v", ds.Excerpts, want)
+	}
+	ds = mustLoad(t, files, Options{Excerpts: 5})
+	if x := ds.Excerpts[0]; len(x) != 3 || x[2].Text != "" || !x[2].At.Equal(at(1)) || len(x[2].Intents) != 1 {
+		t.Fatalf("without text: %+v", x)
+	}
+	if ds := mustLoad(t, files, Options{}); ds.Excerpts != nil {
+		t.Fatalf("excerpts kept without Options.Excerpts: %+v", ds.Excerpts)
+	}
+}

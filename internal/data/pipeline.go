@@ -24,7 +24,11 @@ type evBatch struct {
 	pos  []int
 	evs  []signals.Event
 	days []signals.Day
-	done chan struct{} // closed when days is filled
+	// notes holds the excerpt of each event, when excerpts are kept
+	// (Options.Excerpts); has says which events have one.
+	notes []signals.Excerpt
+	has   []bool
+	done  chan struct{} // closed when days is filled
 }
 
 type pipeline struct {
@@ -55,14 +59,25 @@ func (l *loader) startPipeline() *pipeline {
 		}
 	}
 	agg := l.agg
+	keep, text := l.opts.Excerpts, l.opts.ExcerptText
 	for range n {
 		p.workers.Add(1)
 		go func() {
 			defer p.workers.Done()
 			for b := range p.work {
 				b.days = b.days[:0]
-				for i := range b.evs {
-					b.days = append(b.days, agg.Day(&b.evs[i]))
+				if keep > 0 {
+					b.notes, b.has = b.notes[:0], b.has[:0]
+					for i := range b.evs {
+						d, x, ok := agg.Ticket(&b.evs[i], text)
+						b.days = append(b.days, d)
+						b.notes = append(b.notes, x)
+						b.has = append(b.has, ok)
+					}
+				} else {
+					for i := range b.evs {
+						b.days = append(b.days, agg.Day(&b.evs[i]))
+					}
 				}
 				close(b.done)
 			}
@@ -76,7 +91,11 @@ func (l *loader) startPipeline() *pipeline {
 			for i, d := range b.days {
 				hs[b.pos[i]].Add(d)
 				l.seen(b.evs[i].Timestamp)
+				if keep > 0 && b.has[i] {
+					l.ds.Excerpts[b.pos[i]] = signals.KeepNewest(l.ds.Excerpts[b.pos[i]], b.notes[i], keep)
+				}
 			}
+			clear(b.notes)
 			clear(b.evs) // drop references to row strings
 			b.pos, b.evs = b.pos[:0], b.evs[:0]
 			p.free <- b

@@ -172,21 +172,7 @@ func (a *Aggregator) Day(e *Event) Day {
 		d.Usage = e.Quantity
 		d.UsageEvents = 1
 	case TypeTicket:
-		var s float64
-		if e.Sentiment != nil {
-			s = *e.Sentiment
-		} else {
-			s = a.Sentiment.Analyze(e.Text).Score
-		}
-		d.Tickets = 1
-		d.SentimentSum = s
-		d.SentimentMin = s
-		if s < NegativeSentiment {
-			d.NegTickets = 1
-		}
-		if len(DetectIntent(e.Text)) > 0 {
-			d.IntentTickets = 1
-		}
+		d, _ = a.ticket(e)
 	case TypePageView:
 		d.PageViews = 1
 		if c, ok := a.Pages.Categorize(e.Path); ok {
@@ -194,6 +180,27 @@ func (a *Aggregator) Day(e *Event) Day {
 		}
 	}
 	return d
+}
+
+// ticket is Day of a ticket event, with the ticket's churn intents.
+func (a *Aggregator) ticket(e *Event) (Day, []Intent) {
+	d := Day{Day: DayNumber(e.Timestamp), Tickets: 1}
+	var s float64
+	if e.Sentiment != nil {
+		s = *e.Sentiment
+	} else {
+		s = a.Sentiment.Analyze(e.Text).Score
+	}
+	d.SentimentSum = s
+	d.SentimentMin = s
+	if s < NegativeSentiment {
+		d.NegTickets = 1
+	}
+	intents := DetectIntent(e.Text)
+	if len(intents) > 0 {
+		d.IntentTickets = 1
+	}
+	return d, intents
 }
 
 // History is one customer's daily aggregates, sorted by day, one entry per day.

@@ -26,6 +26,7 @@ type contractStore interface {
 	GetScore(ctx context.Context, id string) (Score, error)
 	AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error)
 	Import(ctx context.Context, customers []CustomerData) error
+	Evidence(ctx context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error)
 	ChurnMetrics(ctx context.Context) (ChurnState, error)
 	RecordPredicted(ctx context.Context, predicted map[metrics.Month]float64) error
 	Alerts(ctx context.Context, id string, score float64, rules []AlertRule) ([]Transition, error)
@@ -99,6 +100,104 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		// A customer known only from events exists with its id alone.
 		if p, err := s.GetCustomer(ctx, "c"); err != nil || p.ID != "c" || p.Plan != "" {
 			t.Fatalf("event-only customer: %+v, %v", p, err)
+		}
+	})
+
+	t.Run("ticket excerpts", func(t *testing.T) {
+		s := newStore(t, clock)
+		// note is an intent ticket of day today-k at 10:00 (k = 0: earlier today).
+		note := func(k int, text string) *signals.Excerpt {
+			at := signals.DayStart(today - int32(k)).Add(10 * time.Hour)
+			if k == 0 {
+				at = now.Add(-time.Hour)
+			}
+			return &signals.Excerpt{At: at, Text: text, Intents: []signals.Intent{signals.IntentCancel, signals.IntentRefund}, Negative: true, Sentiment: -0.625}
+		}
+		ev := func(id string, x *signals.Excerpt) Event {
+			return Event{CustomerID: "x", EventID: id, Day: signals.Day{Day: signals.DayNumber(x.At), Tickets: 1, IntentTickets: 1, NegTickets: 1}, Excerpt: x}
+		}
+		batch := []Event{
+			ev("t6", note(60, "six")), ev("t1", note(1, "one")), ev("t3", note(3, "three")),
+			ev("t400", note(400, "too old: accepted, not kept")),
+			{CustomerID: "x", EventID: "u", Day: signals.Day{Day: today, Usage: 1, UsageEvents: 1}},
+			ev("t1", note(2, "duplicate id: neither aggregate nor excerpt")),
+			ev("t0", note(0, "今天想取消订阅，并且要求退款。")),
+			ev("t5", note(5, "five")), ev("t4", note(4, "four")),
+		}
+		batch[3].Excerpt.Text = ""
+		batch[7].Excerpt.Intents, batch[7].Excerpt.Negative = nil, true // only negative
+		acc, dup, err := s.AddEvents(ctx, batch)
+		if err != nil || acc != 8 || dup != 1 {
+			t.Fatalf("%d accepted, %d duplicates, %v", acc, dup, err)
+		}
+		// excerpts reads the excerpts with Evidence, whose history must be History's.
+		excerpts := func(id string, from, to int32) ([]signals.Excerpt, error) {
+			t.Helper()
+			h, xs, err := s.Evidence(ctx, id, from, to)
+			if want, herr := s.History(ctx, id, from, to); !errors.Is(err, herr) || fmt.Sprint(h) != fmt.Sprint(want) {
+				t.Fatalf("evidence history %+v, %v; History %+v, %v", h, err, want, herr)
+			}
+			return xs, err
+		}
+		texts := func(xs []signals.Excerpt) []string {
+			out := []string{}
+			for _, x := range xs {
+				out = append(out, x.Text)
+			}
+			return out
+		}
+		want := []string{"今天想取消订阅，并且要求退款。", "one", "three", "four", "five"} // the newest five, newest first
+		got, err := excerpts("x", today-200, today+1)
+		if err != nil || !slices.Equal(texts(got), want) {
+			t.Fatalf("excerpts %q, %v; want %q", texts(got), err, want)
+		}
+		if x := got[1]; !x.At.Equal(note(1, "").At) || !slices.Equal(x.Intents, []signals.Intent{signals.IntentCancel, signals.IntentRefund}) || !x.Negative || x.Sentiment != -0.625 {
+			t.Fatalf("excerpt round trip: %+v", x)
+		}
+		if x := got[4]; x.Intents != nil || !x.Negative {
+			t.Fatalf("negative-only excerpt: %+v", x)
+		}
+		if h, _ := s.History(ctx, "x", today-2, today-1); len(h) != 0 {
+			t.Fatalf("the duplicate's aggregate was stored: %+v", h)
+		}
+		// The window selects by day, [from, to).
+		if got, _ := excerpts("x", today-4, today); !slices.Equal(texts(got), []string{"one", "three", "four"}) {
+			t.Fatalf("window [today-4, today): %q", texts(got))
+		}
+		// A retried batch adds nothing; a newer ticket pushes out the oldest kept.
+		if _, dup, _ := s.AddEvents(ctx, batch); dup != 9 {
+			t.Fatalf("retried batch: %d duplicates", dup)
+		}
+		newest := note(0, "no event id")
+		newest.At = now.Add(-time.Minute)
+		if acc, _, _ := s.AddEvents(ctx, []Event{ev("", newest), ev("t6b", note(6, "sixth, older than the five kept"))}); acc != 2 {
+			t.Fatalf("accepted %d", acc)
+		}
+		want = []string{"no event id", "今天想取消订阅，并且要求退款。", "one", "three", "four"}
+		if got, _ := excerpts("x", today-200, today+1); !slices.Equal(texts(got), want) {
+			t.Fatalf("after more: %q, want %q", texts(got), want)
+		}
+		// Text may be left out (CHURN_KEEP_TICKET_TEXT=false): the date and kinds stay.
+		quiet := note(1, "")
+		if _, _, err := s.AddEvents(ctx, []Event{{CustomerID: "q", EventID: "1", Day: signals.Day{Day: today - 1, Tickets: 1, IntentTickets: 1}, Excerpt: quiet}}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := excerpts("q", today-10, today+1); len(got) != 1 || got[0].Text != "" || !got[0].At.Equal(quiet.At) || len(got[0].Intents) != 2 {
+			t.Fatalf("excerpt without text: %+v", got)
+		}
+		// Import carries excerpts, kept by the same rule.
+		imp := []signals.Excerpt{*note(2, "imported"), *note(300, "imported, too old")}
+		if err := s.Import(ctx, []CustomerData{{Profile: features.Profile{ID: "y"}, Excerpts: imp}}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := excerpts("y", today-400, today+1); !slices.Equal(texts(got), []string{"imported"}) {
+			t.Fatalf("imported excerpts: %q", texts(got))
+		}
+		if h, _ := s.History(ctx, "y", today-400, today+1); len(h) != 0 {
+			t.Fatalf("an imported excerpt made a day: %+v", h)
+		}
+		if _, err := excerpts("nobody", 0, today+1); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown customer: %v", err)
 		}
 	})
 

@@ -29,6 +29,7 @@ type Mem struct {
 type memCustomer struct {
 	profile *features.Profile
 	hist    signals.History
+	notes   []signals.Excerpt    // newest first, at most MaxExcerpts
 	seen    map[string]time.Time // event id -> expiry
 	cached  *Cached
 	score   *Score
@@ -168,6 +169,9 @@ func (m *Mem) AddEvents(_ context.Context, events []Event) (accepted, duplicates
 		c.cached = nil
 		if e.Day.Day >= oldest {
 			c.hist.Add(e.Day)
+			if e.Excerpt != nil {
+				c.addExcerpt(*e.Excerpt)
+			}
 		}
 	}
 	for i := range events {
@@ -181,11 +185,39 @@ func (m *Mem) trim(c *memCustomer, now time.Time, oldest int32) {
 	if len(c.hist) > 0 && c.hist[0].Day < oldest {
 		c.hist = slices.Clone(c.hist.Window(oldest, c.hist[len(c.hist)-1].Day+1))
 	}
+	for len(c.notes) > 0 && signals.DayNumber(c.notes[len(c.notes)-1].At) < oldest {
+		c.notes = c.notes[:len(c.notes)-1]
+	}
 	for k, exp := range c.seen {
 		if !now.Before(exp) {
 			delete(c.seen, k)
 		}
 	}
+}
+
+// addExcerpt keeps x among the customer's newest MaxExcerpts excerpts.
+func (c *memCustomer) addExcerpt(x signals.Excerpt) {
+	c.notes = signals.KeepNewest(c.notes, x, MaxExcerpts)
+}
+
+// Evidence returns the customer's daily aggregates with from <= day < to
+// (as History does) and its kept ticket excerpts dated on those days,
+// newest first. It returns ErrNotFound for an unknown customer.
+func (m *Mem) Evidence(_ context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	c := m.customers[id]
+	if c == nil {
+		return nil, nil, ErrNotFound
+	}
+	var out []signals.Excerpt
+	for _, n := range c.notes {
+		if d := signals.DayNumber(n.At); d >= from && d < to {
+			n.Intents = slices.Clone(n.Intents)
+			out = append(out, n)
+		}
+	}
+	return slices.Clone(c.hist.Window(from, to)), out, nil
 }
 
 // History returns the customer's daily aggregates with from <= day < to. It
@@ -315,6 +347,11 @@ func (m *Mem) Import(_ context.Context, customers []CustomerData) error {
 		for _, d := range customers[i].History {
 			if d.Day >= oldest {
 				c.hist.Add(d)
+			}
+		}
+		for _, x := range customers[i].Excerpts {
+			if signals.DayNumber(x.At) >= oldest {
+				c.addExcerpt(x)
 			}
 		}
 	}

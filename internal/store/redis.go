@@ -29,6 +29,8 @@ import (
 //	churn:{c:<id>}:p           profile (JSON); an id-only stub for customers known from events or scores
 //	churn:{c:<id>}:d           daily aggregates: hash, field = day number, value = encoded signals.Day,
 //	                           plus field "lo" = lowest day stored; expires RetentionDays+2 days after the last write
+//	churn:{c:<id>}:t           ticket excerpts: sorted set, score = time (ms), member = excerpt (JSON);
+//	                           the newest MaxExcerpts of the retention window, expiring like :d
 //	churn:{c:<id>}:f           hash: "v" = cached feature vector (binary), "s" = last score (JSON)
 //	churn:{c:<id>}:e:<event>   dedupe marker of one event id, expires after DedupeTTL
 //	churn:at-risk              sorted set of flagged customers, member = id, score = -risk
@@ -319,6 +321,9 @@ func (r *Redis) AddEvents(ctx context.Context, events []Event) (accepted, duplic
 				c.keys = append(c.keys, c.base+"e:"+e.EventID)
 			}
 			c.args = append(c.args, int64(e.Day.Day), flag, string(buf))
+			if err := c.addExcerpt(e.Excerpt); err != nil {
+				return 0, 0, fmt.Errorf("event of customer %q: %w", id, err)
+			}
 		}
 		calls[g] = c
 	}
@@ -336,14 +341,32 @@ type scriptCall struct {
 
 func (r *Redis) newCall(id string, n int) scriptCall {
 	base := r.custKey(id)
-	keys := make([]string, 3, 3+n)
-	keys[0], keys[1], keys[2] = base+"d", base+"f", base+"p"
-	args := make([]any, 4, 4+3*n)
-	args[0] = int64(signals.DayNumber(r.now()) - r.retention)
+	keys := make([]string, 4, 4+n)
+	keys[0], keys[1], keys[2], keys[3] = base+"d", base+"f", base+"p", base+"t"
+	args := make([]any, 6, 6+5*n)
+	oldest := signals.DayNumber(r.now()) - r.retention
+	args[0] = int64(oldest)
 	args[1] = r.daysTTL.Milliseconds()
 	args[2] = r.dedupeTTL.Milliseconds()
 	args[3] = r.stub(id)
+	args[4] = int64(MaxExcerpts)
+	args[5] = signals.DayStart(oldest).UnixMilli()
 	return scriptCall{base: base, keys: keys, args: args}
+}
+
+// addExcerpt appends the excerpt arguments of the event just appended
+// (empty ones for nil).
+func (c *scriptCall) addExcerpt(x *signals.Excerpt) error {
+	if x == nil {
+		c.args = append(c.args, "", "")
+		return nil
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		return fmt.Errorf("encode excerpt: %w", err)
+	}
+	c.args = append(c.args, x.At.UnixMilli(), string(b))
+	return nil
 }
 
 // runAdd runs the calls in one pipeline with EVALSHA, then once more with
@@ -414,8 +437,13 @@ func (r *Redis) History(ctx context.Context, id string, from, to int32) (signals
 	if exists.Val() == 0 {
 		return nil, ErrNotFound
 	}
+	return decodeHistory(id, all.Val(), from, to)
+}
+
+// decodeHistory decodes the days from <= day < to of a daily aggregates hash.
+func decodeHistory(id string, all map[string]string, from, to int32) (signals.History, error) {
 	var h signals.History
-	for field, v := range all.Val() {
+	for field, v := range all {
 		day, err := strconv.ParseInt(field, 10, 32)
 		if err != nil || int32(day) < from || int32(day) >= to {
 			continue // "lo" and days outside the window
@@ -429,6 +457,42 @@ func (r *Redis) History(ctx context.Context, id string, from, to int32) (signals
 	}
 	slices.SortFunc(h, func(a, b signals.Day) int { return int(a.Day) - int(b.Day) })
 	return h, nil
+}
+
+// Evidence returns, in one round trip, the customer's daily aggregates with
+// from <= day < to (as History does) and its kept ticket excerpts dated on
+// those days, newest first. It returns ErrNotFound for an unknown customer
+// and an error wrapping ErrUnavailable when Redis cannot be reached.
+func (r *Redis) Evidence(ctx context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	k := r.custKey(id)
+	pipe := r.c.Pipeline()
+	exists := pipe.Exists(ctx, k+"p")
+	days := pipe.HGetAll(ctx, k+"d")
+	notes := pipe.ZRevRangeByScore(ctx, k+"t", &redis.ZRangeBy{
+		Max: "(" + strconv.FormatInt(signals.DayStart(to).UnixMilli(), 10),
+		Min: strconv.FormatInt(signals.DayStart(from).UnixMilli(), 10),
+	})
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, nil, r.fail(ctx, "evidence", err)
+	}
+	if exists.Val() == 0 {
+		return nil, nil, ErrNotFound
+	}
+	h, err := decodeHistory(id, days.Val(), from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]signals.Excerpt, 0, len(notes.Val()))
+	for _, v := range notes.Val() {
+		var x signals.Excerpt
+		if err := json.Unmarshal([]byte(v), &x); err != nil {
+			return nil, nil, fmt.Errorf("excerpt of %q: %w", id, err)
+		}
+		out = append(out, x)
+	}
+	return h, out, nil
 }
 
 // Snapshot returns a customer's profile and cached feature vector (nil when
@@ -680,7 +744,15 @@ func (r *Redis) Import(ctx context.Context, customers []CustomerData) error {
 					cancel()
 					return fmt.Errorf("history of %q, day %d: a value is not finite", p.ID, d.Day)
 				}
-				c.args = append(c.args, int64(d.Day), "0", string(buf))
+				c.args = append(c.args, int64(d.Day), "0", string(buf), "", "")
+			}
+			for j := range part[i].Excerpts {
+				x := &part[i].Excerpts[j]
+				c.args = append(c.args, int64(signals.DayNumber(x.At)), "0", "")
+				if err := c.addExcerpt(x); err != nil {
+					cancel()
+					return fmt.Errorf("excerpt of %q: %w", p.ID, err)
+				}
 			}
 			calls[i] = c
 		}

@@ -4,9 +4,16 @@
 --         field "lo" = lowest day stored, so that pruning needs no scan)
 -- KEYS[2] cache hash (field "v" = cached vector: dropped here)
 -- KEYS[3] profile (an id-only stub is set when missing)
--- KEYS[4..] dedupe markers of the events that carry an event_id, in order
+-- KEYS[4] ticket excerpts: sorted set, score = time (ms), member = excerpt (JSON)
+-- KEYS[5..] dedupe markers of the events that carry an event_id, in order
 -- ARGV[1] oldest day kept, ARGV[2] aggregates TTL (ms), ARGV[3] dedupe TTL (ms),
--- ARGV[4] stub profile, then per event: day, has-id flag ("1"/"0"), encoded Day.
+-- ARGV[4] stub profile, ARGV[5] excerpts kept, ARGV[6] start of the oldest day (ms),
+-- then per event: day, has-id flag ("1"/"0"), encoded Day ("" for none: an
+-- imported excerpt), excerpt time (ms) and excerpt ("" for none).
+--
+-- An event's excerpt is written with its aggregate or not at all: a
+-- duplicate event adds neither. Only the newest ARGV[5] excerpts of the
+-- retention window are kept; the set expires like the aggregates.
 --
 -- An encoded Day is a MessagePack array of up to 15 numbers, trailing zeros
 -- left out: usage, usage events, tickets, negative tickets, intent tickets,
@@ -42,9 +49,10 @@ local function encode(t)
 end
 
 -- 1. dedupe, and collect the days to update in event order
-local acc, dup, k = 0, 0, 3
+local acc, dup, k = 0, 0, 4
 local evdays, evdata, fields, seen = {}, {}, {'lo'}, {}
-for b = 5, #ARGV, 3 do
+local notes = {}
+for b = 7, #ARGV, 5 do
 	local fresh = true
 	if ARGV[b + 1] == '1' then
 		k = k + 1
@@ -54,11 +62,17 @@ for b = 5, #ARGV, 3 do
 		acc = acc + 1
 		local day = ARGV[b]
 		if tonumber(day) >= oldest then
-			evdays[#evdays + 1] = day
-			evdata[#evdata + 1] = ARGV[b + 2]
-			if not seen[day] then
-				seen[day] = true
-				fields[#fields + 1] = day
+			if ARGV[b + 2] ~= '' then
+				evdays[#evdays + 1] = day
+				evdata[#evdata + 1] = ARGV[b + 2]
+				if not seen[day] then
+					seen[day] = true
+					fields[#fields + 1] = day
+				end
+			end
+			if ARGV[b + 4] ~= '' then
+				notes[#notes + 1] = ARGV[b + 3]
+				notes[#notes + 1] = ARGV[b + 4]
 			end
 		end
 	else
@@ -110,6 +124,14 @@ if #evdays > 0 then
 	end
 	if newlo ~= lo then redis.call('HSET', d, 'lo', string.format('%d', newlo)) end
 	redis.call('PEXPIRE', d, ARGV[2])
+end
+-- 3. keep the newest excerpts of the window
+if #notes > 0 then
+	local t = KEYS[4]
+	redis.call('ZADD', t, unpack(notes))
+	redis.call('ZREMRANGEBYSCORE', t, '-inf', '(' .. ARGV[6])
+	redis.call('ZREMRANGEBYRANK', t, 0, -1 - tonumber(ARGV[5]))
+	redis.call('PEXPIRE', t, ARGV[2])
 end
 if acc > 0 then redis.call('HDEL', f, 'v') end
 redis.call('SET', KEYS[3], ARGV[4], 'NX')

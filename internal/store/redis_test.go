@@ -96,7 +96,7 @@ func TestRedisClusterSlots(t *testing.T) {
 		}
 		bases[base] = id
 		var slot int64 = -1
-		for _, k := range []string{base + "p", base + "d", base + "f", base + "e:evt}{1", base + "e:"} {
+		for _, k := range []string{base + "p", base + "d", base + "f", base + "t", base + "e:evt}{1", base + "e:"} {
 			s, err := cc.ClusterKeySlot(ctx, k).Result()
 			if err != nil {
 				t.Fatal(err)
@@ -532,7 +532,8 @@ func TestRedisKeyLayout(t *testing.T) {
 	ctx := context.Background()
 	today := signals.DayNumber(time.Now())
 	id := "acme}{:x"
-	if _, _, err := r.AddEvents(ctx, []Event{{CustomerID: id, EventID: "evt:1", Day: signals.Day{Day: today, Usage: 2, UsageEvents: 1}}}); err != nil {
+	if _, _, err := r.AddEvents(ctx, []Event{{CustomerID: id, EventID: "evt:1", Day: signals.Day{Day: today, Usage: 2, UsageEvents: 1}},
+		{CustomerID: id, Day: signals.Day{Day: today, Tickets: 1, NegTickets: 1}, Excerpt: &signals.Excerpt{At: time.Now().UTC(), Negative: true}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.PutScore(ctx, id, Cached{Day: today, ModelVersion: "v", Vector: []float64{1}, Score: Score{Score: 0.9, Flagged: true}}); err != nil {
@@ -554,6 +555,7 @@ func TestRedisKeyLayout(t *testing.T) {
 		{base + "p", -1, -1},
 		{base + "f", -1, -1},
 		{base + "d", 31 * 24 * time.Hour, 32 * 24 * time.Hour},
+		{base + "t", 31 * 24 * time.Hour, 32 * 24 * time.Hour},
 		{base + "e:evt:1", 59 * time.Minute, time.Hour},
 		{r.prefix + "at-risk", -1, -1},
 	}

@@ -33,12 +33,19 @@ const (
 	MaxAtRiskLimit       = 1000
 )
 
+// MaxExcerpts is how many ticket excerpts a store keeps per customer: the
+// newest ones within the retention window.
+const MaxExcerpts = 5
+
 // Event is one validated event ready to store: its customer, its optional
-// idempotency key, and its one-event daily aggregate.
+// idempotency key, its one-event daily aggregate, and the excerpt of a
+// negative or churn-intent ticket (nil for other events). An event and its
+// excerpt are stored together, and a duplicate event adds neither.
 type Event struct {
 	CustomerID string
 	EventID    string
 	Day        signals.Day
+	Excerpt    *signals.Excerpt
 }
 
 // Score is the last score computed for a customer.
@@ -88,6 +95,9 @@ type AtRiskPage struct {
 type CustomerData struct {
 	Profile features.Profile
 	History signals.History
+	// Excerpts are ticket excerpts kept like those of events (the newest
+	// MaxExcerpts within the retention window).
+	Excerpts []signals.Excerpt
 	// Metrics is the customer's lifetimes and MRR history for the churn
 	// metrics; nil derives them from the profile as an upsert would.
 	Metrics *metrics.Customer

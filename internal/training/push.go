@@ -39,6 +39,9 @@ func Push(ctx context.Context, st Pusher, ds *data.Dataset, a *model.Artifact, a
 	mc := metrics.FromDataset(ds)
 	for i := range ds.Customers {
 		batch = append(batch, store.CustomerData{Profile: ds.Customers[i], History: ds.Histories[i], Metrics: &mc[i]})
+		if ds.Excerpts != nil {
+			batch[len(batch)-1].Excerpts = ds.Excerpts[i]
+		}
 		res.Days += len(ds.Histories[i])
 		if len(batch) == chunk || i == len(ds.Customers)-1 {
 			if err := st.Import(ctx, batch); err != nil {

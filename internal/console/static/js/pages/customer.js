@@ -7,6 +7,7 @@ import { getJSON, isQuiet } from '../api.js';
 import { barChart, describe, figure, lineChart } from '../charts.js';
 import { dl, h, missing, problemView, riskBadge, section, table } from '../dom.js';
 import { date, dateTime, int, isNum, money, num, pct, points, sentimentWord, signed, yesNo } from '../format.js';
+import { signalsSection } from '../signals.js';
 
 const DAYS = 90;
 const RISK_PAGES = ['cancel', 'downgrade', 'pricing', 'billing', 'refund', 'export', 'competitor'];
@@ -33,6 +34,7 @@ export async function render(ctx) {
     h('p', {}, back),
     h('h1', {}, 'Customer ', h('span', { class: 'customer-id', text: ctx.id })),
     h('div', { class: 'grid-2' }, scoreSection(risk), profileSection(profile.value)),
+    signalsSection(risk),
     driversSection(risk),
     historySections(history),
     alertsSection(alerts),
