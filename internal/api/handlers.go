@@ -231,8 +231,8 @@ func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, 
 		s.drift.observe(m.Version, x)
 	}
 	pred := m.Predict(x, model.DefaultDrivers)
-	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: now, MRR: p.MRR, Plan: p.Plan,
-		Name: p.Attributes[s.nameAttr], Owner: p.Attributes[s.ownerAttr]}
+	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: now, MRR: p.MRR, Plan: p.Plan}
+	sc.Name, sc.Owner = s.account.Of(&p)
 	if len(pred.Drivers) > 0 {
 		sc.TopDriver = pred.Drivers[0].Reason
 	}

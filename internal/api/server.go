@@ -73,18 +73,11 @@ type Config struct {
 	// RescoreRate bounds the background rescoring of every customer after a
 	// model change, in customers per second; 0 means 1000.
 	RescoreRate float64
-	// NameAttribute and OwnerAttribute are the customer attributes the
-	// at-risk list shows as account name and owner (CHURN_NAME_ATTRIBUTE,
-	// CHURN_OWNER_ATTRIBUTE); "" means DefaultNameAttribute and
-	// DefaultOwnerAttribute.
-	NameAttribute, OwnerAttribute string
+	// Account names the customer attributes the at-risk list shows as
+	// account name and owner (CHURN_NAME_ATTRIBUTE, CHURN_OWNER_ATTRIBUTE);
+	// an empty name means the store's default.
+	Account store.Account
 }
-
-// The default attributes of the at-risk list's account name and owner.
-const (
-	DefaultNameAttribute  = "name"
-	DefaultOwnerAttribute = "owner"
-)
 
 // Server holds the API's dependencies and the active model.
 type Server struct {
@@ -110,8 +103,7 @@ type Server struct {
 	drift             *driftMonitor
 	scoring           chan struct{}
 	draining          atomic.Bool
-	nameAttr          string
-	ownerAttr         string
+	account           store.Account
 }
 
 // Drain marks the server as shutting down: /readyz answers 503 "draining" so
@@ -161,7 +153,8 @@ func New(cfg Config) *Server {
 	if s.hysteresis <= 0 {
 		s.hysteresis = DefaultHysteresis
 	}
-	s.nameAttr, s.ownerAttr = cmp.Or(cfg.NameAttribute, DefaultNameAttribute), cmp.Or(cfg.OwnerAttribute, DefaultOwnerAttribute)
+	s.account = store.Account{NameAttribute: cmp.Or(cfg.Account.NameAttribute, store.DefaultNameAttribute),
+		OwnerAttribute: cmp.Or(cfg.Account.OwnerAttribute, store.DefaultOwnerAttribute)}
 	return s
 }
 

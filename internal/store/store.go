@@ -100,6 +100,26 @@ type AtRiskPage struct {
 	Next  string
 }
 
+// The default attributes of a customer's account name and owner.
+const (
+	DefaultNameAttribute  = "name"
+	DefaultOwnerAttribute = "owner"
+)
+
+// Account names the customer attributes kept with a score as the account's
+// name and owner (configurable: CHURN_NAME_ATTRIBUTE, CHURN_OWNER_ATTRIBUTE).
+type Account struct {
+	NameAttribute, OwnerAttribute string
+}
+
+// DefaultAccount reads the default attributes.
+var DefaultAccount = Account{NameAttribute: DefaultNameAttribute, OwnerAttribute: DefaultOwnerAttribute}
+
+// Of returns a profile's account name and owner ("" for a missing attribute).
+func (a Account) Of(p *features.Profile) (name, owner string) {
+	return p.Attributes[a.NameAttribute], p.Attributes[a.OwnerAttribute]
+}
+
 // CustomerData is one customer for a bulk import.
 type CustomerData struct {
 	Profile features.Profile
