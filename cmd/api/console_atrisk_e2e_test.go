@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
@@ -47,6 +48,18 @@ func TestConsoleAtRiskWorkList(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	t.Cleanup(func() { // the test's keys go with it
+		opt, err := redis.ParseURL(redisURL)
+		if err != nil {
+			return
+		}
+		c := redis.NewClient(opt)
+		defer c.Close()
+		it := c.Scan(context.Background(), 0, prefix+"*", 1000).Iterator()
+		for it.Next(context.Background()) {
+			c.Del(context.Background(), it.Val())
+		}
+	})
 	ds, err := data.Load(dataDir, data.Options{})
 	if err != nil {
 		t.Fatal(err)
