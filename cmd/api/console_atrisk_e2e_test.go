@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
@@ -41,25 +40,14 @@ func TestConsoleAtRiskWorkList(t *testing.T) {
 	b := newBrowser(t)
 	dataDir, models := demoSetup(t)
 	redisURL := redistest.URL(t)
-	prefix := fmt.Sprintf("console-atrisk-%d:", time.Now().UnixNano())
+	prefix := redistest.Prefix(t)
+	redistest.Cleanup(t, redisURL, nil, prefix)
 	ctx := context.Background()
 	st, err := store.NewRedis(ctx, store.RedisOptions{URL: redisURL, Prefix: prefix, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	t.Cleanup(func() { // the test's keys go with it
-		opt, err := redis.ParseURL(redisURL)
-		if err != nil {
-			return
-		}
-		c := redis.NewClient(opt)
-		defer c.Close()
-		it := c.Scan(context.Background(), 0, prefix+"*", 1000).Iterator()
-		for it.Next(context.Background()) {
-			c.Del(context.Background(), it.Val())
-		}
-	})
 	ds, err := data.Load(dataDir, data.Options{})
 	if err != nil {
 		t.Fatal(err)
