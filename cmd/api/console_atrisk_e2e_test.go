@@ -37,7 +37,6 @@ func TestConsoleAtRiskWorkList(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the api and a browser")
 	}
-	b := newBrowser(t)
 	dataDir, models := demoSetup(t)
 	redisURL := redistest.URL(t)
 	prefix := redistest.Prefix(t)
@@ -63,6 +62,7 @@ func TestConsoleAtRiskWorkList(t *testing.T) {
 	p := startAPI(t, map[string]string{"CHURN_MODELS_DIR": models, "REDIS_URL": redisURL, "CHURN_REDIS_PREFIX": prefix,
 		"CHURN_NAME_ATTRIBUTE": "industry", "CHURN_OWNER_ATTRIBUTE": "region"}, "--load", dataDir)
 	console := p.base + "/console/"
+	b := newBrowser(t) // after the slow setup: its time limit is for the pages
 	api := func(q url.Values) []atRiskRow {
 		t.Helper()
 		q.Set("limit", "25")
