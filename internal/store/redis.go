@@ -497,6 +497,7 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	rev := revenueAtRisk(&c.Score)
 	day := scoreDay(&c.Score)
 	pipe := r.c.Pipeline()
+	oldScore := pipe.HMGet(ctx, k+"f", "s") // before the script replaces it; HMGET answers nil, not redis.Nil
 	res := putScoreScript.Run(ctx, pipe, []string{k + "f"}, encodeCached(&c), s, fmtFloat(c.Score.Score), fmtFloat(rev))
 	pipe.SetNX(ctx, k+"p", r.stub(id), 0)
 	pipe.HSet(ctx, k+"h", strconv.Itoa(int(day)), fmtFloat(c.Score.Score))
@@ -524,19 +525,35 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	}
 	ago := weekAgo(daily, day)
 	l, listed := tier(&c.Score)
+	listed = listed && left == 0
+	// A customer neither listed now nor before (most of them) has no list
+	// entry to touch; one listed now is added to its tier's lists and taken
+	// off the other tier's.
+	wasListed := true // an old score that cannot be read may be on any list
+	var prev Score
+	if v := oldScore.Val(); len(v) == 1 && v[0] == nil {
+		wasListed = false
+	} else if len(v) == 1 {
+		if b, ok := v[0].(string); ok && json.Unmarshal([]byte(b), &prev) == nil {
+			_, wasListed = tier(&prev)
+		}
+	}
 	pipe = r.c.Pipeline()
 	if len(stale) > 0 {
 		pipe.HDel(ctx, k+"h", stale...)
 	}
 	for _, lk := range r.listKeys() {
-		if listed && left == 0 && lk.level == l {
+		switch {
+		case listed && lk.level == l:
 			pipe.ZAdd(ctx, lk.key, redis.Z{Score: sortKey(lk.sort, &c.Score, ago), Member: id})
-		} else {
+		case listed || wasListed:
 			pipe.ZRem(ctx, lk.key, id)
 		}
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return r.fail(ctx, "put score", err)
+	if pipe.Len() > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return r.fail(ctx, "put score", err)
+		}
 	}
 	if left == 1 {
 		return nil
