@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -435,11 +436,14 @@ func TestConsoleEndToEnd(t *testing.T) {
 
 	// Filters: a plan and a minimum score give the API's filtered list.
 	b.goTo("first page", "at-risk", chromedp.Click(chromedp.ID("first-page")))
-	plan := eval[string](b, `document.querySelector("#at-risk-table tbody tr td:nth-child(4)").textContent.trim()`)
-	b.goTo("filter", "at-risk", chromedp.SendKeys(chromedp.ID("min-score"), "0.3"), chromedp.SendKeys(chromedp.ID("plan"), plan),
-		chromedp.Click(chromedp.ID("apply-filters")))
+	plan := eval[string](b, `document.querySelector("#at-risk-table tbody tr td.col-plan").textContent.trim()`)
+	if got := eval[[]string](b, `[...document.querySelectorAll("#plan option")].map(o => o.value)`); !slices.Contains(got, plan) {
+		t.Fatalf("plan choices %v lack %q", got, plan)
+	}
+	eval[bool](b, fmt.Sprintf(`(document.getElementById("plan").value = %q, true)`, plan))
+	b.goTo("filter", "at-risk", chromedp.SendKeys(chromedp.ID("min-score"), "0.3"), chromedp.Click(chromedp.ID("apply-filters")))
 	b.waitJS("the filtered list", fmt.Sprintf(`(() => {
-		const plans = [...document.querySelectorAll("#at-risk-table tbody tr td:nth-child(4)")].map(td => td.textContent.trim());
+		const plans = [...document.querySelectorAll("#at-risk-table tbody tr td.col-plan")].map(td => td.textContent.trim());
 		return location.hash.includes("plan=") && document.querySelector("main#app").dataset.state === "ready" &&
 			plans.length > 0 && plans.every(p => p === %q);
 	})()`, plan))
@@ -450,7 +454,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	}
 	getJSON(t, p.base+"/v1/at-risk?limit=25&min_score=0.3&plan="+plan, consoleReadKey, &filtered)
 	ids = eval[[]string](b, `[...document.querySelectorAll("#at-risk-table tbody a.customer-link")].map(a => a.textContent.trim())`)
-	plans := eval[[]string](b, `[...document.querySelectorAll("#at-risk-table tbody tr td:nth-child(4)")].map(td => td.textContent.trim())`)
+	plans := eval[[]string](b, `[...document.querySelectorAll("#at-risk-table tbody tr td.col-plan")].map(td => td.textContent.trim())`)
 	if len(ids) == 0 || len(ids) != len(filtered.Items) {
 		t.Errorf("filtered list (plan %s, score >= 0.3) shows %d customers, the API %d", plan, len(ids), len(filtered.Items))
 	}

@@ -142,7 +142,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	srv := api.New(api.Config{Store: st, ModelsDir: *modelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: allowPrivate,
-		Keys: keys, ModelPoll: poll, DropTicketText: !keepText})
+		Keys: keys, ModelPoll: poll, DropTicketText: !keepText,
+		Account: store.Account{NameAttribute: envOr(getenv, "CHURN_NAME_ATTRIBUTE", store.DefaultNameAttribute),
+			OwnerAttribute: envOr(getenv, "CHURN_OWNER_ATTRIBUTE", store.DefaultOwnerAttribute)}})
 	if _, err := srv.LoadModel(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,7 +49,7 @@ func TestAtRiskListFollowsEvents(t *testing.T) {
 			if pages > 100 {
 				t.Fatal("pagination does not end")
 			}
-			q := url.Values{"limit": {"7"}}
+			q := url.Values{"limit": {"7"}, "level": {"high"}}
 			if cursor != "" {
 				q.Set("cursor", cursor)
 			}
@@ -200,6 +202,184 @@ func TestProfileChangeRescores(t *testing.T) {
 		}
 		if before.Plan != p.Plan || after.Plan != newPlan {
 			t.Errorf("stored score's plan %q before, %q after the PUT; want %q then %q", before.Plan, after.Plan, p.Plan, newPlan)
+		}
+	})
+}
+
+// TestAtRiskLevelsSortsSearch: the generated customers scored twice a week
+// apart; the list's tiers, orders, search, name and owner, and the weekly
+// change agree with the risk endpoint and with each other, page by page.
+func TestAtRiskLevelsSortsSearch(t *testing.T) {
+	forEachStore(t, func(t *testing.T, kind string) {
+		a := newTestAPIStore(t, kind, true)
+		const n = 300
+		a.loadGenerated(t, n)
+		ctx := context.Background()
+		scoreAll := func(cancel bool) {
+			t.Helper()
+			now := a.clock.Now()
+			var events []any
+			for i := range testData.Customers[:n] {
+				id := testData.Customers[i].ID
+				events = append(events, ev("page_view", id, now.Add(-1e9), map[string]any{"path": "/dashboard"}))
+				if cancel && i%3 == 0 {
+					events = append(events, ev("page_view", id, now.Add(-2e9), map[string]any{"path": "/account/cancel"}),
+						ev("ticket", id, now.Add(-3e9), map[string]any{"text": "Terrible. I want to cancel and get a refund."}))
+				}
+			}
+			if code, body, _ := a.do("POST", "/v1/events", map[string]any{"events": events}); code != 202 {
+				t.Fatalf("events: %d %v", code, body)
+			}
+			if err := a.srv.Settle(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Two customers get an account name and owner.
+		named := map[string][2]string{}
+		for i, who := range [][2]string{{"Acme Widgets", "dana@example.com"}, {"Globex ACME Ltd", "lee@example.com"}} {
+			p := testData.Customers[i]
+			body := map[string]any{"signup_at": p.SignupAt.Format(time.RFC3339), "plan": p.Plan, "attributes": map[string]any{"name": who[0], "owner": who[1]}}
+			if p.MRR != nil {
+				body["mrr"] = *p.MRR
+			}
+			if code, out, _ := a.do("PUT", "/v1/customers/"+p.ID, body); code != 200 {
+				t.Fatalf("put: %d %v", code, out)
+			}
+			named[p.ID] = who
+		}
+		scoreAll(false)
+		a.clock.Set(a.clock.Now().AddDate(0, 0, 7))
+		scoreAll(true) // a third get worse
+		m := a.srv.Model()
+
+		ids := func(items []map[string]any) []string {
+			out := make([]string, len(items))
+			for i, it := range items {
+				out[i] = it["customer_id"].(string)
+			}
+			return out
+		}
+		high := a.pageAtRisk(t, url.Values{"level": {"high"}}, 13)
+		medium := a.pageAtRisk(t, url.Values{"level": {"medium"}}, 13)
+		both := a.pageAtRisk(t, url.Values{}, 13)
+		if len(high) == 0 || len(medium) == 0 {
+			t.Fatalf("%d high, %d medium: the test needs both", len(high), len(medium))
+		}
+		if fmt.Sprint(ids(both)) != fmt.Sprint(append(ids(high), ids(medium)...)) {
+			t.Errorf("no level lists %v, want high then medium", ids(both))
+		}
+		for _, it := range high {
+			if it["risk_level"] != "high" || it["score"].(float64) < m.Threshold {
+				t.Errorf("level=high lists %v", it)
+			}
+		}
+		withAgo := 0
+		for _, it := range medium {
+			if s := it["score"].(float64); it["risk_level"] != "medium" || s < m.MediumThreshold || s >= m.Threshold {
+				t.Errorf("level=medium lists %v (thresholds %v, %v)", it, m.MediumThreshold, m.Threshold)
+			}
+		}
+		for _, it := range both {
+			id := it["customer_id"].(string)
+			code, risk, _ := a.do("GET", "/v1/customers/"+url.PathEscape(id)+"/risk", nil)
+			if code != 200 || risk["score"] != it["score"] || risk["risk_level"] != it["risk_level"] {
+				t.Errorf("%s: listed %v %v, risk %v %v", id, it["score"], it["risk_level"], risk["score"], risk["risk_level"])
+			}
+			if ago, ok := it["score_7d_ago"].(float64); ok {
+				withAgo++
+				if ch := it["change"].(float64); math.Abs(ch-(it["score"].(float64)-ago)) > 1e-6 {
+					t.Errorf("%s: change %v, score %v - %v", id, ch, it["score"], ago)
+				}
+			} else if it["change"] != nil {
+				t.Errorf("%s: change %v without a score 7 days ago", id, it["change"])
+			}
+			if who, ok := named[id]; ok && (it["name"] != who[0] || it["owner"] != who[1]) {
+				t.Errorf("%s: name %v owner %v, want %v", id, it["name"], it["owner"], who)
+			}
+		}
+		if withAgo == 0 {
+			t.Fatal("no listed customer has a score 7 days ago")
+		}
+		// Each order lists the same customers, largest first, the same page by page.
+		value := func(it map[string]any, o string) float64 {
+			v, ok := it[o].(float64)
+			if !ok {
+				return math.Inf(-1)
+			}
+			return v
+		}
+		for _, o := range []string{"score", "revenue_at_risk", "change"} {
+			for _, level := range []string{"", "high", "medium"} {
+				q := url.Values{"sort": {o}}
+				if level != "" {
+					q.Set("level", level)
+				}
+				small := a.pageAtRisk(t, q, 4)
+				big := a.pageAtRisk(t, url.Values{"sort": {o}, "level": {level}}, 1000)
+				if fmt.Sprint(ids(small)) != fmt.Sprint(ids(big)) {
+					t.Errorf("sort=%s level=%s: pages of 4 differ from one page", o, level)
+				}
+				want := map[string]int{"": len(both), "high": len(high), "medium": len(medium)}[level]
+				if len(big) != want {
+					t.Errorf("sort=%s level=%s lists %d, want %d", o, level, len(big), want)
+				}
+				for i := 1; i < len(big); i++ {
+					if value(big[i], o) > value(big[i-1], o)+1e-9 {
+						t.Errorf("sort=%s level=%s: %v after %v", o, level, big[i][o], big[i-1][o])
+						break
+					}
+				}
+			}
+		}
+		// Search: a case-insensitive substring of the name or the id.
+		var acme []string
+		for _, it := range both {
+			if _, ok := named[it["customer_id"].(string)]; ok {
+				acme = append(acme, it["customer_id"].(string))
+			}
+		}
+		if got := ids(a.pageAtRisk(t, url.Values{"q": {"acme"}}, 5)); fmt.Sprint(got) != fmt.Sprint(acme) {
+			t.Errorf("q=acme lists %v, want %v", got, acme)
+		}
+		id := both[len(both)/2]["customer_id"].(string)
+		got := ids(a.pageAtRisk(t, url.Values{"q": {strings.ToUpper(id)}, "sort": {"change"}}, 5))
+		if !slices.Contains(got, id) {
+			t.Errorf("q=%s lists %v", strings.ToUpper(id), got)
+		}
+		for _, g := range got {
+			if !strings.Contains(strings.ToLower(g), strings.ToLower(id)) {
+				t.Errorf("q=%s lists %s", id, g)
+			}
+		}
+		// Bad values name their field; a read never says that nothing was stored.
+		for bad, field := range map[string]string{"level=low": "level", "sort=name": "sort", "q=" + strings.Repeat("x", 101): "q",
+			"min_score=50": "min_score", "sort=change&cursor=" + url.QueryEscape(fmt.Sprint(both[0]["customer_id"])): "cursor"} {
+			code, body, _ := a.do("GET", "/v1/at-risk?"+bad, nil)
+			if code != 422 || !slices.Contains(fieldsOf(t, body), field) || strings.Contains(fmt.Sprint(body["detail"]), "stored") {
+				t.Errorf("%.30s: %d %v, want 422 naming %s and no word of storing", bad, code, body, field)
+			}
+		}
+		if code, body, _ := a.do("PUT", "/v1/customers/x", map[string]any{"mrr": -1}); code != 422 || !strings.HasSuffix(fmt.Sprint(body["detail"]), "nothing was stored") {
+			t.Errorf("invalid write: %d %v, want 422 saying nothing was stored", code, body)
+		}
+		// A score-order cursor is refused by the change order.
+		code, body, _ := a.do("GET", "/v1/at-risk?limit=1", nil)
+		if code, _, _ = a.do("GET", "/v1/at-risk?sort=change&cursor="+url.QueryEscape(body["next_cursor"].(string)), nil); code != 422 {
+			t.Errorf("score cursor in the change order: %d, want 422", code)
+		}
+		// The plans to choose from are the model's.
+		code, body, _ = a.do("GET", "/v1/plans", nil)
+		plans, _ := body["plans"].([]any)
+		if code != 200 || len(plans) == 0 || len(plans) != len(m.Schema.Plan.Levels) {
+			t.Errorf("plans: %d %v, model's %v", code, body, m.Schema.Plan.Levels)
+		}
+		for i, p := range plans {
+			if i > 0 && p.(string) < plans[i-1].(string) {
+				t.Errorf("plans not sorted: %v", plans)
+			}
+			if !slices.Contains(m.Schema.Plan.Levels, p.(string)) {
+				t.Errorf("plan %v not among the model's", p)
+			}
 		}
 	})
 }

@@ -79,7 +79,7 @@ func TestAPIKeysAndRoles(t *testing.T) {
 	// server enforces it.
 	roles := map[string]Role{
 		"PUT /v1/customers/:id": RoleWrite, "GET /v1/customers/:id": RoleRead, "GET /v1/customers/:id/risk": RoleRead,
-		"POST /v1/events": RoleWrite, "POST /v1/score": RoleRead, "GET /v1/at-risk": RoleRead, "GET /v1/metrics/churn": RoleRead,
+		"POST /v1/events": RoleWrite, "POST /v1/score": RoleRead, "GET /v1/at-risk": RoleRead, "GET /v1/plans": RoleRead, "GET /v1/metrics/churn": RoleRead,
 		"POST /v1/webhooks": RoleAdmin, "GET /v1/webhooks": RoleAdmin, "DELETE /v1/webhooks/:id": RoleAdmin,
 		"GET /v1/webhooks/:id/deliveries": RoleAdmin, "POST /v1/webhooks/:id/deliveries/:delivery/redeliver": RoleAdmin,
 		"GET /v1/model": RoleRead, "POST /v1/model/reload": RoleAdmin, "GET /v1/models": RoleRead, "GET /v1/model/drift": RoleRead,

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -243,6 +245,7 @@ func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, 
 	}
 	pred := m.Predict(x, model.DefaultDrivers)
 	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: now, MRR: p.MRR, Plan: p.Plan}
+	sc.Name, sc.Owner = s.account.Of(&p)
 	if len(pred.Drivers) > 0 {
 		sc.TopDriver = pred.Drivers[0].Reason
 	}
@@ -255,7 +258,11 @@ func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, 
 // atRiskItem is one entry of GET /v1/at-risk.
 type atRiskItem struct {
 	CustomerID    string    `json:"customer_id"`
+	Name          string    `json:"name"`  // from the attribute CHURN_NAME_ATTRIBUTE as of the score; "" when unknown
+	Owner         string    `json:"owner"` // from the attribute CHURN_OWNER_ATTRIBUTE as of the score; "" when unknown
 	Score         float64   `json:"score"`
+	ScoreWeekAgo  *float64  `json:"score_7d_ago"`
+	Change        *float64  `json:"change"` // score - score_7d_ago; null when that is unknown
 	RiskLevel     string    `json:"risk_level"`
 	MRR           *float64  `json:"mrr"`
 	RevenueAtRisk *float64  `json:"revenue_at_risk"`
@@ -265,15 +272,28 @@ type atRiskItem struct {
 	Plan          string    `json:"plan"` // as of the score; "" when unknown
 }
 
-// Bounds of the plan filter of GET /v1/at-risk.
+// Bounds of the filters of GET /v1/at-risk.
 const (
 	maxPlanLen    = 100   // characters of the plan parameter
+	maxSearchLen  = 100   // characters of the q parameter
 	maxAtRiskScan = 10000 // list entries one filtered request examines
 )
 
 func (s *Server) atRisk(c *gin.Context) {
 	var errs fieldErrors
 	q := store.AtRiskQuery{Cursor: c.Query("cursor")}
+	if v := c.Query("level"); v != "" {
+		q.Level = store.Level(v)
+		if !slices.Contains(store.Levels, q.Level) {
+			errs.add("level", "must be high or medium (or left out for both)")
+		}
+	}
+	if v := c.Query("sort"); v != "" {
+		q.Sort = store.Sort(v)
+		if !slices.Contains(store.Sorts, q.Sort) {
+			errs.add("sort", "must be score, revenue_at_risk or change")
+		}
+	}
 	if v := c.Query("min_score"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 0 || f > 1 {
@@ -292,19 +312,24 @@ func (s *Server) atRisk(c *gin.Context) {
 	if len([]rune(plan)) > maxPlanLen {
 		errs.add("plan", "at most %d characters", maxPlanLen)
 	}
+	text := strings.TrimSpace(c.Query("q"))
+	if len([]rune(text)) > maxSearchLen {
+		errs.add("q", "at most %d characters", maxSearchLen)
+	}
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))
 		return
 	}
+	keep := atRiskFilter(q, plan, text)
 	var page store.AtRiskPage
 	var err error
-	if plan == "" {
+	if keep == nil {
 		page, err = s.store.AtRisk(c.Request.Context(), q)
 	} else {
-		page, err = s.atRiskOfPlan(c.Request.Context(), q, plan)
+		page, err = s.atRiskFiltered(c.Request.Context(), q, keep)
 	}
 	if errors.Is(err, store.ErrBadCursor) {
-		s.fail(c, invalid([]FieldError{{Field: "cursor", Message: "not a cursor of this list: start again without it"}}))
+		s.fail(c, invalid([]FieldError{{Field: "cursor", Message: "not a cursor of this list and sort: start again without it"}}))
 		return
 	}
 	if err != nil {
@@ -314,7 +339,8 @@ func (s *Server) atRisk(c *gin.Context) {
 	items := make([]atRiskItem, 0, len(page.Items))
 	for _, it := range page.Items {
 		sc := it.Score
-		item := atRiskItem{CustomerID: it.CustomerID, Score: sc.Score, RiskLevel: sc.RiskLevel, MRR: sc.MRR,
+		item := atRiskItem{CustomerID: it.CustomerID, Name: sc.Name, Owner: sc.Owner, Score: sc.Score, ScoreWeekAgo: it.ScoreWeekAgo,
+			Change: store.Change(sc.Score, it.ScoreWeekAgo), RiskLevel: sc.RiskLevel, MRR: sc.MRR,
 			TopDriver: sc.TopDriver, ModelVersion: sc.ModelVersion, AsOf: sc.AsOf, Plan: sc.Plan}
 		if sc.MRR != nil {
 			r := *sc.MRR * sc.Score
@@ -329,13 +355,34 @@ func (s *Server) atRisk(c *gin.Context) {
 	c.JSON(http.StatusOK, body)
 }
 
-// atRiskOfPlan is a page of the at-risk list holding only the customers
-// whose score was computed with this plan. It reads the store's pages from
-// q.Cursor on until q.Limit such customers are found, the list ends, or
-// maxAtRiskScan entries were examined; Next then continues right after the
-// last entry examined, so a page may hold fewer than q.Limit customers (even
-// none) and still have a Next.
-func (s *Server) atRiskOfPlan(ctx context.Context, q store.AtRiskQuery, plan string) (store.AtRiskPage, error) {
+// atRiskFilter is the filter the store cannot apply by range: the plan
+// (case-insensitive), the search text (a case-insensitive substring of the
+// customer id or name) and, outside the score order, the minimum score. It
+// is nil when there is nothing to filter.
+func atRiskFilter(q store.AtRiskQuery, plan, text string) func(store.AtRiskItem) bool {
+	minScore := q.Sort != "" && q.Sort != store.SortScore && q.MinScore > 0
+	if plan == "" && text == "" && !minScore {
+		return nil
+	}
+	text = strings.ToLower(text)
+	return func(it store.AtRiskItem) bool {
+		if plan != "" && !strings.EqualFold(it.Score.Plan, plan) {
+			return false
+		}
+		if text != "" && !strings.Contains(strings.ToLower(it.CustomerID), text) && !strings.Contains(strings.ToLower(it.Score.Name), text) {
+			return false
+		}
+		return !minScore || it.Score.Score >= q.MinScore
+	}
+}
+
+// atRiskFiltered is a page of the at-risk list holding only the customers
+// keep keeps. It reads the store's pages from q.Cursor on until q.Limit such
+// customers are found, the list ends, or maxAtRiskScan entries were
+// examined; Next then continues right after the last entry examined, so a
+// page may hold fewer than q.Limit customers (even none) and still have a
+// Next.
+func (s *Server) atRiskFiltered(ctx context.Context, q store.AtRiskQuery, keep func(store.AtRiskItem) bool) (store.AtRiskPage, error) {
 	want := q.Limit
 	if want <= 0 {
 		want = store.DefaultAtRiskLimit
@@ -349,13 +396,13 @@ func (s *Server) atRiskOfPlan(ctx context.Context, q store.AtRiskQuery, plan str
 		}
 		for i, it := range page.Items {
 			budget--
-			if it.Score.Plan == plan {
+			if keep(it) {
 				out.Items = append(out.Items, it)
 			}
 			if len(out.Items) == want || budget == 0 {
 				out.Next = page.Next
 				if i < len(page.Items)-1 {
-					out.Next = store.EncodeCursor(it.Score.Score, it.CustomerID)
+					out.Next = it.Cursor
 				}
 				return out, nil
 			}
@@ -372,6 +419,22 @@ func (s *Server) atRiskOfPlan(ctx context.Context, q store.AtRiskQuery, plan str
 		}
 		q.Cursor = page.Next
 	}
+}
+
+// plans answers GET /v1/plans: the plans of the active model's training data
+// (the plan levels of its feature schema), sorted, for a choice of plans;
+// none without a model.
+func (s *Server) plans(c *gin.Context) {
+	plans := []string{}
+	version := ""
+	if m := s.Model(); m != nil {
+		version = m.Version
+		if m.Schema.Plan != nil {
+			plans = append(plans, m.Schema.Plan.Levels...)
+			slices.Sort(plans)
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"plans": plans, "model_version": version})
 }
 
 func (s *Server) score(c *gin.Context) {

@@ -30,7 +30,7 @@ func (s *Server) Import(ctx context.Context, ds *data.Dataset) (training.PushRes
 			return training.PushResult{}, fmt.Errorf("import %s: predicted churn: %w", ds.Dir, err)
 		}
 	}
-	res, err := training.Push(ctx, s.store, ds, s.Model(), now)
+	res, err := training.PushAccounts(ctx, s.store, ds, s.Model(), now, s.account)
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", ds.Dir, err)
 	}

@@ -75,6 +75,7 @@ func TestOpenAPIReadAnswers(t *testing.T) {
 		}},
 		{"alerts", "/v1/customers/h1/alerts", func(b map[string]any) bool { return len(b["items"].([]any)) == 1 }},
 		{"at-risk of a plan", "/v1/at-risk?plan=starter", func(b map[string]any) bool { return len(b["items"].([]any)) == 1 }},
+		{"at-risk by change", "/v1/at-risk?sort=change&level=high&q=H1", func(b map[string]any) bool { return len(b["items"].([]any)) == 1 }},
 		{"whoami", "/v1/whoami", func(b map[string]any) bool { return b["role"] == "admin" }},
 		{"report", "/v1/model/report", nil},
 	} {

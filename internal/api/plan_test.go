@@ -100,9 +100,13 @@ func TestAtRiskPlanFilter(t *testing.T) {
 			}
 			t.Logf("plan %s: %d flagged of %d", plan, len(want), len(all))
 		}
-		// Exact, case-sensitive match; an unknown plan lists nobody.
-		if got := a.pageAtRisk(t, url.Values{"plan": {strings.ToUpper(testData.Customers[0].Plan)}}, 10); len(got) != 0 {
-			t.Errorf("upper-cased plan listed %d customers", len(got))
+		// Case-insensitive match; an unknown plan lists nobody.
+		p0 := testData.Customers[0].Plan
+		if got, want := a.pageAtRisk(t, url.Values{"plan": {strings.ToUpper(p0)}}, 10), byPlan[p0]; len(got) != len(want) {
+			t.Errorf("upper-cased plan listed %d customers, want %d", len(got), len(want))
+		}
+		if got := a.pageAtRisk(t, url.Values{"plan": {"no-such-plan"}}, 10); len(got) != 0 {
+			t.Errorf("unknown plan listed %d customers", len(got))
 		}
 		for bad, field := range map[string]string{"plan=" + strings.Repeat("p", 101): "plan", "plan=x&cursor=garbage": "cursor"} {
 			if code, body, _ := a.do("GET", "/v1/at-risk?"+bad, nil); code != 422 || !slices.Contains(fieldsOf(t, body), field) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -36,12 +37,19 @@ func badRequest(format string, args ...any) *problemError {
 	return newProblem(http.StatusBadRequest, fmt.Sprintf(format, args...))
 }
 
+// nothingStored ends the detail of a write request's invalid fields; a read
+// stores nothing, so writeProblem leaves it out of a read's answer.
+const nothingStored = "; nothing was stored"
+
 func invalid(fields []FieldError) *problemError {
-	return newProblem(http.StatusUnprocessableEntity, fmt.Sprintf("%d invalid field(s); nothing was stored", len(fields)), fields...)
+	return newProblem(http.StatusUnprocessableEntity, fmt.Sprintf("%d invalid field(s)", len(fields))+nothingStored, fields...)
 }
 
 // writeProblem sends a problem+json response and aborts the chain.
 func writeProblem(c *gin.Context, p Problem) {
+	if m := c.Request.Method; m == http.MethodGet || m == http.MethodHead {
+		p.Detail = strings.TrimSuffix(p.Detail, nothingStored)
+	}
 	c.Header("Content-Type", "application/problem+json")
 	if p.Status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "2")

@@ -39,7 +39,8 @@ const (
 //	GET  /v1/customers/:id/alerts    the webhook deliveries made for the customer
 //	POST /v1/events                  ingest up to 10,000 events
 //	POST /v1/score                   score without storing
-//	GET  /v1/at-risk                 flagged customers, highest risk first (optionally of one plan)
+//	GET  /v1/at-risk                 high and medium risk customers by score, revenue at risk or weekly change
+//	GET  /v1/plans                   the plans of the active model's training data
 //	GET  /v1/metrics/churn           actual churn figures beside the predicted
 //	POST /v1/webhooks                subscribe a CRM endpoint (secret shown once)
 //	GET  /v1/webhooks                the subscriptions
@@ -89,6 +90,7 @@ func (s *Server) Handler() http.Handler {
 	v1.POST("/events", write, limitBody(eventsBody), s.postEvents)
 	v1.POST("/score", read, s.limitScoring(), limitBody(scoreBody), s.score)
 	v1.GET("/at-risk", read, s.atRisk)
+	v1.GET("/plans", read, s.plans)
 	v1.GET("/metrics/churn", read, s.churnMetrics)
 	v1.POST("/webhooks", admin, limitBody(smallBody), s.createWebhook)
 	v1.GET("/webhooks", admin, s.listWebhooks)

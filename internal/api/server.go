@@ -4,6 +4,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -77,6 +78,10 @@ type Config struct {
 	// RescoreRate bounds the background rescoring of every customer after a
 	// model change, in customers per second; 0 means 1000.
 	RescoreRate float64
+	// Account names the customer attributes the at-risk list shows as
+	// account name and owner (CHURN_NAME_ATTRIBUTE, CHURN_OWNER_ATTRIBUTE);
+	// an empty name means the store's default.
+	Account store.Account
 }
 
 // Server holds the API's dependencies and the active model.
@@ -104,6 +109,7 @@ type Server struct {
 	scoring           chan struct{}
 	draining          atomic.Bool
 	keepText          bool
+	account           store.Account
 }
 
 // Drain marks the server as shutting down: /readyz answers 503 "draining" so
@@ -154,6 +160,8 @@ func New(cfg Config) *Server {
 	if s.hysteresis <= 0 {
 		s.hysteresis = DefaultHysteresis
 	}
+	s.account = store.Account{NameAttribute: cmp.Or(cfg.Account.NameAttribute, store.DefaultNameAttribute),
+		OwnerAttribute: cmp.Or(cfg.Account.OwnerAttribute, store.DefaultOwnerAttribute)}
 	return s
 }
 

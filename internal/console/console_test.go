@@ -352,7 +352,7 @@ import * as f from './js/format.js';
 import { niceTicks, describe } from './js/charts.js';
 import { withQuery } from './js/api.js';
 import { retentionClass } from './js/pages/metrics.js';
-import { hashFor } from './js/pages/at-risk.js';
+import { hashFor, parseMinScore } from './js/pages/at-risk.js';
 const out = {
   pct: [f.pct(0.853), f.pct(0.85), f.pct(-0.0123), f.pct(null), f.pct(1, 0)],
   money: [f.money(45), f.money(38.3), f.money(2578.02), f.money(171849), f.money(null)],
@@ -364,7 +364,9 @@ const out = {
   describe: describe(['a', 'b', 'c'], [0.2, null, 0.1], (v) => f.pct(v)),
   query: [withQuery('/v1/at-risk', { limit: 25, min_score: '0.5', plan: '', cursor: null }), withQuery('/x', {})],
   retention: [1, 0.95, 0.9, 0.8999, 0.5, 0.05, 0, null].map(retentionClass),
-  hash: [hashFor({ min_score: '0.5', plan: 'growth plus' }), hashFor({}, 'abc', 2), hashFor({ min_score: '', plan: '' })],
+  hash: [hashFor({ min_score: '0.5', plan: 'growth plus' }), hashFor({}, 'abc', 2), hashFor({ min_score: '', plan: '' }),
+    hashFor({ level: 'medium', q: 'acme', sort: 'change' }), hashFor({ sort: 'score' })],
+  minScore: ['50', '50%', '0.5', ' 12.5 % ', '0', '100%', '1', '', '150%', '-1', 'abc', '0.5%'].map(parseMinScore),
 };
 console.log(JSON.stringify(out));
 `
@@ -387,7 +389,8 @@ console.log(JSON.stringify(out));
 		`"describe":"lowest 10.0% in c, highest 20.0% in a, latest 10.0% in c",` +
 		`"query":["/v1/at-risk?limit=25&min_score=0.5","/x"],` +
 		`"retention":["ret-9","ret-9","ret-9","ret-8","ret-5","ret-0","ret-0","ret-none"],` +
-		`"hash":["#/at-risk?min_score=0.5&plan=growth+plus","#/at-risk?cursor=abc&page=2","#/at-risk"]}`
+		`"hash":["#/at-risk?plan=growth+plus&min_score=0.5","#/at-risk?cursor=abc&page=2","#/at-risk","#/at-risk?level=medium&q=acme&sort=change","#/at-risk"],` +
+		`"minScore":[0.5,0.5,0.5,0.125,0,1,1,"",null,null,null,0.005]}`
 	if got := strings.TrimSpace(string(out)); got != want {
 		t.Errorf("helpers answered\n%s\nwant\n%s", got, want)
 	}

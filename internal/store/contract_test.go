@@ -340,6 +340,115 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		}
 	})
 
+	t.Run("at-risk tiers, orders and weekly change", func(t *testing.T) {
+		s := newStore(t, clock)
+		put := func(id string, daysAgo int, v float64, level string, mrr float64) {
+			t.Helper()
+			sc := Score{Score: v, RiskLevel: level, Flagged: level == "high", ModelVersion: "v1", AsOf: now.AddDate(0, 0, -daysAgo),
+				Plan: "pro", Name: "Name of " + id, Owner: "owner-" + id}
+			if mrr > 0 {
+				sc.MRR = &mrr
+			}
+			if err := s.PutScore(ctx, id, Cached{Day: today - int32(daysAgo), ModelVersion: "v1", Score: sc}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		put("h1", 7, 0.3, "medium", 100) // rises into high: change +0.6
+		put("h1", 0, 0.9, "high", 100)
+		put("h2", 0, 0.8, "high", 500) // no score a week ago
+		put("h3", 10, 0.85, "high", 0) // the last score on or before 7 days ago counts
+		put("h3", 0, 0.7, "high", 0)
+		put("m1", 8, 0.2, "medium", 50)
+		put("m1", 7, 0.25, "medium", 50)
+		put("m1", 0, 0.35, "medium", 50)
+		put("m2", 0, 0.3, "medium", 1000)
+		put("m3", 20, 0.1, "low", 0) // older than DailyScoreDays: forgotten
+		put("m3", 0, 0.32, "medium", 0)
+		put("l1", 0, 0.1, "low", 10)
+		list := func(q AtRiskQuery) ([]string, map[string]AtRiskItem) {
+			t.Helper()
+			var ids []string
+			items := map[string]AtRiskItem{}
+			for pages := 0; ; pages++ {
+				if pages > 20 {
+					t.Fatal("pagination does not end")
+				}
+				page, err := s.AtRisk(ctx, q)
+				if err != nil {
+					t.Fatalf("%+v: %v", q, err)
+				}
+				for _, it := range page.Items {
+					ids = append(ids, it.CustomerID)
+					items[it.CustomerID] = it
+				}
+				if page.Next == "" {
+					return ids, items
+				}
+				q.Cursor = page.Next
+			}
+		}
+		for _, c := range []struct {
+			q    AtRiskQuery
+			want string
+		}{
+			{AtRiskQuery{Level: LevelHigh}, "[h1 h2 h3]"},
+			{AtRiskQuery{Level: LevelMedium}, "[m1 m3 m2]"},
+			{AtRiskQuery{}, "[h1 h2 h3 m1 m3 m2]"},
+			{AtRiskQuery{MinScore: 0.5}, "[h1 h2 h3]"},
+			{AtRiskQuery{MinScore: 0.31, Level: LevelMedium}, "[m1 m3]"},
+			{AtRiskQuery{Sort: SortRevenue}, "[h2 m2 h1 m1 h3 m3]"},
+			{AtRiskQuery{Sort: SortRevenue, Level: LevelMedium}, "[m2 m1 m3]"},
+			{AtRiskQuery{Sort: SortChange}, "[h1 m1 h3 h2 m2 m3]"},
+			{AtRiskQuery{Sort: SortChange, Level: LevelHigh}, "[h1 h3 h2]"},
+		} {
+			for _, limit := range []int{1, 2, 100} {
+				q := c.q
+				q.Limit = limit
+				if ids, _ := list(q); fmt.Sprint(ids) != c.want {
+					t.Errorf("%+v: %v, want %s", q, ids, c.want)
+				}
+			}
+		}
+		_, items := list(AtRiskQuery{Sort: SortChange})
+		ago := func(id string) string {
+			if p := items[id].ScoreWeekAgo; p != nil {
+				return fmt.Sprint(*p)
+			}
+			return "nil"
+		}
+		for id, want := range map[string]string{"h1": "0.3", "h2": "nil", "h3": "0.85", "m1": "0.25", "m2": "nil", "m3": "nil"} {
+			if got := ago(id); got != want {
+				t.Errorf("%s: score 7 days ago %s, want %s", id, got, want)
+			}
+		}
+		if it := items["h1"]; it.Score.Name != "Name of h1" || it.Score.Owner != "owner-h1" || it.Score.Score != 0.9 {
+			t.Errorf("h1 listed as %+v", it.Score)
+		}
+		if c := Change(0.9, items["h1"].ScoreWeekAgo); c == nil || *c != 0.6 {
+			t.Errorf("change of h1 %v, want 0.6", c)
+		}
+		// A cursor of one order is refused by another.
+		page, _ := s.AtRisk(ctx, AtRiskQuery{Limit: 1})
+		if _, err := s.AtRisk(ctx, AtRiskQuery{Sort: SortChange, Cursor: page.Next}); !errors.Is(err, ErrBadCursor) {
+			t.Errorf("score cursor in the change order: %v", err)
+		}
+		// Falling to low leaves every list; rising to high leaves the watch tier.
+		put("m2", 0, 0.1, "low", 1000)
+		put("m3", 0, 0.95, "high", 0)
+		for _, c := range []struct {
+			q    AtRiskQuery
+			want string
+		}{
+			{AtRiskQuery{Level: LevelMedium, Sort: SortRevenue}, "[m1]"},
+			{AtRiskQuery{Sort: SortChange}, "[h1 m1 h3 h2 m3]"},
+			{AtRiskQuery{Level: LevelHigh}, "[m3 h1 h2 h3]"},
+		} {
+			if ids, _ := list(c.q); fmt.Sprint(ids) != c.want {
+				t.Errorf("after changes, %+v: %v, want %s", c.q, ids, c.want)
+			}
+		}
+	})
+
 	t.Run("import", func(t *testing.T) {
 		s := newStore(t, clock)
 		mrr := 50.0
@@ -580,17 +689,26 @@ func TestMemContract(t *testing.T) {
 
 func TestCursorRoundTrip(t *testing.T) {
 	for _, c := range []struct {
-		s  float64
+		o  Sort
+		k  float64
 		id string
-	}{{0.5, "a"}, {1, "x:y{z}"}, {0, "日本"}} {
-		s, id, err := DecodeCursor(EncodeCursor(c.s, c.id))
-		if err != nil || s != c.s || id != c.id {
-			t.Errorf("%v %q -> %v %q %v", c.s, c.id, s, id, err)
+	}{{SortScore, -0.5, "a"}, {SortScore, -1, "x:y{z}|w"}, {SortScore, 0, "日本"}, {SortRevenue, -1234.5, "a|b"}, {SortChange, 2, "c"}, {SortChange, 0.25, "d:e"}} {
+		k, id, err := decodeCursor(c.o, encodeCursor(c.o, c.k, c.id))
+		if err != nil || k != c.k || id != c.id {
+			t.Errorf("%s %v %q -> %v %q %v", c.o, c.k, c.id, k, id, err)
 		}
 	}
-	for _, bad := range []string{"", "!!", EncodeCursor(2, "a"), "YWJj"} {
-		if _, _, err := DecodeCursor(bad); !errors.Is(err, ErrBadCursor) {
+	for _, bad := range []string{"", "!!", encodeCursor(SortScore, -2, "a"), "YWJj"} {
+		if _, _, err := decodeCursor(SortScore, bad); !errors.Is(err, ErrBadCursor) {
 			t.Errorf("cursor %q: %v", bad, err)
+		}
+	}
+	// A cursor of one order is refused by the others.
+	for _, o := range Sorts {
+		for _, other := range Sorts {
+			if _, _, err := decodeCursor(other, encodeCursor(o, -0.5, "a")); (o != other) != errors.Is(err, ErrBadCursor) {
+				t.Errorf("cursor of %s read as %s: %v", o, other, err)
+			}
 		}
 	}
 }

@@ -8,37 +8,62 @@ import (
 	"strings"
 )
 
-// EncodeCursor returns the opaque cursor that continues an at-risk listing
-// after the item with this score and customer id.
-func EncodeCursor(score float64, id string) string {
-	raw := strconv.FormatUint(math.Float64bits(score), 16) + ":" + id
+// encodeCursor returns the opaque cursor that continues an at-risk listing
+// in order o after the item with this sort key and customer id. The score
+// order keeps the cursor format of before the other orders existed (the
+// score's bits, then the id), so that cursors handed out then still work.
+func encodeCursor(o Sort, key float64, id string) string {
+	raw := ""
+	if o == SortScore {
+		raw = strconv.FormatUint(math.Float64bits(-key), 16) + ":" + id
+	} else {
+		raw = string(o) + "|" + strconv.FormatUint(math.Float64bits(key), 16) + ":" + id
+	}
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
-// DecodeCursor reverses EncodeCursor. It returns an error wrapping
-// ErrBadCursor for anything EncodeCursor did not make.
-func DecodeCursor(c string) (score float64, id string, err error) {
+// decodeCursor reverses encodeCursor for order o. It returns an error
+// wrapping ErrBadCursor for anything encodeCursor did not make for o (a
+// cursor of another order included).
+func decodeCursor(o Sort, c string) (key float64, id string, err error) {
 	raw, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
 		return 0, "", fmt.Errorf("%w: not base64", ErrBadCursor)
 	}
-	bits, rest, ok := strings.Cut(string(raw), ":")
-	if !ok || rest == "" {
+	s := string(raw)
+	tag, rest, tagged := strings.Cut(s, "|")
+	if tagged && strings.Contains(tag, ":") { // a "|" inside the id of an untagged cursor
+		tagged, rest = false, s
+	}
+	if !tagged {
+		rest = s
+	}
+	if tagged != (o != SortScore) || (tagged && Sort(tag) != o) {
+		return 0, "", fmt.Errorf("%w: a cursor of another order", ErrBadCursor)
+	}
+	bits, id, ok := strings.Cut(rest, ":")
+	if !ok || id == "" {
 		return 0, "", fmt.Errorf("%w: malformed", ErrBadCursor)
 	}
 	b, err := strconv.ParseUint(bits, 16, 64)
 	if err != nil {
-		return 0, "", fmt.Errorf("%w: malformed score", ErrBadCursor)
+		return 0, "", fmt.Errorf("%w: malformed key", ErrBadCursor)
 	}
-	score = math.Float64frombits(b)
-	if math.IsNaN(score) || math.IsInf(score, 0) || score < 0 || score > 1 {
-		return 0, "", fmt.Errorf("%w: score out of range", ErrBadCursor)
+	key = math.Float64frombits(b)
+	if math.IsNaN(key) || math.IsInf(key, 0) {
+		return 0, "", fmt.Errorf("%w: key out of range", ErrBadCursor)
 	}
-	return score, rest, nil
+	if o == SortScore {
+		if key < 0 || key > 1 {
+			return 0, "", fmt.Errorf("%w: score out of range", ErrBadCursor)
+		}
+		key = -key
+	}
+	return key, id, nil
 }
 
-// after reports whether an item (score s, id) comes after the cursor item
-// in the at-risk order (score descending, id ascending).
-func after(s float64, id string, cs float64, cid string) bool {
-	return s < cs || (s == cs && id > cid)
+// after reports whether an item (sort key k, id) comes after the cursor
+// item in an at-risk order (key ascending, id ascending).
+func after(k float64, id string, ck float64, cid string) bool {
+	return k > ck || (k == ck && id > cid)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"sync"
@@ -19,7 +20,7 @@ import (
 type Mem struct {
 	mu        sync.RWMutex
 	customers map[string]*memCustomer
-	atRisk    map[string]float64 // flagged customers and their scores
+	atRisk    map[string]Level // customers on the at-risk list and their tiers
 	churn     ChurnState
 	retention int32
 	dedupeTTL time.Duration
@@ -33,6 +34,7 @@ type memCustomer struct {
 	seen    map[string]time.Time // event id -> expiry
 	cached  *Cached
 	score   *Score
+	daily   []dailyScore // the last score of each recent day, see recordDaily
 	metrics metrics.Customer
 	counted bool // the score is in the score sums (the customer has not left)
 	alerts  map[string]bool
@@ -60,7 +62,7 @@ func NewMem(o MemOptions) *Mem {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Mem{customers: map[string]*memCustomer{}, atRisk: map[string]float64{}, retention: int32(o.RetentionDays), dedupeTTL: o.DedupeTTL, now: o.Now,
+	return &Mem{customers: map[string]*memCustomer{}, atRisk: map[string]Level{}, retention: int32(o.RetentionDays), dedupeTTL: o.DedupeTTL, now: o.Now,
 		churn: ChurnState{Predicted: map[metrics.Month]float64{}}}
 }
 
@@ -250,8 +252,9 @@ func (m *Mem) Snapshot(_ context.Context, id string) (features.Profile, *Cached,
 	return p, &cp, nil
 }
 
-// PutScore records a customer's cached feature vector and score, and puts
-// the customer on the at-risk list when flagged (off it otherwise).
+// PutScore records a customer's cached feature vector and score, keeps the
+// score as its day's daily score, and puts the customer on the at-risk list
+// in its tier when flagged or in the watch tier (off it otherwise).
 func (m *Mem) PutScore(_ context.Context, id string, c Cached) error {
 	c.Vector = slices.Clone(c.Vector)
 	m.mu.Lock()
@@ -264,8 +267,9 @@ func (m *Mem) PutScore(_ context.Context, id string, c Cached) error {
 		m.scoreChange(mc, &s, m.now())
 	}
 	mc.score = &s
-	if s.Flagged && active {
-		m.atRisk[id] = s.Score
+	mc.daily = recordDaily(mc.daily, scoreDay(&s), s.Score)
+	if l, ok := tier(&s); ok && active {
+		m.atRisk[id] = l
 	} else {
 		delete(m.atRisk, id)
 	}
@@ -283,32 +287,44 @@ func (m *Mem) GetScore(_ context.Context, id string) (Score, error) {
 	return *c.score, nil
 }
 
-// AtRisk returns a page of flagged customers with a score of at least
-// q.MinScore, highest score first. It returns ErrBadCursor for a cursor it
-// did not issue.
+// AtRisk returns a page of the at-risk list: the customers of q's tiers in
+// q's order (q.MinScore applies to the score order). It returns
+// ErrBadCursor for a cursor it did not issue for that order.
 func (m *Mem) AtRisk(_ context.Context, q AtRiskQuery) (AtRiskPage, error) {
-	var cs float64
+	if !q.valid() {
+		return AtRiskPage{}, fmt.Errorf("at-risk query: level %q, sort %q, min score %v", q.Level, q.Sort, q.MinScore)
+	}
+	o := q.order()
+	var ck float64
 	var cid string
 	if q.Cursor != "" {
 		var err error
-		if cs, cid, err = DecodeCursor(q.Cursor); err != nil {
+		if ck, cid, err = decodeCursor(o, q.Cursor); err != nil {
 			return AtRiskPage{}, err
 		}
 	}
+	levels := q.levels()
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	type entry struct {
-		id string
-		s  float64
+		id  string
+		key float64
+		ago *float64
 	}
 	var all []entry
-	for id, s := range m.atRisk {
-		if s >= q.MinScore && (q.Cursor == "" || after(s, id, cs, cid)) {
-			all = append(all, entry{id, s})
+	for id, l := range m.atRisk {
+		c := m.customers[id]
+		if !slices.Contains(levels, l) || (o == SortScore && c.score.Score < q.MinScore) {
+			continue
+		}
+		ago := weekAgo(c.daily, scoreDay(c.score))
+		k := sortKey(o, c.score, ago)
+		if q.Cursor == "" || after(k, id, ck, cid) {
+			all = append(all, entry{id, k, ago})
 		}
 	}
 	slices.SortFunc(all, func(a, b entry) int {
-		if c := cmp.Compare(b.s, a.s); c != 0 {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.id, b.id)
@@ -317,11 +333,11 @@ func (m *Mem) AtRisk(_ context.Context, q AtRiskQuery) (AtRiskPage, error) {
 	n := q.limit()
 	for i, e := range all {
 		if i == n {
-			last := page.Items[n-1]
-			page.Next = EncodeCursor(last.Score.Score, last.CustomerID)
+			page.Next = page.Items[n-1].Cursor
 			break
 		}
-		page.Items = append(page.Items, AtRiskItem{CustomerID: e.id, Score: *m.customers[e.id].score})
+		page.Items = append(page.Items, AtRiskItem{CustomerID: e.id, Score: *m.customers[e.id].score, ScoreWeekAgo: e.ago,
+			Cursor: encodeCursor(o, e.key, e.id)})
 	}
 	return page, nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/binary"
@@ -33,8 +34,12 @@ import (
 //	                           the newest MaxExcerpts of the retention window, expiring like :d
 //	churn:{c:<id>}:f           hash: "v" = cached feature vector (binary), "s" = last score (JSON)
 //	churn:{c:<id>}:e:<event>   dedupe marker of one event id, expires after DedupeTTL
+//	churn:{c:<id>}:h           hash: field = day number, value = the last score stored that day;
+//	                           the DailyScoreDays days up to the latest score's day (see recordDaily)
 //	churn:at-risk              sorted set of flagged customers, member = id, score = -risk
 //	                           (so that ascending order is highest risk first, ties by id ascending)
+//	churn:at-risk:<level>:<sort>  the other lists, one per tier and order (high:score is churn:at-risk),
+//	                           member = id, score = the order's key (sortKey: the negated value)
 //
 // Every key of one customer carries the hash tag {c:<id>}, so it lives on one
 // cluster slot and can be updated by one script. A Redis hash tag ends at the
@@ -538,9 +543,9 @@ func (r *Redis) Snapshot(ctx context.Context, id string) (features.Profile, *Cac
 	return p, &c, nil
 }
 
-// PutScore stores a customer's cached feature vector with its score and puts
-// the customer on the at-risk list at its score when flagged (off it
-// otherwise). It returns an error wrapping ErrUnavailable when Redis cannot
+// PutScore stores a customer's cached feature vector with its score, keeps
+// the score as its day's daily score, and puts the customer on the at-risk
+// lists of its tier when flagged or in the watch tier (off them otherwise). It returns an error wrapping ErrUnavailable when Redis cannot
 // be reached, and an error for a score that is not finite.
 func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	if math.IsNaN(c.Score.Score) || math.IsInf(c.Score.Score, 0) {
@@ -554,9 +559,13 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	defer cancel()
 	k := r.custKey(id)
 	rev := revenueAtRisk(&c.Score)
+	day := scoreDay(&c.Score)
 	pipe := r.c.Pipeline()
+	oldScore := pipe.HMGet(ctx, k+"f", "s") // before the script replaces it; HMGET answers nil, not redis.Nil
 	res := putScoreScript.Run(ctx, pipe, []string{k + "f"}, encodeCached(&c), s, fmtFloat(c.Score.Score), fmtFloat(rev))
 	pipe.SetNX(ctx, k+"p", r.stub(id), 0)
+	pipe.HSet(ctx, k+"h", strconv.Itoa(int(day)), fmtFloat(c.Score.Score))
+	dailyCmd := pipe.HGetAll(ctx, k+"h")
 	if _, err := pipe.Exec(ctx); err != nil {
 		if !redis.HasErrorPrefix(err, "NOSCRIPT") {
 			return r.fail(ctx, "put score", err)
@@ -568,13 +577,47 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 		return r.fail(ctx, "put score", err)
 	}
 	left, _ := old[2].(int64)
-	if c.Score.Flagged && left == 0 {
-		err = r.c.ZAdd(ctx, r.atRiskKey, redis.Z{Score: -c.Score.Score, Member: id}).Err()
-	} else {
-		err = r.c.ZRem(ctx, r.atRiskKey, id).Err()
-	}
+	daily, err := parseDaily(dailyCmd.Val())
 	if err != nil {
-		return r.fail(ctx, "put score", err)
+		return fmt.Errorf("daily scores of %q: %w", id, err)
+	}
+	var stale []string
+	for _, d := range daily {
+		if d.day < keptFrom(day) {
+			stale = append(stale, strconv.Itoa(int(d.day)))
+		}
+	}
+	ago := weekAgo(daily, day)
+	l, listed := tier(&c.Score)
+	listed = listed && left == 0
+	// A customer neither listed now nor before (most of them) has no list
+	// entry to touch; one listed now is added to its tier's lists and taken
+	// off the other tier's.
+	wasListed := true // an old score that cannot be read may be on any list
+	var prev Score
+	if v := oldScore.Val(); len(v) == 1 && v[0] == nil {
+		wasListed = false
+	} else if len(v) == 1 {
+		if b, ok := v[0].(string); ok && json.Unmarshal([]byte(b), &prev) == nil {
+			_, wasListed = tier(&prev)
+		}
+	}
+	pipe = r.c.Pipeline()
+	if len(stale) > 0 {
+		pipe.HDel(ctx, k+"h", stale...)
+	}
+	for _, lk := range r.listKeys() {
+		switch {
+		case listed && lk.level == l:
+			pipe.ZAdd(ctx, lk.key, redis.Z{Score: sortKey(lk.sort, &c.Score, ago), Member: id})
+		case listed || wasListed:
+			pipe.ZRem(ctx, lk.key, id)
+		}
+	}
+	if pipe.Len() > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return r.fail(ctx, "put score", err)
+		}
 	}
 	if left == 1 {
 		return nil
@@ -602,52 +645,94 @@ func (r *Redis) GetScore(ctx context.Context, id string) (Score, error) {
 	return s, nil
 }
 
-// AtRisk returns a page of flagged customers with a score of at least
-// q.MinScore, highest score first, ties by customer id. It returns an error
-// wrapping ErrBadCursor for a cursor it did not issue and one wrapping
+// listKey is one at-risk list: a tier in an order, and its sorted set.
+type listKey struct {
+	level Level
+	sort  Sort
+	key   string
+}
+
+// listKeys are the sorted sets of the at-risk lists, one per tier and order.
+func (r *Redis) listKeys() []listKey {
+	out := make([]listKey, 0, len(Levels)*len(Sorts))
+	for _, l := range Levels {
+		for _, o := range Sorts {
+			out = append(out, listKey{l, o, r.listKey(l, o)})
+		}
+	}
+	return out
+}
+
+// listKey is the sorted set of tier l in order o.
+func (r *Redis) listKey(l Level, o Sort) string {
+	if l == LevelHigh && o == SortScore {
+		return r.atRiskKey
+	}
+	return r.atRiskKey + ":" + string(l) + ":" + string(o)
+}
+
+// parseDaily reads a customer's daily scores hash.
+func parseDaily(h map[string]string) ([]dailyScore, error) {
+	out := make([]dailyScore, 0, len(h))
+	for f, v := range h {
+		d, err := strconv.ParseInt(f, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("day %q", f)
+		}
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return nil, fmt.Errorf("score %q of day %d", v, d)
+		}
+		out = append(out, dailyScore{int32(d), x})
+	}
+	return out, nil
+}
+
+// AtRisk returns a page of the at-risk list: the customers of q's tiers in
+// q's order, largest first, ties by customer id (q.MinScore applies to the
+// score order). Listing both tiers merges their sorted sets, reading at
+// most Limit+1 entries of each. It returns an error wrapping ErrBadCursor
+// for a cursor it did not issue for that order and one wrapping
 // ErrUnavailable when Redis cannot be reached.
 func (r *Redis) AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error) {
-	var cs float64
+	if !q.valid() {
+		return AtRiskPage{}, fmt.Errorf("at-risk query: level %q, sort %q, min score %v", q.Level, q.Sort, q.MinScore)
+	}
+	o := q.order()
+	var ck float64
 	var cid string
-	lo := "-inf"
+	lo, hi := "-inf", "+inf"
 	if q.Cursor != "" {
 		var err error
-		if cs, cid, err = DecodeCursor(q.Cursor); err != nil {
+		if ck, cid, err = decodeCursor(o, q.Cursor); err != nil {
 			return AtRiskPage{}, err
 		}
-		lo = strconv.FormatFloat(-cs, 'g', -1, 64) // inclusive: ties are filtered below
+		lo = strconv.FormatFloat(ck, 'g', -1, 64) // inclusive: ties are filtered below
 	}
-	if math.IsNaN(q.MinScore) {
-		return AtRiskPage{}, nil
+	if o == SortScore {
+		hi = strconv.FormatFloat(-q.MinScore, 'g', -1, 64)
 	}
-	hi := strconv.FormatFloat(-q.MinScore, 'g', -1, 64)
 	n := q.limit()
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	// Collect n+1 entries after the cursor; entries tied with the cursor
-	// item and not after it come first and are skipped, page by page.
 	var zs []redis.Z
-	for offset := int64(0); len(zs) <= n; {
-		count := int64(n + 1)
-		got, err := r.c.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: r.atRiskKey, Start: lo, Stop: hi, ByScore: true, Offset: offset, Count: count}).Result()
+	for _, l := range q.levels() {
+		got, err := r.rangeAfter(ctx, r.listKey(l, o), lo, hi, q.Cursor != "", ck, cid, n+1)
 		if err != nil {
-			return AtRiskPage{}, r.fail(ctx, "at-risk", err)
+			return AtRiskPage{}, err
 		}
-		for _, z := range got {
-			id, _ := z.Member.(string)
-			if q.Cursor == "" || after(-z.Score, id, cs, cid) {
-				zs = append(zs, z)
-			}
-		}
-		if int64(len(got)) < count {
-			break
-		}
-		offset += count
+		zs = append(zs, got...)
 	}
+	slices.SortFunc(zs, func(a, b redis.Z) int {
+		if c := cmp.Compare(a.Score, b.Score); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Member.(string), b.Member.(string))
+	})
 	var page AtRiskPage
 	if len(zs) > n {
 		last := zs[n-1]
-		page.Next = EncodeCursor(-last.Score, last.Member.(string))
+		page.Next = encodeCursor(o, last.Score, last.Member.(string))
 		zs = zs[:n]
 	}
 	if len(zs) == 0 {
@@ -655,8 +740,11 @@ func (r *Redis) AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error) {
 	}
 	pipe := r.c.Pipeline()
 	cmds := make([]*redis.StringCmd, len(zs))
+	days := make([]*redis.MapStringStringCmd, len(zs))
 	for i, z := range zs {
-		cmds[i] = pipe.HGet(ctx, r.custKey(z.Member.(string))+"f", "s")
+		k := r.custKey(z.Member.(string))
+		cmds[i] = pipe.HGet(ctx, k+"f", "s")
+		days[i] = pipe.HGetAll(ctx, k+"h")
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return AtRiskPage{}, r.fail(ctx, "at-risk scores", err)
@@ -667,13 +755,43 @@ func (r *Redis) AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error) {
 		if err != nil {
 			continue // removed since: skip it
 		}
+		id := z.Member.(string)
 		var s Score
 		if err := json.Unmarshal(b, &s); err != nil {
-			return AtRiskPage{}, fmt.Errorf("score of %q: %w", z.Member, err)
+			return AtRiskPage{}, fmt.Errorf("score of %q: %w", id, err)
 		}
-		page.Items = append(page.Items, AtRiskItem{CustomerID: z.Member.(string), Score: s})
+		daily, err := parseDaily(days[i].Val())
+		if err != nil {
+			return AtRiskPage{}, fmt.Errorf("daily scores of %q: %w", id, err)
+		}
+		page.Items = append(page.Items, AtRiskItem{CustomerID: id, Score: s, ScoreWeekAgo: weekAgo(daily, scoreDay(&s)),
+			Cursor: encodeCursor(o, z.Score, id)})
 	}
 	return page, nil
+}
+
+// rangeAfter reads up to count entries of a list's sorted set with keys in
+// [lo, hi], skipping (when cursor) the entries not after the cursor item
+// (ck, cid): those tied with it come first and are skipped page by page.
+func (r *Redis) rangeAfter(ctx context.Context, key, lo, hi string, cursor bool, ck float64, cid string, count int) ([]redis.Z, error) {
+	var zs []redis.Z
+	for offset := int64(0); len(zs) < count; {
+		got, err := r.c.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: key, Start: lo, Stop: hi, ByScore: true, Offset: offset, Count: int64(count)}).Result()
+		if err != nil {
+			return nil, r.fail(ctx, "at-risk", err)
+		}
+		for _, z := range got {
+			id, _ := z.Member.(string)
+			if !cursor || after(z.Score, id, ck, cid) {
+				zs = append(zs, z)
+			}
+		}
+		if len(got) < count {
+			break
+		}
+		offset += int64(count)
+	}
+	return zs[:min(len(zs), count)], nil
 }
 
 // importChunk is how many customers one Import pipeline carries.
@@ -762,7 +880,9 @@ func (r *Redis) Import(ctx context.Context, customers []CustomerData) error {
 			if left[i] {
 				pipe.HSet(cctx, calls[i].base+"f", "left", "1")
 				pipe.HDel(cctx, calls[i].base+"f", "sc", "rv")
-				pipe.ZRem(cctx, r.atRiskKey, part[i].Profile.ID)
+				for _, lk := range r.listKeys() {
+					pipe.ZRem(cctx, lk.key, part[i].Profile.ID)
+				}
 			} else {
 				pipe.HDel(cctx, calls[i].base+"f", "left")
 			}

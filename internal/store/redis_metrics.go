@@ -198,7 +198,11 @@ func (r *Redis) putCustomerMetrics(ctx context.Context, p features.Profile, body
 		return r.fail(ctx, "put customer", err)
 	}
 	if left {
-		if err := r.c.ZRem(ctx, r.atRiskKey, p.ID).Err(); err != nil {
+		pipe := r.c.Pipeline()
+		for _, lk := range r.listKeys() {
+			pipe.ZRem(ctx, lk.key, p.ID)
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
 			return r.fail(ctx, "put customer", err)
 		}
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -742,4 +743,69 @@ func TestUnavailable(t *testing.T) {
 	if err := r.fail(context.Background(), "x", redis.Nil); errors.Is(err, redis.Nil) {
 		t.Errorf("redis.Nil leaked: %v", err)
 	}
+}
+
+// BenchmarkAtRiskRedis measures a page of 25 of the at-risk list on the
+// single node holding 10,000 listed customers (a third flagged, the rest in
+// the watch tier, each with a score a week before), for each order and
+// level, and the cost of storing one score.
+func BenchmarkAtRiskRedis(b *testing.B) {
+	r := openRedis(b, singleOptions(b))
+	ctx := context.Background()
+	now := time.Now().UTC()
+	const n = 10000
+	put := func(i int, asOf time.Time, v float64) error {
+		level := "medium"
+		if i%3 == 0 {
+			level = "high"
+		}
+		mrr := float64(10 + i%500)
+		sc := Score{Score: v, RiskLevel: level, Flagged: level == "high", ModelVersion: "v", AsOf: asOf, MRR: &mrr, Name: fmt.Sprintf("Account %d", i)}
+		return r.PutScore(ctx, fmt.Sprintf("c%06d", i), Cached{ModelVersion: "v", Score: sc})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 8 {
+				base := 0.3 + float64(i%600)/1000
+				if err := put(i, now.AddDate(0, 0, -7), base-0.05*float64(i%3)); err != nil {
+					errs <- err
+					return
+				}
+				if err := put(i, now, base); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+	for _, o := range Sorts {
+		for _, l := range []Level{LevelAny, LevelHigh} {
+			b.Run(fmt.Sprintf("sort=%s/level=%s", o, cmp.Or(string(l), "both")), func(b *testing.B) {
+				for b.Loop() {
+					page, err := r.AtRisk(ctx, AtRiskQuery{Sort: o, Level: l, Limit: 25})
+					if err != nil || len(page.Items) != 25 {
+						b.Fatalf("%d items, %v", len(page.Items), err)
+					}
+				}
+			})
+		}
+	}
+	b.Run("put score", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if err := put(i%n, now, 0.5); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
 }

@@ -59,6 +59,11 @@ type Score struct {
 	MRR          *float64  `json:"mrr,omitempty"`
 	// Plan is the customer's plan when the score was computed ("" when unknown).
 	Plan string `json:"plan,omitempty"`
+	// Name and Owner are the customer's account name and account owner
+	// when the score was computed, from the profile's attributes ("" when
+	// unknown).
+	Name  string `json:"name,omitempty"`
+	Owner string `json:"owner,omitempty"`
 }
 
 // Cached is a customer's feature vector as computed for one day with one
@@ -73,22 +78,53 @@ type Cached struct {
 
 // AtRiskQuery selects a page of the at-risk list.
 type AtRiskQuery struct {
+	Level Level // LevelAny lists both tiers
+	Sort  Sort  // "" means SortScore
+	// MinScore keeps scores of at least MinScore. The stores apply it in
+	// the score order only, where it bounds the range read; callers filter
+	// the other orders.
 	MinScore float64
 	Limit    int    // 0 means DefaultAtRiskLimit; at most MaxAtRiskLimit
-	Cursor   string // from the previous page's Next; empty for the first page
+	Cursor   string // from the previous page's Next (same Sort); empty for the first page
 }
 
-// AtRiskItem is one flagged customer.
+// AtRiskItem is one customer of the at-risk list.
 type AtRiskItem struct {
 	CustomerID string `json:"customer_id"`
 	Score      Score  `json:"score"`
+	// ScoreWeekAgo is the customer's score ChangeDays before its score's
+	// day (the last one stored on or before that day, within
+	// DailyScoreDays); nil when unknown.
+	ScoreWeekAgo *float64 `json:"score_7d_ago"`
+	// Cursor continues the listing in the query's order right after this item.
+	Cursor string `json:"-"`
 }
 
-// AtRiskPage is a page of the at-risk list, highest score first (ties by
-// customer id); Next is empty on the last page.
+// AtRiskPage is a page of the at-risk list in the query's order, largest
+// first (ties by customer id); Next is empty on the last page.
 type AtRiskPage struct {
 	Items []AtRiskItem
 	Next  string
+}
+
+// The default attributes of a customer's account name and owner.
+const (
+	DefaultNameAttribute  = "name"
+	DefaultOwnerAttribute = "owner"
+)
+
+// Account names the customer attributes kept with a score as the account's
+// name and owner (configurable: CHURN_NAME_ATTRIBUTE, CHURN_OWNER_ATTRIBUTE).
+type Account struct {
+	NameAttribute, OwnerAttribute string
+}
+
+// DefaultAccount reads the default attributes.
+var DefaultAccount = Account{NameAttribute: DefaultNameAttribute, OwnerAttribute: DefaultOwnerAttribute}
+
+// Of returns a profile's account name and owner ("" for a missing attribute).
+func (a Account) Of(p *features.Profile) (name, owner string) {
+	return p.Attributes[a.NameAttribute], p.Attributes[a.OwnerAttribute]
 }
 
 // CustomerData is one customer for a bulk import.

@@ -33,6 +33,12 @@ type PushResult struct {
 // active at asOf (which also fills the at-risk list). Scores are written by
 // a few workers in parallel.
 func Push(ctx context.Context, st Pusher, ds *data.Dataset, a *model.Artifact, asOf time.Time) (PushResult, error) {
+	return PushAccounts(ctx, st, ds, a, asOf, store.DefaultAccount)
+}
+
+// PushAccounts is Push keeping each score with the account name and owner
+// read from the attributes acc names.
+func PushAccounts(ctx context.Context, st Pusher, ds *data.Dataset, a *model.Artifact, asOf time.Time, acc store.Account) (PushResult, error) {
 	var res PushResult
 	const chunk = 1000
 	batch := make([]store.CustomerData, 0, chunk)
@@ -70,6 +76,7 @@ func Push(ctx context.Context, st Pusher, ds *data.Dataset, a *model.Artifact, a
 				a.Schema.Vector(&p, h, asOf, x)
 				pred := a.Predict(x, 1)
 				sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: a.Version, AsOf: asOf, MRR: p.MRR, Plan: p.Plan}
+				sc.Name, sc.Owner = acc.Of(&p)
 				if len(pred.Drivers) > 0 {
 					sc.TopDriver = pred.Drivers[0].Reason
 				}

@@ -1,41 +1,71 @@
-// The at-risk list: GET /v1/at-risk with the filters and the page cursor of
-// the hash (#/at-risk?min_score=0.5&plan=growth&cursor=…&page=2).
+// The at-risk list: GET /v1/at-risk with the filters, the sort and the page
+// cursor of the hash (#/at-risk?level=high&plan=growth&q=acme&min_score=0.5&sort=change&cursor=…&page=2).
 
-import { getJSON, withQuery } from '../api.js';
+import { getJSON, isQuiet, withQuery } from '../api.js';
 import { customerLink, h, missing, problemView, riskBadge, table } from '../dom.js';
-import { money, pct } from '../format.js';
+import { isNum, money, num, pct } from '../format.js';
 
 const LIMIT = 25;
+
+/** The orders the list offers, as the API names them, with their column labels. */
+const SORTS = { score: 'Score', revenue_at_risk: 'Revenue at risk', change: 'Change in 7 days' };
 
 /** The page title. */
 export const title = () => 'At-risk customers';
 
-/** The hash of this page for filters and a page position. */
+/** The hash of this page for filters, a sort and a page position. */
 export function hashFor(filters, cursor = '', page = 1) {
-  return withQuery('#/at-risk', { min_score: filters.min_score, plan: filters.plan, cursor, page: page > 1 ? page : '' });
+  return withQuery('#/at-risk', {
+    level: filters.level, plan: filters.plan, q: filters.q, min_score: filters.min_score,
+    sort: filters.sort && filters.sort !== 'score' ? filters.sort : '', cursor, page: page > 1 ? page : '',
+  });
 }
 
-/** Loads one page of the list and builds the filters, table and paging. */
+/**
+ * A minimum score as typed: "0.5", "50" and "50%" all mean 0.5 (a number
+ * above 1, or one with "%", is a percentage). Answers the score in [0, 1],
+ * "" for an empty box, or null for anything else.
+ */
+export function parseMinScore(text) {
+  const t = String(text ?? '').trim().replace(/\s+/g, '');
+  if (t === '') return '';
+  const m = /^(\d+(?:[.,]\d*)?|[.,]\d+)(%?)$/.exec(t);
+  if (!m) return null;
+  let v = Number(m[1].replace(',', '.'));
+  if (m[2] === '%' || v > 1) v /= 100;
+  if (!Number.isFinite(v) || v < 0 || v > 1) return null;
+  return Math.round(v * 1e6) / 1e6;
+}
+
+/** Loads one page of the list (and the plans to choose from) and builds the filters, table and paging. */
 export async function render(ctx) {
-  const filters = { min_score: ctx.params.get('min_score') || '', plan: ctx.params.get('plan') || '' };
-  const cursor = ctx.params.get('cursor') || '';
-  const page = Math.max(1, parseInt(ctx.params.get('page') || '1', 10) || 1);
+  const p = ctx.params;
+  const sort = Object.hasOwn(SORTS, p.get('sort') || '') ? p.get('sort') : 'score';
+  const filters = { level: p.get('level') || '', plan: p.get('plan') || '', q: p.get('q') || '', min_score: p.get('min_score') || '', sort };
+  const cursor = p.get('cursor') || '';
+  const page = Math.max(1, parseInt(p.get('page') || '1', 10) || 1);
   ctx.session.lastAtRisk = location.hash || '#/at-risk';
-  const form = filterForm(filters, ctx);
+  const plansP = getJSON('/v1/plans', { signal: ctx.signal }).then((b) => (Array.isArray(b.plans) ? b.plans.map(String) : []))
+    .catch((err) => { if (isQuiet(err)) throw err; return []; }); // without the choices the list still works
   let body;
+  let plans;
   try {
-    body = await getJSON(withQuery('/v1/at-risk', { limit: LIMIT, ...filters, cursor }), { signal: ctx.signal });
+    [body, plans] = await Promise.all([
+      getJSON(withQuery('/v1/at-risk', { limit: LIMIT, level: filters.level, plan: filters.plan, q: filters.q, min_score: filters.min_score, sort: filters.sort, cursor }), { signal: ctx.signal }),
+      plansP]);
   } catch (err) {
     // keep the filters on screen so that a rejected one can be corrected
-    err.view = [h('h1', { text: 'At-risk customers' }), form, problemView(err)];
+    err.view = [h('h1', { text: 'At-risk customers' }), filterForm(filters, await plansP.catch(() => []), ctx),
+      h('p', { class: 'note', text: 'The list could not be read with these filters.' }), problemView(err)];
     throw err;
   }
+  const form = filterForm(filters, plans, ctx);
   const items = Array.isArray(body.items) ? body.items : [];
-  const filtered = filters.min_score !== '' || filters.plan !== '';
+  const filtered = filters.level !== '' || filters.plan !== '' || filters.q !== '' || filters.min_score !== '';
   const list = items.length
-    ? atRiskTable(items)
+    ? atRiskTable(items, filters, ctx)
     : h('p', { id: 'at-risk-empty', class: 'empty', text: filtered
-      ? 'No customers match these filters. Lower the minimum score or clear the plan.'
+      ? (body.next_cursor ? 'No customers match these filters on this page: try the next page.' : 'No customers match these filters. Lower the minimum score, clear the search or choose another plan.')
       : page > 1 ? 'There are no more customers on this page.' : 'No customers are at risk right now.' });
   const next = h('button', { id: 'next-page', type: 'button', disabled: !body.next_cursor, text: 'Next page' });
   next.addEventListener('click', () => ctx.navigate(hashFor(filters, body.next_cursor, page + 1)));
@@ -43,7 +73,7 @@ export async function render(ctx) {
   first.addEventListener('click', () => ctx.navigate(hashFor(filters)));
   return [
     h('h1', { text: 'At-risk customers' }),
-    h('p', { class: 'lead', text: 'Customers with the highest predicted risk of churning first. Open a customer to see why.' }),
+    h('p', { class: 'lead', text: 'Customers at high risk of churning (flagged) and at medium risk (the watch list), highest first. Open a customer to see why.' }),
     form,
     list,
     h('nav', { class: 'pager', 'aria-label': 'Pages of the list' }, first,
@@ -51,39 +81,92 @@ export async function render(ctx) {
   ];
 }
 
-/** The filter form; Apply goes to the first page with the new filters. */
-function filterForm(filters, ctx) {
-  const min = h('input', { id: 'min-score', name: 'min_score', type: 'number', min: '0', max: '1', step: '0.05', inputmode: 'decimal', value: filters.min_score, 'aria-describedby': 'min-score-help' });
-  const plan = h('input', { id: 'plan', name: 'plan', type: 'text', value: filters.plan, autocomplete: 'off' });
-  const form = h('form', { id: 'filters', class: 'filters', 'aria-label': 'Filter the list' },
-    h('div', { class: 'field' }, h('label', { for: 'min-score', text: 'Minimum score' }), min,
-      h('span', { id: 'min-score-help', class: 'help', text: 'from 0 to 1, e.g. 0.5 for 50%' })),
+/** The filter form; Apply goes to the first page with the new filters (the sort stays). */
+function filterForm(filters, plans, ctx) {
+  const level = h('select', { id: 'level', name: 'level' },
+    [['', 'High and medium'], ['high', 'High (flagged)'], ['medium', 'Medium (watch)']].map(([v, label]) =>
+      h('option', { value: v, selected: v === filters.level, text: label })));
+  const choices = [...new Set([...plans, filters.plan].filter(Boolean))];
+  const plan = h('select', { id: 'plan', name: 'plan' }, h('option', { value: '', text: 'All plans' }),
+    choices.map((v) => h('option', { value: v, selected: v.toLowerCase() === filters.plan.toLowerCase(), text: v })));
+  const search = h('input', { id: 'search', name: 'q', type: 'search', value: filters.q, maxlength: '100', autocomplete: 'off', placeholder: 'Customer id or name' });
+  const shown = filters.min_score === '' ? '' : `${num(Number(filters.min_score) * 100, 4)}%`;
+  const min = h('input', { id: 'min-score', name: 'min_score', type: 'text', inputmode: 'decimal', value: shown, size: '8', 'aria-describedby': 'min-score-help min-score-error' });
+  const minError = h('span', { id: 'min-score-error', class: 'field-error', role: 'alert', hidden: true });
+  const form = h('form', { id: 'filters', class: 'filters', 'aria-label': 'Filter the list', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'level', text: 'Risk' }), level),
     h('div', { class: 'field' }, h('label', { for: 'plan', text: 'Plan' }), plan),
+    h('div', { class: 'field' }, h('label', { for: 'search', text: 'Search' }), search),
+    h('div', { class: 'field' }, h('label', { for: 'min-score', text: 'Minimum score' }), min,
+      h('span', { id: 'min-score-help', class: 'help', text: 'e.g. 50% (or 50, or 0.5)' }), minError),
     h('div', { class: 'field field-button' }, h('button', { id: 'apply-filters', type: 'submit', text: 'Apply' })));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (!form.reportValidity()) return;
-    ctx.navigate(hashFor({ min_score: min.value.trim(), plan: plan.value.trim() }));
+    const v = parseMinScore(min.value);
+    if (v === null) {
+      minError.textContent = 'Enter a score from 0 to 1 or a percentage from 0% to 100%.';
+      minError.hidden = false;
+      min.setAttribute('aria-invalid', 'true');
+      min.focus();
+      return;
+    }
+    ctx.navigate(hashFor({ level: level.value, plan: plan.value, q: search.value.trim(), min_score: v === '' ? '' : String(v), sort: filters.sort }));
   });
   return form;
 }
 
+/** A change of score in points with an arrow: "▲ +12 pts", "▼ −3 pts"; a dash when unknown. */
+function changeCell(change) {
+  if (!isNum(change)) return missing('no score 7 days before');
+  const pts = Math.round(change * 1000) / 10;
+  const dir = pts > 0 ? 'up' : pts < 0 ? 'down' : 'flat';
+  const arrow = { up: '▲', down: '▼', flat: '▬' }[dir];
+  const sign = pts > 0 ? '+' : pts < 0 ? '−' : '±';
+  const words = `${sign}${num(Math.abs(pts), 1)} pts`;
+  return h('span', { class: `change change-${dir}`, dataset: { change: String(change), dir }, title: 'Change of the score in 7 days, in percentage points' },
+    h('span', { class: 'change-arrow', 'aria-hidden': 'true', text: arrow }), ' ',
+    h('span', { class: 'visually-hidden', text: { up: 'up ', down: 'down ', flat: 'unchanged ' }[dir] }), words);
+}
+
+/** A column header that sorts the list by its order (largest first). */
+function sortHeader(key, filters, ctx) {
+  const active = filters.sort === key;
+  const b = h('button', { type: 'button', class: 'sort-button', id: `sort-${key}`, 'aria-pressed': active ? 'true' : 'false',
+    text: SORTS[key] + (active ? ' ▼' : '') });
+  b.addEventListener('click', () => ctx.navigate(hashFor({ ...filters, sort: key })));
+  return b;
+}
+
 /** The table of customers. */
-function atRiskTable(items) {
+function atRiskTable(items, filters, ctx) {
+  const text = (v) => (v ? String(v) : missing());
   const rows = items.map((it) => [
     customerLink(String(it.customer_id)),
-    pct(it.score),
+    { content: text(it.name), cls: 'col-name' },
+    { content: text(it.owner), cls: 'col-owner' },
+    { content: pct(it.score), cls: 'col-score' },
+    { content: changeCell(it.change), cls: 'col-change' },
     riskBadge(it.risk_level),
-    it.plan ? String(it.plan) : missing(),
+    { content: text(it.plan), cls: 'col-plan' },
     it.mrr === null || it.mrr === undefined ? missing() : money(it.mrr),
-    it.revenue_at_risk === null || it.revenue_at_risk === undefined ? missing() : money(it.revenue_at_risk),
-    it.top_driver ? String(it.top_driver) : missing(),
+    { content: it.revenue_at_risk === null || it.revenue_at_risk === undefined ? missing() : money(it.revenue_at_risk), cls: 'col-revenue' },
+    text(it.top_driver),
   ]);
-  return table({
+  const t = table({
     id: 'at-risk-table',
-    caption: `Customers by predicted churn risk (${items.length} shown)`,
-    columns: [{ label: 'Customer' }, { label: 'Score', num: true }, { label: 'Risk' }, { label: 'Plan' },
-      { label: 'MRR', num: true }, { label: 'Revenue at risk', num: true }, { label: 'Top driver' }],
+    caption: `Customers by ${SORTS[filters.sort].toLowerCase()}, largest first (${items.length} shown)`,
+    columns: [{ label: 'Customer' }, { label: 'Name' }, { label: 'Owner' }, { label: 'Score', num: true, sort: 'score' },
+      { label: 'Change in 7 days', num: true, sort: 'change' }, { label: 'Risk' }, { label: 'Plan' },
+      { label: 'MRR', num: true }, { label: 'Revenue at risk', num: true, sort: 'revenue_at_risk' }, { label: 'Top driver' }],
     rows,
   });
+  // Sortable headers: a button in the th, aria-sort on the active one.
+  const ths = t.querySelectorAll('thead th');
+  ['score', 'change', 'revenue_at_risk'].forEach((key) => {
+    const th = [...ths].find((x) => x.textContent === { score: 'Score', change: 'Change in 7 days', revenue_at_risk: 'Revenue at risk' }[key]);
+    if (!th) return;
+    th.replaceChildren(sortHeader(key, filters, ctx));
+    if (filters.sort === key) th.setAttribute('aria-sort', 'descending');
+  });
+  return t;
 }
