@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -151,6 +152,136 @@ func TestGBTMonotoneBadConfig(t *testing.T) {
 		cfg.Monotone = c.mono
 		if _, err := FitGBT(X, y, nil, nil, cfg); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Monotone %v: error %v, want %q", c.mono, err, c.want)
+		}
+	}
+}
+
+// logisticObjective is the penalised mean log loss FitLogistic minimises.
+func logisticObjective(m *Logistic, X [][]float64, y []float64) float64 {
+	l := 0.0
+	for i, x := range X {
+		r := m.Raw(x)
+		l += softplus(r) - y[i]*r
+	}
+	l /= float64(len(X))
+	for _, c := range m.Coef {
+		l += m.L2 / 2 * c * c
+	}
+	return l
+}
+
+// TestLogisticSignConstraints fits data whose x0 raises and x1 lowers the
+// log-odds, with constraints that forbid both effects: their coefficients
+// must be exactly 0 and the rest must be the fit without those two
+// features (the constrained optimum); moving either off 0 the allowed way
+// must not lower the objective. Constraints that agree with the data
+// change nothing. With and without the log1p transform.
+func TestLogisticSignConstraints(t *testing.T) {
+	X, y := simulateLogistic(20000, 3)
+	keep := make([][]float64, len(X))
+	for i, x := range X {
+		keep[i] = x[2:]
+	}
+	for _, log1p := range []bool{false, true} {
+		cfg := LogisticConfig{L2: 1e-3, Log1p: log1p}
+		free, err := FitLogistic(X, y, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !(free.Coef[0] > 0.3 && free.Coef[1] < -0.3) {
+			t.Fatalf("log1p %v: unconstrained coefficients %v, want x0 > 0 and x1 < 0", log1p, free.Coef)
+		}
+		cfg.Monotone = []int8{-1, 1, 1, 0}
+		m, err := FitLogistic(X, y, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Coef[0] != 0 || m.Coef[1] != 0 || !m.Converged {
+			t.Errorf("log1p %v: constrained coefficients %v (converged %v), want x0 and x1 exactly 0", log1p, m.Coef, m.Converged)
+		}
+		cfg.Monotone = nil
+		drop, err := FitLogistic(keep, y, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(m.Coef[2]-drop.Coef[0]) > 1e-6 || math.Abs(m.Intercept-drop.Intercept) > 1e-6 {
+			t.Errorf("log1p %v: x2 coefficient %v and intercept %v, the fit without x0 and x1 gives %v and %v",
+				log1p, m.Coef[2], m.Intercept, drop.Coef[0], drop.Intercept)
+		}
+		base := logisticObjective(m, X, y)
+		for j, step := range map[int]float64{0: -0.01, 1: 0.01} {
+			moved := *m
+			moved.Coef = slices.Clone(m.Coef)
+			moved.Coef[j] = step
+			if l := logisticObjective(&moved, X, y); l < base {
+				t.Errorf("log1p %v: coefficient %d at %v lowers the objective from %v to %v", log1p, j, step, base, l)
+			}
+		}
+		cfg.Monotone = []int8{1, -1, 1, 0}
+		agree, err := FitLogistic(X, y, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range free.Coef {
+			if math.Abs(agree.Coef[j]-free.Coef[j]) > 1e-6 {
+				t.Errorf("log1p %v: agreeing constraints move coefficient %d from %v to %v", log1p, j, free.Coef[j], agree.Coef[j])
+			}
+		}
+	}
+	if _, err := FitLogistic(X, y, LogisticConfig{Monotone: []int8{1}}); err == nil || !strings.Contains(err.Error(), "1 constraints for 4 features") {
+		t.Errorf("short Monotone: error %v", err)
+	}
+}
+
+// TestLogisticSignConstraintsOptimal fits random correlated designs under
+// mixed sign constraints and checks the optimality conditions: every sign
+// is kept, and no coefficient moved a little either way it may go lowers
+// the objective (it is convex, so that makes the fit the constrained
+// optimum).
+func TestLogisticSignConstraintsOptimal(t *testing.T) {
+	for seed := uint64(0); seed < 12; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		const p, n = 6, 3000
+		beta := make([]float64, p)
+		for j := range beta {
+			beta[j] = rng.NormFloat64() * 1.5
+		}
+		X := make([][]float64, n)
+		y := make([]float64, n)
+		for i := range X {
+			c := rng.NormFloat64()
+			x := make([]float64, p)
+			eta := 0.5
+			for j := range x {
+				x[j] = c*0.9 + rng.NormFloat64()*0.4 + 2
+				eta += beta[j] * (x[j] - 2)
+			}
+			X[i] = x
+			if rng.Float64() < 1/(1+math.Exp(-eta)) {
+				y[i] = 1
+			}
+		}
+		mono := []int8{1, -1, 1, -1, 0, 1}
+		m, err := FitLogistic(X, y, LogisticConfig{L2: 1e-3, Monotone: mono, Log1p: seed%2 == 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := logisticObjective(m, X, y)
+		for j, c := range mono {
+			if float64(c)*m.Coef[j] < 0 {
+				t.Errorf("seed %d: coefficient %d is %v against constraint %+d", seed, j, m.Coef[j], c)
+			}
+			for _, d := range []float64{-1e-3, 1e-3} {
+				if float64(c)*(m.Coef[j]+d) < 0 {
+					continue
+				}
+				moved := *m
+				moved.Coef = slices.Clone(m.Coef)
+				moved.Coef[j] += d
+				if l := logisticObjective(&moved, X, y); l < base-1e-12 {
+					t.Errorf("seed %d: coefficient %d moved by %v from %v lowers the objective by %v", seed, j, d, m.Coef[j], base-l)
+				}
+			}
 		}
 	}
 }
