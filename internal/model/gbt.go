@@ -931,14 +931,13 @@ func (f *gbtFitter) grow() GBTTree {
 	for i := range nodes {
 		if nodes[i].Feature < 0 {
 			v := -f.nodeG[i] / (f.nodeH[i] + cfg.L2)
-			if f.mono != nil {
-				v = clampWeight(v, f.nodeLo[i], f.nodeHi[i])
-			}
-			v *= cfg.LearningRate
 			if !isFinite(v) {
 				v = 0
 			}
-			nodes[i].Value = v
+			if f.mono != nil {
+				v = clampWeight(v, f.nodeLo[i], f.nodeHi[i])
+			}
+			nodes[i].Value = v * cfg.LearningRate
 		}
 	}
 	return GBTTree{Nodes: nodes}
