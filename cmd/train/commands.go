@@ -135,6 +135,14 @@ func fitOnce(dir, out string, cfg training.Config, g gateOptions, maxBad int, pa
 		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.2f\t\n", c.Name, c.Metrics.ROCAUC, c.Metrics.PRAUC, c.Metrics.Brier, c.Metrics.LogLoss, c.ECE, c.FitSeconds)
 	}
 	tw.Flush()
+	if m.Monotone {
+		fmt.Fprintf(stdout, "monotone constraints on %d features (--monotone=false to fit without)\n", len(m.Directions))
+		for _, c := range m.Candidates {
+			if c.Ineligible != "" {
+				fmt.Fprintf(stdout, "%s not eligible: %s\n", c.Name, c.Ineligible)
+			}
+		}
+	}
 	cal := res.Report.Calibration
 	fmt.Fprintf(stdout, "calibration (%s): Brier %.4f -> %.4f, ECE %.4f -> %.4f\n", cal.Method, cal.BrierBefore, cal.BrierAfter, cal.ECEBefore, cal.ECEAfter)
 	fmt.Fprintf(stdout, "chosen: %s (%s), threshold %.3f, in %.1fs; report: %s\n", m.Chosen, m.ChosenBy, m.Threshold, time.Since(start).Seconds(), filepath.Join(vdir, report.HTMLFile))
@@ -357,6 +365,7 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 type trainingFlags struct {
 	horizon, lookback, every daysFlag
 	seed                     *uint64
+	monotone                 *bool
 }
 
 func addTrainingFlags(fs *flag.FlagSet) *trainingFlags {
@@ -365,11 +374,13 @@ func addTrainingFlags(fs *flag.FlagSet) *trainingFlags {
 	fs.Var(&f.lookback, "lookback", "history used for features")
 	fs.Var(&f.every, "snapshot-every", "interval between training snapshots")
 	f.seed = fs.Uint64("seed", 1, "random seed")
+	f.monotone = fs.Bool("monotone", true, "honour the features' declared risk directions as monotone constraints (false: measure without)")
 	return f
 }
 
 func (f *trainingFlags) config() training.Config {
-	return training.Config{HorizonDays: int(f.horizon), LookbackDays: int(f.lookback), EveryDays: int(f.every), Seed: *f.seed}
+	return training.Config{HorizonDays: int(f.horizon), LookbackDays: int(f.lookback), EveryDays: int(f.every), Seed: *f.seed,
+		Unconstrained: !*f.monotone}
 }
 
 // printCV prints a cross-validation result as text, JSON or Markdown.

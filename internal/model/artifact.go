@@ -85,6 +85,8 @@ type Candidate struct {
 	Rounds     int     `json:"rounds,omitempty"` // boosting rounds kept by early stopping
 	FitSeconds float64 `json:"fit_seconds"`
 	Error      string  `json:"error,omitempty"`
+	// Ineligible says why a candidate that fitted could not be chosen.
+	Ineligible string `json:"ineligible,omitempty"`
 }
 
 // Metadata is metadata.json: how, when and on what the model was trained.
@@ -123,6 +125,12 @@ type Metadata struct {
 	// training distribution of the model that was current when it was
 	// trained, per feature, largest first.
 	TrainingDrift []FeaturePSI `json:"training_drift,omitempty"`
+	// Monotone reports whether the learners honoured the declared
+	// directions of the features in Directions (feature name to
+	// "increasing" or "decreasing" risk) as monotone constraints; the
+	// directions are listed either way.
+	Monotone   bool              `json:"monotone"`
+	Directions map[string]string `json:"directions,omitempty"`
 }
 
 // FeaturePSI is one feature's population stability index.

@@ -53,6 +53,13 @@ type GBTConfig struct {
 	// calibrated) or "balanced" (rows weigh n/(2*n_class), the validation
 	// log loss too).
 	ClassWeight string
+	// Monotone holds a monotone constraint per feature, as LightGBM's and
+	// XGBoost's monotone_constraints: +1 means the prediction never
+	// decreases when the feature grows and every other feature stays, -1
+	// never increases, 0 leaves the feature free. Empty (or all 0) means no
+	// constraint; otherwise its length is the number of features. A
+	// missing value is not ordered: it keeps its learnt default direction.
+	Monotone []int8
 }
 
 // DefaultGBTConfig returns the defaults: 500 rounds at most with early
@@ -190,6 +197,9 @@ func FitGBT(X [][]float64, y []float64, Xvalid [][]float64, yvalid []float64, cf
 	if err := cfg.resolve(); err != nil {
 		return nil, fmt.Errorf("fit gbt: %w", err)
 	}
+	if err := checkMonotone(cfg.Monotone, p); err != nil {
+		return nil, fmt.Errorf("fit gbt: %w", err)
+	}
 	f := newGBTFitter(X, y, p, cfg)
 	return f.fit(Xvalid, yvalid), nil
 }
@@ -210,6 +220,29 @@ func checkValidData(X [][]float64, y []float64, p int) error {
 		}
 		if y[i] != 0 && y[i] != 1 {
 			return fmt.Errorf("row %d: label %v is not 0 or 1", i, y[i])
+		}
+	}
+	return nil
+}
+
+// checkMonotone validates monotone constraints for p features.
+func checkMonotone(c []int8, p int) error {
+	if len(c) != 0 && len(c) != p {
+		return fmt.Errorf("Monotone has %d constraints for %d features", len(c), p)
+	}
+	for j, v := range c {
+		if v < -1 || v > 1 {
+			return fmt.Errorf("Monotone constraint of feature %d is %d, want -1, 0 or 1", j, v)
+		}
+	}
+	return nil
+}
+
+// activeMonotone returns c, or nil when it constrains no feature.
+func activeMonotone(c []int8) []int8 {
+	for _, v := range c {
+		if v != 0 {
+			return c
 		}
 	}
 	return nil
@@ -287,6 +320,9 @@ type gbtSplit struct {
 	bin         int // bins <= bin go left
 	missingLeft bool
 	ok          bool
+	// wl and wr are the children's leaf weights (before the learning
+	// rate) within the leaf's bounds; set under monotone constraints only.
+	wl, wr float64
 }
 
 // gbtLeaf is a node that may still be split.
@@ -296,6 +332,9 @@ type gbtLeaf struct {
 	depth      int
 	hist       []binStat
 	best       gbtSplit
+	// lo and hi bound the weight of every leaf below this node (monotone
+	// constraints; ±Inf otherwise).
+	lo, hi float64
 }
 
 // gbtFitter holds the binned training data and the boosting state.
@@ -309,7 +348,8 @@ type gbtFitter struct {
 	bins    []uint8   // column-major: feature j at bins[j*n : (j+1)*n]
 	nb      []int     // value bins per feature
 	edges   [][]float64
-	usable  []int // features with at least two value bins, or one and missing values
+	usable  []int  // features with at least two value bins, or one and missing values
+	mono    []int8 // monotone constraint per feature; nil when there is none
 	workers int
 	rng     *rand.Rand
 
@@ -325,6 +365,8 @@ type gbtFitter struct {
 	nodeG  []float64
 	nodeH  []float64
 	nodeSB []int // split bin of each split node
+	nodeLo []float64
+	nodeHi []float64 // weight bounds of each node (monotone constraints)
 	segs   [][2]int
 	gain   []float64
 }
@@ -333,7 +375,7 @@ func newGBTFitter(X [][]float64, y []float64, p int, cfg GBTConfig) *gbtFitter {
 	n := len(X)
 	f := &gbtFitter{cfg: cfg, n: n, p: p, y: y, workers: max(1, runtime.GOMAXPROCS(0)),
 		bins: make([]uint8, n*p), nb: make([]int, p), edges: make([][]float64, p),
-		wPos: 1, wNeg: 1, rng: rand.New(rand.NewPCG(cfg.Seed, 0x6762745f73656564))}
+		wPos: 1, wNeg: 1, rng: rand.New(rand.NewPCG(cfg.Seed, 0x6762745f73656564)), mono: activeMonotone(cfg.Monotone)}
 	hasMissing := make([]bool, p)
 	parallelFor(p, f.workers, func(j int) {
 		f.edges[j], hasMissing[j] = binColumn(X, j, cfg.MaxBins, f.bins[j*n:(j+1)*n])
@@ -645,8 +687,9 @@ func (f *gbtFitter) putHist(h []binStat) {
 	}
 }
 
-// addNode appends a leaf node over the rows idx[start:end] and returns it.
-func (f *gbtFitter) addNode(start, end, depth int) gbtLeaf {
+// addNode appends a leaf node over the rows idx[start:end], whose weight
+// stays within [lo, hi], and returns it.
+func (f *gbtFitter) addNode(start, end, depth int, lo, hi float64) gbtLeaf {
 	var G, H float64
 	for _, r := range f.idx[start:end] {
 		G += f.g[r]
@@ -658,7 +701,9 @@ func (f *gbtFitter) addNode(start, end, depth int) gbtLeaf {
 	f.nodeH = append(f.nodeH, H)
 	f.nodeSB = append(f.nodeSB, 0)
 	f.segs = append(f.segs, [2]int{start, end})
-	return gbtLeaf{node: id, start: start, end: end, depth: depth}
+	f.nodeLo = append(f.nodeLo, lo)
+	f.nodeHi = append(f.nodeHi, hi)
+	return gbtLeaf{node: id, start: start, end: end, depth: depth, lo: lo, hi: hi}
 }
 
 // splittable reports whether a leaf may be split at all.
@@ -693,6 +738,12 @@ func (f *gbtFitter) buildFeature(hist []binStat, j int, l *gbtLeaf, gh []ghPair)
 
 // bestFeatureSplit finds the best split of leaf l on feature j from its
 // histogram, trying missing values on either side.
+//
+// Under monotone constraints (as XGBoost does), the children's weights are
+// clamped to the leaf's bounds, the gain is measured with the clamped
+// weights, and a split that orders the values of a constrained feature is
+// rejected when its low side would weigh more than its high side (+1) or
+// less (-1).
 func (f *gbtFitter) bestFeatureSplit(hist []binStat, j int, l *gbtLeaf) gbtSplit {
 	hj := hist[j*gbtHistBins : (j+1)*gbtHistBins]
 	G, H := f.nodeG[l.node], f.nodeH[l.node]
@@ -700,6 +751,17 @@ func (f *gbtFitter) bestFeatureSplit(hist []binStat, j int, l *gbtLeaf) gbtSplit
 	lambda, minRows, minHess := f.cfg.L2, int32(f.cfg.MinLeafRows), f.cfg.MinChildHessian
 	score := func(g, h float64) float64 { return g * g / (h + lambda) }
 	parent := score(G, H)
+	var dir int8
+	mono := f.mono != nil
+	weight := func(g, h float64) float64 { return clampWeight(-g/(h+lambda), l.lo, l.hi) }
+	// scoreAt is the loss reduction of weight w, equal to score(g, h) at
+	// the unclamped weight.
+	scoreAt := func(g, h, w float64) float64 { return -(2*g*w + (h+lambda)*w*w) }
+	if mono {
+		dir = f.mono[j]
+		parent = scoreAt(G, H, weight(G, H))
+	}
+	nb := f.nb[j]
 	miss := hj[gbtMissingBin]
 	best := gbtSplit{feature: j}
 	try := func(gl, hl float64, nl int32, bin int, missLeft bool) {
@@ -707,12 +769,20 @@ func (f *gbtFitter) bestFeatureSplit(hist []binStat, j int, l *gbtLeaf) gbtSplit
 		if nl < minRows || nr < minRows || hl < minHess || hr < minHess || !(hl+lambda > 0) || !(hr+lambda > 0) {
 			return
 		}
-		gain := score(gl, hl) + score(gr, hr) - parent
+		var gain, wl, wr float64
+		if mono {
+			wl, wr = weight(gl, hl), weight(gr, hr)
+			if bin < nb-1 && (dir > 0 && wl > wr || dir < 0 && wl < wr) {
+				return
+			}
+			gain = scoreAt(gl, hl, wl) + scoreAt(gr, hr, wr) - parent
+		} else {
+			gain = score(gl, hl) + score(gr, hr) - parent
+		}
 		if gain > best.gain {
-			best = gbtSplit{gain: gain, feature: j, bin: bin, missingLeft: missLeft, ok: true}
+			best = gbtSplit{gain: gain, feature: j, bin: bin, missingLeft: missLeft, ok: true, wl: wl, wr: wr}
 		}
 	}
-	nb := f.nb[j]
 	var gl, hl float64
 	var nl int32
 	for b := range nb - 1 {
@@ -778,8 +848,9 @@ func (f *gbtFitter) findSplits(build *gbtLeaf, sub *gbtLeaf, want []*gbtLeaf) {
 func (f *gbtFitter) grow() GBTTree {
 	cfg := &f.cfg
 	f.nodes, f.nodeG, f.nodeH, f.nodeSB, f.segs = f.nodes[:0], f.nodeG[:0], f.nodeH[:0], f.nodeSB[:0], f.segs[:0]
+	f.nodeLo, f.nodeHi = f.nodeLo[:0], f.nodeHi[:0]
 	clear(f.gain)
-	root := f.addNode(0, len(f.idx), 0)
+	root := f.addNode(0, len(f.idx), 0, math.Inf(-1), math.Inf(1))
 	var open []*gbtLeaf
 	if f.splittable(&root) {
 		root.hist = f.getHist()
@@ -801,8 +872,9 @@ func (f *gbtFitter) grow() GBTTree {
 		open = slices.Delete(open, bi, bi+1)
 		s := par.best
 		mid := f.partition(par, s)
-		left := f.addNode(par.start, mid, par.depth+1)
-		right := f.addNode(mid, par.end, par.depth+1)
+		llo, lhi, rlo, rhi := f.childBounds(par, s)
+		left := f.addNode(par.start, mid, par.depth+1, llo, lhi)
+		right := f.addNode(mid, par.end, par.depth+1, rlo, rhi)
 		thr := math.MaxFloat64
 		if s.bin < f.nb[s.feature]-1 {
 			thr = f.edges[s.feature][s.bin]
@@ -858,14 +930,49 @@ func (f *gbtFitter) grow() GBTTree {
 	nodes := slices.Clone(f.nodes)
 	for i := range nodes {
 		if nodes[i].Feature < 0 {
-			v := -f.nodeG[i] / (f.nodeH[i] + cfg.L2) * cfg.LearningRate
+			v := -f.nodeG[i] / (f.nodeH[i] + cfg.L2)
 			if !isFinite(v) {
 				v = 0
 			}
-			nodes[i].Value = v
+			if f.mono != nil {
+				v = clampWeight(v, f.nodeLo[i], f.nodeHi[i])
+			}
+			nodes[i].Value = v * cfg.LearningRate
 		}
 	}
 	return GBTTree{Nodes: nodes}
+}
+
+// childBounds returns the weight bounds of the children of par split by s.
+// They inherit the parent's; a split that orders the values of a
+// constrained feature also cuts them at the midpoint of the two children's
+// weights, so that every leaf on the low side stays at or below every leaf
+// on the high side (for +1; the other way round for -1), whatever splits
+// follow. A "present vs missing" split does not order values.
+func (f *gbtFitter) childBounds(par *gbtLeaf, s gbtSplit) (llo, lhi, rlo, rhi float64) {
+	llo, lhi, rlo, rhi = par.lo, par.hi, par.lo, par.hi
+	if f.mono == nil || s.bin >= f.nb[s.feature]-1 {
+		return
+	}
+	mid := s.wl/2 + s.wr/2
+	switch f.mono[s.feature] {
+	case 1:
+		lhi, rlo = mid, mid
+	case -1:
+		llo, rhi = mid, mid
+	}
+	return
+}
+
+// clampWeight returns w within [lo, hi].
+func clampWeight(w, lo, hi float64) float64 {
+	if w < lo {
+		return lo
+	}
+	if w > hi {
+		return hi
+	}
+	return w
 }
 
 // partition reorders the rows of leaf l, keeping their order, so that the

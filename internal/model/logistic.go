@@ -33,6 +33,12 @@ type LogisticConfig struct {
 	// Tol stops the iterations when half the squared Newton decrement
 	// (the predicted decrease of the objective) falls below it; 0 means 1e-10.
 	Tol float64
+	// Monotone holds a sign constraint per feature (see GBTConfig.Monotone):
+	// +1 keeps the coefficient >= 0, -1 keeps it <= 0, 0 leaves it free;
+	// empty means none, else its length is the number of features. The
+	// standardisation and Log1p are increasing transforms, so the sign of a
+	// coefficient is the direction of its feature's effect on the score.
+	Monotone []int8
 }
 
 // Logistic is a fitted L2-regularised logistic regression on standardised
@@ -64,7 +70,10 @@ type Logistic struct {
 const lrChunkRows = 2048
 
 // FitLogistic fits a logistic regression of y (0 or 1) on the rows of X by
-// Newton's method with a backtracking line search. Each pass over the rows is
+// Newton's method with a backtracking line search; under sign constraints
+// it is a projected Newton method: a coefficient at 0 whose gradient pushes
+// it to the forbidden sign is held at 0 for the step, and a step that
+// crosses 0 is clamped there. Each pass over the rows is
 // split into fixed chunks run on all available cores and summed in a fixed
 // order, so the same input always gives bit-identical coefficients.
 //
@@ -80,6 +89,10 @@ func FitLogistic(X [][]float64, y []float64, cfg LogisticConfig) (*Logistic, err
 	if cfg.L2 < 0 || math.IsNaN(cfg.L2) || math.IsInf(cfg.L2, 0) {
 		return nil, fmt.Errorf("fit logistic: L2 must be a finite value >= 0, got %v", cfg.L2)
 	}
+	if err := checkMonotone(cfg.Monotone, p); err != nil {
+		return nil, fmt.Errorf("fit logistic: %w", err)
+	}
+	signs := activeMonotone(cfg.Monotone)
 	if cfg.MaxIter <= 0 {
 		cfg.MaxIter = 50
 	}
@@ -103,35 +116,43 @@ func FitLogistic(X [][]float64, y []float64, cfg LogisticConfig) (*Logistic, err
 
 	d := mat.NewVecDense(p+1, nil)
 	trial := make([]float64, p+1)
+	var held []bool // per w index: held at 0 for this step
+	if signs != nil {
+		held = make([]bool, p+1)
+	}
 	for it := 0; it < cfg.MaxIter; it++ {
 		loss, grad, hess := s.pass(w, true)
-		var chol mat.Cholesky
-		ok := false
-		for jitter := 0.0; jitter <= 1e-2; {
-			h := mat.NewSymDense(p+1, nil)
-			for i := 0; i <= p; i++ {
-				for j := i; j <= p; j++ {
-					h.SetSym(i, j, hess[i*(p+1)+j])
-				}
-				h.SetSym(i, i, hess[i*(p+1)+i]+jitter)
+		if signs != nil {
+			clear(held)
+			for j, c := range signs {
+				held[j+1] = c != 0 && w[j+1] == 0 && float64(c)*grad[j+1] > 0
 			}
-			if chol.Factorize(h) {
-				ok = true
+		}
+		var step []float64
+		for {
+			var err error
+			if step, err = newtonStep(d, grad, hess, held, p); err != nil {
+				return nil, fmt.Errorf("fit logistic: %w at iteration %d", err, it+1)
+			}
+			// A free coefficient at 0 whose Newton step leaves the allowed
+			// sign is held too, so that short steps descend.
+			more := false
+			for j, c := range signs {
+				if k := j + 1; c != 0 && !held[k] && w[k] == 0 && float64(c)*step[k] > 0 {
+					held[k], more = true, true
+				}
+			}
+			if !more {
 				break
 			}
-			if jitter == 0 {
-				jitter = 1e-9
-			} else {
-				jitter *= 100
+		}
+		if held != nil {
+			for k, h := range held {
+				if h {
+					grad[k] = 0
+				}
 			}
 		}
-		if !ok {
-			return nil, fmt.Errorf("fit logistic: Newton system is not positive definite at iteration %d", it+1)
-		}
-		if err := chol.SolveVecTo(d, mat.NewVecDense(p+1, grad)); err != nil {
-			return nil, fmt.Errorf("fit logistic: solve Newton system: %w", err)
-		}
-		step := d.RawVector().Data
 		dec := floats.Dot(grad, step) // squared Newton decrement
 		m.Iterations = it + 1
 		if dec/2 <= cfg.Tol {
@@ -142,7 +163,15 @@ func FitLogistic(X [][]float64, y []float64, cfg LogisticConfig) (*Logistic, err
 		accepted := false
 		for t > 1e-12 {
 			floats.AddScaledTo(trial, w, -t, step)
-			if l, _, _ := s.pass(trial, false); l <= loss-1e-4*t*dec {
+			pred := t * dec
+			if signs != nil {
+				project(trial, signs)
+				pred = 0
+				for k := range trial {
+					pred += grad[k] * (w[k] - trial[k])
+				}
+			}
+			if l, _, _ := s.pass(trial, false); l <= loss-1e-4*pred {
 				accepted = true
 				break
 			}
@@ -159,6 +188,61 @@ func FitLogistic(X [][]float64, y []float64, cfg LogisticConfig) (*Logistic, err
 	m.Intercept = w[0]
 	m.Coef = append([]float64(nil), w[1:]...)
 	return m, nil
+}
+
+// newtonStep solves the Newton system hess * step = grad into d (with a
+// growing jitter on the diagonal when it is not positive definite) and
+// returns step. A coefficient marked in held (nil: none) is left out: its
+// step is 0.
+func newtonStep(d *mat.VecDense, grad, hess []float64, held []bool, p int) ([]float64, error) {
+	g := grad
+	if held != nil {
+		g = make([]float64, p+1)
+		for k := range g {
+			if !held[k] {
+				g[k] = grad[k]
+			}
+		}
+	}
+	var chol mat.Cholesky
+	for jitter := 0.0; jitter <= 1e-2; {
+		h := mat.NewSymDense(p+1, nil)
+		for i := 0; i <= p; i++ {
+			for j := i; j <= p; j++ {
+				if held != nil && (held[i] || held[j]) {
+					continue
+				}
+				h.SetSym(i, j, hess[i*(p+1)+j])
+			}
+			if held != nil && held[i] {
+				h.SetSym(i, i, 1)
+				continue
+			}
+			h.SetSym(i, i, hess[i*(p+1)+i]+jitter)
+		}
+		if chol.Factorize(h) {
+			if err := chol.SolveVecTo(d, mat.NewVecDense(p+1, g)); err != nil {
+				return nil, fmt.Errorf("solve Newton system: %w", err)
+			}
+			return d.RawVector().Data, nil
+		}
+		if jitter == 0 {
+			jitter = 1e-9
+		} else {
+			jitter *= 100
+		}
+	}
+	return nil, errors.New("Newton system is not positive definite")
+}
+
+// project sets to 0 every coefficient of w (w[0] is the intercept) whose
+// sign contradicts its constraint.
+func project(w []float64, signs []int8) {
+	for j, c := range signs {
+		if float64(c)*w[j+1] < 0 {
+			w[j+1] = 0
+		}
+	}
 }
 
 // checkTrainingData validates X and y for a binary learner and returns the

@@ -253,6 +253,9 @@ func build(r *model.Report) view {
 					r.Chosen, verb, c.Name, fmtNum(d, 4), fmtNum(chosenAUC, 4), fmtNum(cm.ROCAUC, 4)))
 			}
 		}
+		if c.Ineligible != "" {
+			v.Comparisons = append(v.Comparisons, fmt.Sprintf("%s could not be chosen: %s.", c.Name, c.Ineligible))
+		}
 		v.Candidates = append(v.Candidates, cr)
 	}
 

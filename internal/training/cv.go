@@ -111,7 +111,7 @@ func CrossValidate(ds *data.Dataset, cfg Config, k int) (*CVResult, error) {
 		}
 		total := time.Since(start).Seconds()
 		chosen := result.Artifact.Meta.Chosen
-		for _, c := range candidates() {
+		for _, c := range candidates(nil) {
 			ft, ok := all[c.name]
 			if !ok {
 				continue

@@ -25,33 +25,82 @@ const (
 // candidate is a learner the trainer can fit. fit trains on rows; rounds is
 // 0 during selection (a learner with early stopping carves its own stopping
 // set out of rows and reports the rounds it kept) and the number of rounds
-// to fit for the final refit on all rows.
+// to fit for the final refit on all rows. A candidate with a non-empty
+// ineligible is fitted and measured for comparison but never chosen.
 type candidate struct {
-	name string
-	kind string
-	fit  func(rows *Rows, seed uint64, rounds int) (model.Learner, int, error)
+	name       string
+	kind       string
+	fit        func(rows *Rows, seed uint64, rounds int) (model.Learner, int, error)
+	ineligible string
 }
 
-func candidates() []candidate {
+// forestIneligible is why the bagged trees cannot be chosen under
+// monotone constraints.
+const forestIneligible = "golearn's trees cannot honour the features' monotone constraints; " +
+	"fitted for comparison only (train fit --monotone=false makes it eligible)"
+
+// candidates returns the learners to compare; mono holds the monotone
+// constraint of every feature (nil: none). The boosted trees and the
+// logistic regression honour it; the golearn forest cannot, so under
+// constraints it is kept in the comparison (its figures show what the
+// constraints cost) but may not be chosen.
+func candidates(mono []int8) []candidate {
+	forest := candidate{name: CandForest, kind: model.KindForest, fit: func(r *Rows, seed uint64, _ int) (model.Learner, int, error) {
+		l, err := model.FitForest(r.X, r.Y, model.ForestConfig{Trees: 20, MaxDepth: 8, FeatureFraction: 0.6, MaxSamples: 20000, Seed: seed})
+		return l, 0, err
+	}}
+	if mono != nil {
+		forest.ineligible = forestIneligible
+	}
 	return []candidate{
-		{CandGBT, model.KindGBT, fitGBT},
-		{CandLogistic, model.KindLogistic, func(r *Rows, _ uint64, _ int) (model.Learner, int, error) {
-			l, err := model.FitLogistic(r.X, r.Y, model.LogisticConfig{L2: 1e-3, MaxIter: 100, Log1p: true})
+		{name: CandGBT, kind: model.KindGBT, fit: func(r *Rows, seed uint64, rounds int) (model.Learner, int, error) {
+			return fitGBT(r, seed, rounds, mono)
+		}},
+		{name: CandLogistic, kind: model.KindLogistic, fit: func(r *Rows, _ uint64, _ int) (model.Learner, int, error) {
+			l, err := model.FitLogistic(r.X, r.Y, model.LogisticConfig{L2: 1e-3, MaxIter: 100, Log1p: true, Monotone: mono})
 			return l, 0, err
 		}},
-		{CandForest, model.KindForest, func(r *Rows, seed uint64, _ int) (model.Learner, int, error) {
-			l, err := model.FitForest(r.X, r.Y, model.ForestConfig{Trees: 20, MaxDepth: 8, FeatureFraction: 0.6, MaxSamples: 20000, Seed: seed})
-			return l, 0, err
-		}},
+		forest,
 	}
 }
 
-// fitGBT fits the gradient-boosted trees. During selection it stops early on
+// constraints returns the monotone constraint of every feature of the
+// schema, or nil when cfg turns them off or no feature declares a direction.
+func constraints(schema *features.Schema, cfg Config) []int8 {
+	if cfg.Unconstrained || !schema.Constrained() {
+		return nil
+	}
+	dirs := schema.Directions()
+	out := make([]int8, len(dirs))
+	for i, d := range dirs {
+		out[i] = int8(d)
+	}
+	return out
+}
+
+// recordDirections writes the declared directions of the schema, and
+// whether the fit honours them, into meta.
+func recordDirections(schema *features.Schema, mono []int8, meta *model.Metadata) {
+	meta.Monotone = mono != nil
+	meta.Directions = nil
+	for i, d := range schema.Directions() {
+		if d != features.Unconstrained {
+			if meta.Directions == nil {
+				meta.Directions = map[string]string{}
+			}
+			meta.Directions[schema.Names[i]] = d.String()
+		}
+	}
+}
+
+// fitGBT fits the gradient-boosted trees under the monotone constraints
+// mono (nil: none). During selection it stops early on
 // a holdout of the training rows (the latest snapshots in time mode, a
 // stratified 15% otherwise); the final refit runs a fixed number of rounds.
-func fitGBT(r *Rows, seed uint64, rounds int) (model.Learner, int, error) {
+func fitGBT(r *Rows, seed uint64, rounds int, mono []int8) (model.Learner, int, error) {
 	cfg := model.DefaultGBTConfig()
 	cfg.Seed = seed
+	cfg.Monotone = mono
 	if rounds > 0 {
 		cfg.Trees = rounds
 		m, err := model.FitGBT(r.X, r.Y, nil, nil, cfg)
@@ -206,9 +255,11 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 				ErrNotEnoughData, part.name, part.r.Len(), p)
 		}
 	}
+	mono := constraints(schema, cfg)
+	recordDirections(schema, mono, &meta)
 	var outcomes []*outcome
 	var best *outcome
-	for _, c := range candidates() {
+	for _, c := range candidates(mono) {
 		cfg.Progress.Start("fitting "+c.name, 0)
 		o, cand := selectCandidate(c, trainRows, validRows, cfg.Seed)
 		cfg.Progress.Done()
@@ -217,6 +268,9 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 			continue
 		}
 		outcomes = append(outcomes, o)
+		if c.ineligible != "" {
+			continue
+		}
 		if best == nil || o.eval.Metrics.LogLoss < best.eval.Metrics.LogLoss {
 			best = o
 		}
@@ -224,7 +278,7 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 	if best == nil {
 		var why []string
 		for _, c := range meta.Candidates {
-			why = append(why, c.Name+": "+c.Error)
+			why = append(why, c.Name+": "+c.Error+c.Ineligible)
 		}
 		return nil, nil, fmt.Errorf("%w: no candidate could be used with %d training and %d validation rows (%d churners in validation): %s",
 			ErrNotEnoughData, trainRows.Len(), validRows.Len(), validRows.Positives(), strings.Join(why, "; "))
@@ -316,7 +370,7 @@ func selectCandidate(c candidate, trainRows, validRows *Rows, seed uint64) (*out
 		summary: model.CalibrationSummary{Method: "platt (cross-fitted on the validation rows)",
 			BrierBefore: brier(validRows.Y, uncal), BrierAfter: ev.Metrics.Brier,
 			ECEBefore: model.ECE(validRows.Y, uncal, 10), ECEAfter: ev.ECE}}
-	cand.Metrics, cand.ECE = ev.Metrics, ev.ECE
+	cand.Metrics, cand.ECE, cand.Ineligible = ev.Metrics, ev.ECE, c.ineligible
 	return o, cand
 }
 

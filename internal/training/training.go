@@ -34,6 +34,10 @@ type Config struct {
 	ValidFraction float64
 	// Progress shows the stages of a long run on a terminal; nil is silent.
 	Progress *progress.Reporter
+	// Unconstrained fits without the features' declared directions
+	// (features.Schema.Directions); by default the learners honour them as
+	// monotone constraints.
+	Unconstrained bool
 }
 
 func (c *Config) defaults() {
