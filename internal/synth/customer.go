@@ -25,13 +25,13 @@ const (
 	pChampion = 1.0 / 700 // champion leaves: baseline and team usage down
 	pGoodNews = 1.0 / 450 // new champion, useful release: baseline up
 
-	decisionRate = 0.0014  // hazard of deciding to leave at health 0
-	hazardSlope  = 1.8     // hazard multiplies by e^slope per unit of health lost
+	decisionRate = 0.0014 // hazard of deciding to leave at health 0
+	hazardSlope  = 1.8    // hazard multiplies by e^slope per unit of health lost
 	// hazard of a decision made outside the product (budget cut,
 	// acquisition, a switch decided elsewhere), whatever the health: usage
 	// barely moves and the notice is often the only sign
 	externalRate = 0.0003
-	pSaved       = 0.2     // share of leave decisions that are reversed
+	pSaved       = 0.2 // share of leave decisions that are reversed
 
 	// Notice: most leavers tell the business, in the few days to weeks
 	// before they go, that they are leaving (a ticket asking to cancel, for
