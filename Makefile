@@ -15,7 +15,7 @@ build: ## build bin/train and bin/api
 	$(GO) build -o $(BIN)/api ./cmd/api
 
 demo: build ## generate demo data, train, start the API on the embedded store
-	./$(BIN)/train gen --out $(DEMO)
+	./$(BIN)/train gen --out $(DEMO) --customers 3000 --days 460
 	./$(BIN)/train fit --data $(DEMO) --out models
 	./$(BIN)/train score --data $(DEMO) --out $(DEMO)/scores.csv
 	@./scripts/demo-requests.sh $(ADDR) $(DEMO)/scores.csv

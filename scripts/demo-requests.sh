@@ -24,6 +24,9 @@ In another terminal:
     {"type":"ticket","customer_id":"$calm","timestamp":"$now","event_id":"demo-1","text":"This is terrible, I want to cancel and get a refund."},
     {"type":"page_view","customer_id":"$calm","timestamp":"$now","event_id":"demo-2","path":"/account/cancel"}]}'
   curl -s http://$addr/v1/customers/$calm/risk
+  # (expect "risk_level":"high", "flagged":true and a ticket feature such as
+  #  churn_intent_tickets_90d among the drivers: in the generated data most
+  #  leavers ask to cancel shortly before they go, and the model learned it)
 
   # 3. score a customer that is not stored (what-if), with inline events
   curl -s -X POST http://$addr/v1/score -H 'Content-Type: application/json' -d '{"customers":[

@@ -39,7 +39,7 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("metrics", stderr)
 	dir := fs.String("data", "", "data directory")
 	var from, to monthFlag
-	fs.Var(&from, "from", "first month YYYY-MM (default: the month of the first event, or of the earliest date without event files)")
+	fs.Var(&from, "from", "first month YYYY-MM (default: 12 months up to --to, from the first month with a churn at the earliest; the console's default)")
 	fs.Var(&to, "to", "last month YYYY-MM (default: the last month of the data)")
 	modelPath := fs.String("model", "", "also sum the model's churn probabilities of the customers active at the start of each month (time mode)")
 	margin := fs.Float64("gross-margin", 1, "gross margin for CLV, in (0, 1]")
@@ -59,15 +59,16 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o := metrics.Options{From: from.m, To: to.m, GrossMargin: *margin}
-	if !from.set {
-		o.From = training.DataFrom(ds)
+	if ds.Start.IsZero() && (!from.set || !to.set) {
+		return usageError{fmt.Errorf("the data has no dates: give --from and --to")}
 	}
+	o := metrics.Options{From: from.m, To: to.m, GrossMargin: *margin}
 	if !to.set {
 		o.To = metrics.MonthOf(ds.End)
 	}
-	if ds.Start.IsZero() && (!from.set || !to.set) {
-		return usageError{fmt.Errorf("the data has no dates: give --from and --to")}
+	var note string
+	if !from.set {
+		o.From, note = metrics.DefaultFrom(training.Aggregate(ds), o.To)
 	}
 	var a *model.Artifact
 	if *modelPath != "" {
@@ -76,6 +77,9 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	t := training.ChurnTable(ds, a, o)
+	if note != "" {
+		t.Notes = append(t.Notes, note)
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -98,6 +98,41 @@ func TestMetricsAPIMatchesFiles(t *testing.T) {
 			}
 		})
 	}
+	t.Run("default range", func(t *testing.T) {
+		// Without a range, the console's headline (GET /v1/metrics/churn on
+		// the day the data ends) and `train metrics` cover the same months
+		// and give the same churn rate: the months before the first churn,
+		// which the data does not observe, are left out of both.
+		code, out, errs := runCmd(t, "metrics", "--data", dataDir, "--json")
+		if code != 0 {
+			t.Fatalf("metrics: %d\n%s\n%s", code, out, errs)
+		}
+		var cli metrics.Table
+		if err := json.Unmarshal([]byte(out), &cli); err != nil {
+			t.Fatal(err)
+		}
+		end := func() time.Time { return time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC) }
+		srv := api.New(api.Config{Store: store.NewMem(store.MemOptions{Now: end}), ModelsDir: t.TempDir(), Now: end,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if _, err := srv.Import(context.Background(), ds); err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/v1/metrics/churn", nil))
+		var console metrics.Table
+		if err := json.Unmarshal(rec.Body.Bytes(), &console); err != nil || rec.Code != 200 {
+			t.Fatalf("GET /v1/metrics/churn: %d %v", rec.Code, err)
+		}
+		c, f := console.Overall, cli.Overall
+		if c.From != "2025-11" || c.To != "2026-06" || f.From != c.From || f.To != c.To {
+			t.Errorf("ranges: console %s..%s, train metrics %s..%s, want 2025-11..2026-06 (the data's first churn to its end)", c.From, c.To, f.From, f.To)
+		}
+		if c.CustomerChurnRate == nil || f.CustomerChurnRate == nil || *c.CustomerChurnRate != *f.CustomerChurnRate {
+			t.Errorf("headline churn rate: console %s, train metrics %s", pct(c.CustomerChurnRate), pct(f.CustomerChurnRate))
+		} else {
+			t.Logf("headline churn rate %.4f over %s..%s in both", *c.CustomerChurnRate, c.From, c.To)
+		}
+	})
 	for _, bad := range []string{"from=2026-13", "to=x", "from=2026-05&to=2026-01"} {
 		srv := api.New(api.Config{Store: store.NewMem(store.MemOptions{}), ModelsDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		rec := httptest.NewRecorder()

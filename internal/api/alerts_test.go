@@ -206,7 +206,7 @@ func TestCustomerAlertsFromScoring(t *testing.T) {
 	a, _ := webhookAPI(t, store.NewMem(store.MemOptions{Now: clk.Now}), webhook.NewMemStore(), clk, "solo")
 	a.loadGenerated(t, 20)
 	rcv := newReceiver(t, nil)
-	subID, _ := subscribe(t, a, rcv.srv.URL+"/hooks", 0.5)
+	subID, _ := subscribe(t, a, rcv.srv.URL+"/hooks", 0.1)
 	id := testData.Customers[7].ID
 	pushOver(t, a, id)
 	if err := a.srv.Settle(context.Background()); err != nil {

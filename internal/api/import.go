@@ -14,7 +14,8 @@ import (
 // at-risk list is filled from the start; with webhooks configured, the
 // customers it puts at risk are alerted. With a model, the predicted churn of
 // the last 12 months is back-tested on the loaded history (the
-// model's score of each customer active at a month's start, as of then). It
+// model's score of each customer active at a month's start, as of then),
+// for the months with a full lookback of events before their start. It
 // is what `api --load DIR` runs.
 func (s *Server) Import(ctx context.Context, ds *data.Dataset) (training.PushResult, error) {
 	now := s.now().UTC()
@@ -24,8 +25,10 @@ func (s *Server) Import(ctx context.Context, ds *data.Dataset) (training.PushRes
 		// history too. It goes first: the scoring below would otherwise fix
 		// this month's figure at the sum of the scores before any was stored.
 		// Months already recorded keep their value.
+		// PredictedByMonth leaves out the months without a full lookback
+		// of events before their start.
 		to := metrics.MonthOf(now)
-		from := max(training.DataFrom(ds), to-11)
+		from := to - metrics.DefaultMonths + 1
 		if err := s.store.RecordPredicted(ctx, training.PredictedByMonth(ds, m, from, to)); err != nil {
 			return training.PushResult{}, fmt.Errorf("import %s: predicted churn: %w", ds.Dir, err)
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/churnrisk/churn/internal/metrics"
@@ -35,14 +37,24 @@ func TestImportBacktestsPredictedChurn(t *testing.T) {
 			if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != 200 {
 				t.Fatalf("metrics: %d %v", resp.StatusCode, err)
 			}
-			seen := 0
+			seen, absent := 0, 0
+			first := training.BacktestFrom(testData, a.srv.Model())
 			for _, m := range got.Months {
 				month, err := metrics.ParseMonth(m.Month)
 				if err != nil {
 					t.Fatal(err)
 				}
 				w, ok := want[month]
+				if month < first {
+					// Before a full lookback of events: absent, not zero.
+					if ok || m.PredictedChurn != nil {
+						t.Errorf("%s: predicted %v before the first back-testable month %s", m.Month, m.PredictedChurn, first)
+					}
+					absent++
+					continue
+				}
 				if !ok {
+					t.Errorf("%s: no back-test from %s on", m.Month, first)
 					continue
 				}
 				seen++
@@ -53,8 +65,11 @@ func TestImportBacktestsPredictedChurn(t *testing.T) {
 					t.Errorf("%s: back-test predicts no churn at all", m.Month)
 				}
 			}
-			if seen < 6 {
-				t.Errorf("only %d back-tested months in the figures (%s..%s)", seen, from, to)
+			if seen < 4 || absent < 1 {
+				t.Errorf("%d back-tested and %d absent months in the figures (%s..%s)", seen, absent, from, to)
+			}
+			if absent > 0 && !slices.ContainsFunc(got.Notes, func(n string) bool { return strings.Contains(n, "predicted churn is absent (not zero) for") }) {
+				t.Errorf("no note on the months without a prediction: %q", got.Notes)
 			}
 		})
 	}

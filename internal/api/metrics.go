@@ -8,12 +8,9 @@ import (
 	"github.com/churnrisk/churn/internal/metrics"
 )
 
-// defaultMetricsMonths is the range of GET /v1/metrics/churn without from:
-// the current month and the 11 before it.
-const defaultMetricsMonths = 12
-
 // churnMetrics answers GET /v1/metrics/churn?from=YYYY-MM&to=YYYY-MM from the
-// store's incrementally kept aggregate: no customer is read.
+// store's incrementally kept aggregate: no customer is read. Without from,
+// the range is metrics.DefaultFrom's (the one `train metrics` uses).
 func (s *Server) churnMetrics(c *gin.Context) {
 	var errs fieldErrors
 	to := metrics.MonthOf(s.now())
@@ -24,9 +21,10 @@ func (s *Server) churnMetrics(c *gin.Context) {
 		}
 		to = m
 	}
-	from := to - defaultMetricsMonths + 1
-	if v := c.Query("from"); v != "" {
-		m, err := metrics.ParseMonth(v)
+	from := to - metrics.DefaultMonths + 1
+	fromSet := c.Query("from") != ""
+	if fromSet {
+		m, err := metrics.ParseMonth(c.Query("from"))
 		if err != nil {
 			errs.add("from", "must be a month YYYY-MM")
 		}
@@ -47,7 +45,17 @@ func (s *Server) churnMetrics(c *gin.Context) {
 		s.fail(c, storeErr(err))
 		return
 	}
-	rar := st.RevenueAtRisk
-	t := metrics.Compute(st.Aggregate, metrics.Options{From: from, To: to, RevenueHistory: true, Predicted: st.Predicted, RevenueAtRisk: &rar})
+	var note string
+	if !fromSet {
+		from, note = metrics.DefaultFrom(st.Aggregate, to)
+	}
+	o := metrics.Options{From: from, To: to, RevenueHistory: true, Predicted: st.Predicted, RevenueAtRisk: &st.RevenueAtRisk}
+	if m := s.Model(); m != nil {
+		o.LookbackDays = m.Meta.LookbackDays
+	}
+	t := metrics.Compute(st.Aggregate, o)
+	if note != "" {
+		t.Notes = append(t.Notes, note)
+	}
 	c.JSON(http.StatusOK, t)
 }

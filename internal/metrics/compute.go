@@ -29,6 +29,9 @@ type Options struct {
 	// Predicted is the sum of the churn probabilities of the customers
 	// active at the start of each month, for the months where it is known.
 	Predicted map[Month]float64
+	// LookbackDays is the lookback of the model whose predictions Predicted
+	// holds, named in the note on months without a prediction (0: not named).
+	LookbackDays int
 	// RevenueAtRisk is copied into the table when set.
 	RevenueAtRisk *float64
 }
@@ -311,6 +314,9 @@ func Compute(a Aggregate, o Options) Table {
 	if predKnown {
 		ov.PredictedChurn = finite(predSum)
 		ov.PredictedToActual = ratio(predSum, float64(predActual))
+	}
+	if n := predictedNote(o, Month(from), Month(to)); n != "" {
+		t.Notes = append(t.Notes, n)
 	}
 	if clvUndefined {
 		t.Notes = append(t.Notes, "CLV is undefined (null) where there was no customer churn in the trailing 6 months (or in the range, for the overall figure): the expected lifetime is unbounded")

@@ -76,7 +76,14 @@
 //     null and a note says so.
 //   - Predicted churn: the sum of the churn probabilities of the customers
 //     active at the start of M (given by the caller), beside the actual churn
-//     (Churned - ChurnedJoiners), and their ratio predicted / actual.
+//     (Churned - ChurnedJoiners), and their ratio predicted / actual. A
+//     month the caller could not predict is absent (null, not zero), and a
+//     note names those months (a back-test needs a full lookback of events
+//     before a month's start).
+//
+// Without a requested range, DefaultFrom gives the 12 months up to the last
+// one, starting no earlier than the first month with a churned customer;
+// the API and `train metrics` both use it.
 //
 // Rates are fractions (0.2 is 20%). A figure whose denominator is zero (or
 // negative) is null, never NaN or infinite.

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,4 +67,56 @@ func FuzzParseMonth(f *testing.F) {
 			t.Fatalf("MonthOf(Start(%d)) = %d", m, MonthOf(m.Start()))
 		}
 	})
+}
+
+func TestDefaultFrom(t *testing.T) {
+	jun := Month(2026*12 + 5)
+	agg := func(churnMonths ...Month) Aggregate {
+		a := Aggregate{Flows: map[Month]Flow{jun - 40: {New: 100}}}
+		for _, m := range churnMonths {
+			a.Flows[m] = Flow{Churned: 1}
+		}
+		return a
+	}
+	for _, c := range []struct {
+		name string
+		a    Aggregate
+		want Month
+		note bool
+	}{
+		{"no churn at all", agg(), jun - 11, false},
+		{"churn long before", agg(jun-30, jun-2), jun - 11, false},
+		{"churn from the 12th month back", agg(jun - 11), jun - 11, false},
+		{"data observes 5 months", agg(jun-4, jun-1), jun - 4, true},
+		{"churn only after the end", agg(jun + 3), jun - 11, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, note := DefaultFrom(c.a, jun)
+			if got != c.want || (note != "") != c.note {
+				t.Errorf("DefaultFrom = %s, %q; want %s, note %v", got, note, c.want, c.note)
+			}
+		})
+	}
+}
+
+func TestPredictedNote(t *testing.T) {
+	jan := Month(2026 * 12)
+	var a Aggregate
+	tbl := Compute(a, Options{From: jan, To: jan + 3, Predicted: map[Month]float64{jan + 2: 5, jan + 3: 6}, LookbackDays: 90})
+	want := "predicted churn is absent (not zero) for 2026-01..2026-02: a month is back-tested only when a full lookback (90 days) of events lies before its start"
+	found := false
+	for _, n := range tbl.Notes {
+		found = found || strings.HasPrefix(n, want)
+	}
+	if !found {
+		t.Errorf("notes %q lack %q", tbl.Notes, want)
+	}
+	if tbl.Months[0].PredictedChurn != nil || tbl.Months[2].PredictedChurn == nil || *tbl.Months[2].PredictedChurn != 5 {
+		t.Errorf("predicted %v, %v", tbl.Months[0].PredictedChurn, tbl.Months[2].PredictedChurn)
+	}
+	for _, n := range Compute(a, Options{From: jan, To: jan + 3}).Notes {
+		if strings.Contains(n, "predicted") {
+			t.Errorf("note %q without any prediction", n)
+		}
+	}
 }

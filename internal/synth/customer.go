@@ -25,10 +25,24 @@ const (
 	pChampion = 1.0 / 700 // champion leaves: baseline and team usage down
 	pGoodNews = 1.0 / 450 // new champion, useful release: baseline up
 
-	decisionRate = 0.0014  // hazard of deciding to leave at health 0
-	hazardSlope  = 1.8     // hazard multiplies by e^slope per unit of health lost
-	suddenRate   = 0.00012 // churn with one to three days of warning
-	pSaved       = 0.2     // share of leave decisions that are reversed
+	decisionRate = 0.0014 // hazard of deciding to leave at health 0
+	hazardSlope  = 1.8    // hazard multiplies by e^slope per unit of health lost
+	// hazard of a decision made outside the product (budget cut,
+	// acquisition, a switch decided elsewhere), whatever the health: usage
+	// barely moves and the notice is often the only sign
+	externalRate = 0.0003
+	pSaved       = 0.2 // share of leave decisions that are reversed
+
+	// Notice: most leavers tell the business, in the few days to weeks
+	// before they go, that they are leaving (a ticket asking to cancel, for
+	// a refund, saying they will not renew or are switching) and open the
+	// cancel page; the rest leave silently.
+	pNotice       = 0.85 // a leaver gives notice
+	pNoticeTicket = 0.85 // its notice includes an intent ticket
+	pNoticeVisit  = 0.8  // its notice includes a cancel-page visit
+	maxNoticeLead = 21   // notice comes 1..21 days before the churn day
+	pSavedNotice  = 0.5  // a saved customer had asked to cancel first
+	pSteady       = 0.3  // a leaver who decided (budget, switch) keeps using the product until it goes
 )
 
 // plan is a subscription tier with its seat and MRR ranges and how it moves
@@ -92,7 +106,7 @@ var riskPaths = [numPages][]string{
 var riskBase = [numPages]float64{0.0003, 0.0005, 0.003, 0.002, 0.0003, 0.001, 0.0003}
 
 // Where a leaving customer goes, by weight.
-var leavingPages = [numPages]float64{0.25, 0.13, 0.1, 0.05, 0.12, 0.2, 0.15}
+var leavingPages = [numPages]float64{0.25, 0.13, 0.03, 0.05, 0.12, 0.2, 0.15}
 
 var normalPaths = []string{
 	"/dashboard", "/dashboard", "/dashboard", "/dashboard", "/reports", "/alerts",
@@ -182,13 +196,37 @@ const noDay = math.MinInt32
 // length days and the customer churns at its end, unless saved on day saveAt.
 type departure struct {
 	active    bool
-	sudden    bool
+	external  bool // decided outside the product; usage barely moves
 	start     int
 	length    int
 	saveAt    int
 	decay     float64 // how far usage falls by the end (0..1)
 	intensity float64 // how loudly the customer leaves (risk pages, tickets)
+	// noticeAt is the day the customer says it is leaving (noDay for a
+	// silent leaver), with an intent ticket, a cancel-page visit or both.
+	noticeAt                  int
+	noticeTicket, noticeVisit bool
 }
+
+// giveNotice decides whether and when a departure is announced: shortly
+// before the churn day, or before the save for a saved customer (the cancel
+// request is what the save desk answered).
+func (dep *departure) giveNotice(rng *rand.Rand) {
+	dep.noticeAt = noDay
+	end, p := dep.start+dep.length, pNotice
+	if dep.saveAt != noDay {
+		end, p = dep.saveAt, pSavedNotice
+	}
+	if end <= dep.start || rng.Float64() >= p {
+		return
+	}
+	dep.noticeAt = end - 1 - rng.IntN(min(end-dep.start, maxNoticeLead))
+	dep.noticeTicket = rng.Float64() < pNoticeTicket
+	dep.noticeVisit = !dep.noticeTicket || rng.Float64() < pNoticeVisit
+}
+
+// noticeIntents weighs what a leaver's notice ticket asks for.
+var noticeIntents = []float64{intentCancel: 0.55, intentRefund: 0.15, intentCompetitor: 0.3}
 
 // customer simulates customer i from burn-in to the end of the window and
 // writes its rows through e.
@@ -294,17 +332,22 @@ func (g *generator) customer(i int, e *emitter) {
 				tf = 0.7
 			}
 			haz := decisionRate * pl.hazard * ind.hazard * tf * math.Exp(-hazardSlope*h)
-			sud := suddenRate * pl.hazard
+			ext := externalRate * pl.hazard
 			switch r := rng.Float64(); {
-			case r < sud:
-				dep = departure{active: true, sudden: true, start: d, length: 1 + rng.IntN(3), saveAt: noDay,
-					decay: 0.1, intensity: 0.5}
-			case r < sud+haz:
+			case r < ext:
+				dep = departure{active: true, external: true, start: d, length: 2 + rng.IntN(28), saveAt: noDay,
+					decay: uniform(rng, 0, 0.2), intensity: uniform(rng, 0.2, 0.8)}
+				dep.giveNotice(rng)
+			case r < ext+haz:
 				dep = departure{active: true, start: d, length: 14 + rng.IntN(32), saveAt: noDay,
 					decay: uniform(rng, 0.4, 0.95), intensity: uniform(rng, 0.3, 1.8)}
+				if rng.Float64() < pSteady {
+					dep.decay = uniform(rng, 0.05, 0.3)
+				}
 				if rng.Float64() < pSaved {
 					dep.saveAt = d + 1 + int(float64(dep.length)*uniform(rng, 0.3, 0.8))
 				}
+				dep.giveNotice(rng)
 			}
 		}
 		progress := 0.0
@@ -336,7 +379,7 @@ func (g *generator) customer(i int, e *emitter) {
 			mrr = math.Round(mrr * uniform(rng, 1.1, 1.4))
 		case u < 0.0015+0.001*pos+0.002*neg:
 			mrr = math.Round(mrr * uniform(rng, 0.7, 0.9))
-		case dep.active && !dep.sudden && u < 0.012:
+		case dep.active && !dep.external && u < 0.012:
 			mrr = math.Round(mrr * uniform(rng, 0.6, 0.9))
 		}
 		if d == shopEnd && rng.Float64() < 0.4 {
@@ -381,7 +424,13 @@ func (g *generator) customer(i int, e *emitter) {
 		riskMult := math.Exp(-1.2 * min(h, 1.5))
 		for c := range p {
 			p[c] = riskBase[c]
-			if c != pageBilling {
+			switch c {
+			case pageBilling:
+			case pagePricing:
+				// Pricing is browsed by healthy and growing accounts
+				// at least as much as by unhappy ones.
+				p[c] *= 0.5 + pos
+			default:
 				p[c] *= riskMult
 			}
 		}
@@ -397,8 +446,8 @@ func (g *generator) customer(i int, e *emitter) {
 		}
 		if dep.active {
 			rate := dep.intensity * (0.02 + 0.25*progress)
-			if dep.sudden {
-				rate = 0.3
+			if dep.external {
+				rate *= 0.3
 			}
 			for c := range p {
 				p[c] += rate * leavingPages[c]
@@ -428,6 +477,14 @@ func (g *generator) customer(i int, e *emitter) {
 		if rng.Float64() < pt {
 			in := ticketIntent(rng, h, pos, neg, &dep, d <= outageUntil, d <= priceUntil, shopping)
 			e.ticket(d, rng, in, chinese && rng.Float64() < 0.92, neg)
+		}
+		if dep.active && d == dep.noticeAt {
+			if dep.noticeTicket {
+				e.ticket(d, rng, intent(choose(rng, noticeIntents)), chinese && rng.Float64() < 0.92, neg)
+			}
+			if dep.noticeVisit {
+				e.pageView(d, rng, pick(rng, riskPaths[pageCancel]))
+			}
 		}
 	}
 

@@ -22,19 +22,27 @@
 // to leave with a hazard that rises steeply as health falls (higher on the
 // starter plan, in the first months after signup, lower for long-tenured and
 // enterprise accounts). A decision starts a disengagement phase of 14 to 45
-// days in which usage decays, tickets turn sour and risk pages are visited
-// (some leavers are quiet and show little of this), and the customer churns
-// at its end. About one decision in five is reversed (the account is saved
-// and recovers), and a small share of churns are sudden, with one to three
-// days of warning (budget cuts, acquisitions). Customers also recover by
-// themselves when a temporary shock fades.
+// days in which usage decays (for most; some keep using the product until
+// the end), tickets turn sour and risk pages are visited, and the customer
+// churns at its end. About one decision in five is reversed (the account is
+// saved and recovers). A share of decisions are made outside the product
+// (budget cuts, acquisitions, a switch decided elsewhere): they strike healthy
+// accounts too, last 2 to 29 days and barely move usage. As in real
+// subscription businesses, most leavers give notice in the 1 to 21 days
+// before they go: a ticket asking to cancel, for a refund, saying they will
+// not renew or are switching, a visit to the cancel page, or both; the rest
+// leave silently. Half the saved customers had asked to cancel first. Calm,
+// healthy customers rarely write such tickets or open the cancel page.
+// Customers also recover by themselves when a temporary shock fades.
 //
 // Nuisance behaviour that a good model must not mistake for churn: weekends
 // are quieter than weekdays; holidays (Christmas to New Year, Thanksgiving,
 // Independence Day, Labor Day, May Day) cut everyone's usage; an August dip and
 // a month-end bump; finance people look at invoices at the start of each
 // month; some customers shop for an upgrade (pricing and comparison pages,
-// questions about bigger plans) and stay, often expanding; most tickets are
+// questions about bigger plans) and stay, often expanding; pricing pages are
+// browsed more by healthy accounts than by unhappy ones, and leavers rarely
+// look at them; most tickets are
 // neutral how-to questions, some of them about cancelling a scheduled report.
 // About one ticket in eight is written in simplified Chinese, with the same
 // range of intents. A few tickets carry an explicit sentiment value.

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/churnrisk/churn/internal/signals"
 )
 
 // dataset is a generated directory read back as rows keyed by column name.
@@ -543,6 +545,87 @@ func TestStory(t *testing.T) {
 		}
 		if counts["/dashboard"] < 10*counts["/account/cancel"] {
 			t.Errorf("dashboard %d views, cancel %d: risk pages should be rare", counts["/dashboard"], counts["/account/cancel"])
+		}
+	})
+
+	t.Run("intent and cancel visits come shortly before most churns", func(t *testing.T) {
+		// warned[id][d]: the customer wrote a ticket asking to cancel, for a
+		// refund or saying it is switching, or opened the cancel page, on
+		// day d (as the service's own detectors read them).
+		warned := map[string][]bool{}
+		mark := func(id string, ts time.Time) {
+			if warned[id] == nil {
+				warned[id] = make([]bool, days)
+			}
+			warned[id][s.day(ts)] = true
+		}
+		for _, r := range s.ds.tickets {
+			for _, in := range signals.DetectIntent(r["text"]) {
+				if in != signals.IntentPrice {
+					mark(r["customer_id"], parseStamp(t, r["timestamp"]))
+				}
+			}
+		}
+		cat := signals.DefaultCategorizer()
+		for _, r := range s.ds.pages {
+			if c, ok := cat.Categorize(r["path"]); ok && c == signals.CatCancel {
+				mark(r["customer_id"], parseStamp(t, r["timestamp"]))
+			}
+		}
+		within := func(id string, from, to int) bool { // a warning on a day in [from, to)
+			for d := max(from, 0); d < min(to, days) && warned[id] != nil; d++ {
+				if warned[id][d] {
+					return true
+				}
+			}
+			return false
+		}
+		// Churners seen for 30 days before their churn day.
+		var churners, told float64
+		for id, c := range s.customers {
+			if cd := s.day(c.churn); !c.churn.IsZero() && cd >= 30 && s.day(c.signup) <= cd-30 {
+				churners++
+				if within(id, cd-30, cd) {
+					told++
+				}
+			}
+		}
+		t.Logf("%v of %v churners warned in their last 30 days (%.2f)", told, churners, told/churners)
+		if churners < 100 || told/churners < 0.85 || told/churners > 0.97 {
+			t.Errorf("%v of %v churners warned in their last 30 days, want most but not all", told, churners)
+		}
+		// Customers that stay at least 30 days after a snapshot rarely
+		// warned in the 30 days before it; those who warned mostly leave.
+		var stayers, stayersWarned, warnedN, warnedLeft float64
+		for _, snap := range []int{60, 90, 120, 150} {
+			at := s.start.AddDate(0, 0, snap)
+			for id, c := range s.customers {
+				if c.signup.After(at) || (!c.churn.IsZero() && !c.churn.After(at)) {
+					continue
+				}
+				leaves := !c.churn.IsZero() && !c.churn.After(at.AddDate(0, 0, 30))
+				w := within(id, snap-14, snap)
+				if !leaves {
+					stayers++
+					if w {
+						stayersWarned++
+					}
+				}
+				if w {
+					warnedN++
+					if leaves {
+						warnedLeft++
+					}
+				}
+			}
+		}
+		t.Logf("stayers warned in the 14 days before a snapshot: %.4f; warned who left within 30 days: %.2f of %v",
+			stayersWarned/stayers, warnedLeft/warnedN, warnedN)
+		if stayersWarned/stayers > 0.015 {
+			t.Errorf("%.4f of the customers who stay warned in the 14 days before, want rare", stayersWarned/stayers)
+		}
+		if warnedN < 50 || warnedLeft/warnedN < 0.6 {
+			t.Errorf("%v of %v customers who warned left within 30 days, want most", warnedLeft, warnedN)
 		}
 	})
 

@@ -11,11 +11,13 @@ import (
 
 // PredictedByMonth sums the model's churn probability of every customer
 // active at the start of each month from..to, with the features of that
-// moment: the predicted churn shown beside the actual.
+// moment: the predicted churn shown beside the actual. Only months from
+// BacktestFrom on are predicted; the others are absent from the map (not
+// zero): before a full lookback of events a customer would look silent.
 func PredictedByMonth(ds *data.Dataset, a *model.Artifact, from, to metrics.Month) map[metrics.Month]float64 {
 	out := map[metrics.Month]float64{}
 	x := make([]float64, a.Schema.Len())
-	for m := from; m <= to; m++ {
+	for m := max(from, BacktestFrom(ds, a)); m <= to; m++ {
 		t := m.Start()
 		sum := 0.0
 		for i := range ds.Customers {
@@ -31,29 +33,58 @@ func PredictedByMonth(ds *data.Dataset, a *model.Artifact, from, to metrics.Mont
 	return out
 }
 
-// ChurnTable computes the actual churn figures of a data set over from..to,
-// with a model's predicted churn beside them when a is not nil.
-func ChurnTable(ds *data.Dataset, a *model.Artifact, o metrics.Options) metrics.Table {
+// BacktestFrom returns the first month whose start has a full lookback of
+// events before it: the data's first event day plus the model's lookback
+// (90 days when the model does not record one) is on or before the month's
+// start. It is the first month PredictedByMonth predicts.
+func BacktestFrom(ds *data.Dataset, a *model.Artifact) metrics.Month {
+	lookback := a.Meta.LookbackDays
+	if lookback <= 0 {
+		c := Config{}
+		c.defaults()
+		lookback = c.LookbackDays
+	}
+	ready := signals.DayStart(eventStart(ds) + int32(lookback))
+	m := metrics.MonthOf(ready)
+	if m.Start().Before(ready) {
+		m++
+	}
+	return m
+}
+
+// Aggregate returns the churn metrics aggregate of every customer of ds.
+func Aggregate(ds *data.Dataset) metrics.Aggregate {
 	var agg metrics.Aggregate
 	for _, c := range metrics.FromDataset(ds) {
 		agg.Add(metrics.Contribution(c), 1)
 	}
+	return agg
+}
+
+// ChurnTable computes the actual churn figures of a data set over from..to,
+// with a model's predicted churn beside them when a is not nil (months
+// before BacktestFrom have none, and a note says why).
+func ChurnTable(ds *data.Dataset, a *model.Artifact, o metrics.Options) metrics.Table {
 	o.RevenueHistory = ds.HasEvents["revenue"]
 	if a != nil {
 		o.Predicted = PredictedByMonth(ds, a, o.From, o.To)
+		o.LookbackDays = a.Meta.LookbackDays
 	}
-	return metrics.Compute(agg, o)
+	return metrics.Compute(Aggregate(ds), o)
 }
 
-// reportChurn is the churn table of the model report: the data's last 12
-// months (time mode only), with the new model's predictions beside them.
+// reportChurn is the churn table of the model report: the default range
+// of metrics.DefaultFrom up to the data's last month (time mode only), with the new model's predictions beside them.
 func reportChurn(ds *data.Dataset, a *model.Artifact) *metrics.Table {
 	if ds.Mode != data.ModeTime || ds.Start.IsZero() {
 		return nil
 	}
 	to := metrics.MonthOf(ds.End)
-	from := max(DataFrom(ds), to-11)
+	from, note := metrics.DefaultFrom(Aggregate(ds), to)
 	t := ChurnTable(ds, a, metrics.Options{From: from, To: to})
+	if note != "" {
+		t.Notes = append(t.Notes, note)
+	}
 	t.Notes = append(t.Notes, "predicted churn is in-sample: the model was trained on these months; its horizon is "+
 		strconv.Itoa(a.Meta.HorizonDays)+" days, so compare it with the monthly churn as an order of magnitude")
 	return &t

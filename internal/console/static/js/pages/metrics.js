@@ -120,7 +120,7 @@ function predictedChart(months) {
   const note = none.length
     ? h('p', { id: 'predicted-note', class: 'note', text: none.length === labels.length
       ? 'No predictions are recorded for these months, so only the actual figures are drawn.'
-      : `No prediction is recorded for ${none.join(', ')}: those months have no predicted bar.` })
+      : `No prediction for ${none.join(', ')} (absent, not zero): a month is back-tested only when a full lookback of events lies before its start.` })
     : null;
   return section('predicted', 'Predicted against actual churn', figure('predicted-figure',
     'Churned customers (of those active at the start of the month) against the sum of their predicted churn probabilities', svg,
