@@ -82,6 +82,7 @@ func fitOnce(dir, out string, cfg training.Config, g gateOptions, maxBad int, pa
 	if err != nil {
 		return err
 	}
+	printGuard(stderr, res.Artifact.Meta.Guard)
 	if drift := trainingDrift(out, res.Artifact, res.Rows); len(drift) > 0 {
 		res.Artifact.Meta.TrainingDrift = drift
 		top := drift[:min(5, len(drift))]
@@ -357,6 +358,7 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 type trainingFlags struct {
 	horizon, lookback, every daysFlag
 	seed                     *uint64
+	allow, dates             listFlag
 }
 
 func addTrainingFlags(fs *flag.FlagSet) *trainingFlags {
@@ -365,11 +367,14 @@ func addTrainingFlags(fs *flag.FlagSet) *trainingFlags {
 	fs.Var(&f.lookback, "lookback", "history used for features")
 	fs.Var(&f.every, "snapshot-every", "interval between training snapshots")
 	f.seed = fs.Uint64("seed", 1, "random seed")
+	fs.Var(&f.allow, "allow-feature", "keep this feature (or attribute column) even if the leakage guard would leave it out; repeatable")
+	fs.Var(&f.dates, "date-attribute", "read this attribute column as a date: the days before the as-of; repeatable")
 	return f
 }
 
 func (f *trainingFlags) config() training.Config {
-	return training.Config{HorizonDays: int(f.horizon), LookbackDays: int(f.lookback), EveryDays: int(f.every), Seed: *f.seed}
+	return training.Config{HorizonDays: int(f.horizon), LookbackDays: int(f.lookback), EveryDays: int(f.every), Seed: *f.seed,
+		AllowFeatures: f.allow, DateAttributes: f.dates}
 }
 
 // printCV prints a cross-validation result as text, JSON or Markdown.
@@ -399,4 +404,11 @@ func printCV(w io.Writer, r *training.CVResult, asJSON, markdown bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%d\t\n", m.Name, ms(m.ROCAUC), ms(m.PRAUC), ms(m.Brier), ms(m.LogLoss), ms(m.ECE), m.FitSeconds.Mean, m.ChosenIn)
 	}
 	return tw.Flush()
+}
+
+// printGuard prints the leakage guard's findings, one a line.
+func printGuard(w io.Writer, found []model.GuardFinding) {
+	for _, f := range found {
+		fmt.Fprintf(w, "leakage guard: %s\n", f.Reason)
+	}
 }

@@ -47,6 +47,21 @@ func parseDays(s string) (int, error) {
 	return int(dur / (24 * time.Hour)), nil
 }
 
+// listFlag is a flag that may be given several times (or once with
+// comma-separated values).
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*l = append(*l, v)
+		}
+	}
+	return nil
+}
+
 // timeFlag is an optional RFC 3339 time or YYYY-MM-DD date.
 type timeFlag struct{ t time.Time }
 

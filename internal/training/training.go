@@ -34,6 +34,12 @@ type Config struct {
 	ValidFraction float64
 	// Progress shows the stages of a long run on a terminal; nil is silent.
 	Progress *progress.Reporter
+	// AllowFeatures are features (or attribute columns) the leakage guard
+	// keeps whatever their validation ROC AUC alone (--allow-feature).
+	AllowFeatures []string
+	// DateAttributes are attribute columns read as dates, giving the days
+	// before the as-of (--date-attribute); see features.SchemaOptions.
+	DateAttributes []string
 }
 
 func (c *Config) defaults() {
