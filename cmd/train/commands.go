@@ -367,8 +367,8 @@ func addTrainingFlags(fs *flag.FlagSet) *trainingFlags {
 	fs.Var(&f.lookback, "lookback", "history used for features")
 	fs.Var(&f.every, "snapshot-every", "interval between training snapshots")
 	f.seed = fs.Uint64("seed", 1, "random seed")
-	fs.Var(&f.allow, "allow-feature", "keep this feature (or attribute column) even if the leakage guard would leave it out; repeatable")
-	fs.Var(&f.dates, "date-attribute", "read this attribute column as a date: the days before the as-of; repeatable")
+	fs.Var(&f.allow, "allow-feature", "keep feature (or attribute column) `NAME` even if the leakage guard would leave it out; repeatable")
+	fs.Var(&f.dates, "date-attribute", "read attribute `COLUMN` as a date: the days before the as-of (a date on or after it is missing); repeatable")
 	return f
 }
 
