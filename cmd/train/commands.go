@@ -173,6 +173,9 @@ func (f *scoringFlags) load(evaluate bool, stderr io.Writer) (*model.Artifact, *
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
+	if err := training.SharedFeatures(ds, a); err != nil {
+		return nil, nil, time.Time{}, err
+	}
 	t := f.asOf.t
 	if t.IsZero() {
 		t = training.AsOf(ds, a, evaluate)
@@ -296,19 +299,24 @@ func runEvaluate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	inSample := training.InSample(ds, a, t)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Model string `json:"model_version"`
-			Mode  string `json:"mode"`
-			AsOf  string `json:"as_of,omitempty"`
+			Model    string `json:"model_version"`
+			Mode     string `json:"mode"`
+			AsOf     string `json:"as_of,omitempty"`
+			InSample string `json:"in_sample,omitempty"`
 			model.Metrics
-		}{a.Version, a.Meta.Mode, asOfString(a, t), m})
+		}{a.Version, a.Meta.Mode, asOfString(a, t), inSample, m})
 	}
 	fmt.Fprintf(stdout, "model %s, %s mode", a.Version, a.Meta.Mode)
 	if s := asOfString(a, t); s != "" {
 		fmt.Fprintf(stdout, ", as of %s, horizon %dd", s, a.Meta.HorizonDays)
+	}
+	if inSample != "" {
+		fmt.Fprintf(stdout, "\nIN-SAMPLE: %s; these figures are on rows the model was trained on and overstate how it does on new data (evaluate on held-out customers or a later as-of)", inSample)
 	}
 	fmt.Fprintf(stdout, "\ncustomers      %d (%d churned)\n", m.N, m.Positives)
 	fmt.Fprintf(stdout, "ROC AUC        %.4f\nPR AUC         %.4f\nBrier score    %.4f\nlog loss       %.4f\n", m.ROCAUC, m.PRAUC, m.Brier, m.LogLoss)
