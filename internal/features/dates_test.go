@@ -108,3 +108,23 @@ func TestWithout(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeDateAttribute: a date attribute is a number of days, not a
+// one-hot level, and the block after it keeps its own column and level.
+func TestDescribeDateAttribute(t *testing.T) {
+	profiles := []Profile{{ID: "a", Attributes: map[string]string{"a_renewal": "2026-01-01", "b_tier": "gold"}}}
+	s := NewSchema(profiles, SchemaOptions{MinLevelRows: 1, DateAttributes: []string{"a_renewal"}})
+	cases := []struct {
+		name string
+		v    float64
+		want string
+	}{
+		{"attr_b_tier_gold", 1, "b_tier is gold"},
+		{"attr_a_renewal_days_before", 12, "a renewal days before is 12"},
+	}
+	for _, c := range cases {
+		if got := s.Describe(c.name, c.v); got != c.want {
+			t.Errorf("Describe(%s, %v) = %q, want %q", c.name, c.v, got, c.want)
+		}
+	}
+}

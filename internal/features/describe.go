@@ -116,7 +116,7 @@ func (s *Schema) categorical(name string) (col, level string, ok bool) {
 		blocks = append(blocks, &s.Attributes[k])
 	}
 	for _, a := range blocks {
-		if a.Numeric {
+		if a.Numeric || a.Date {
 			j++
 			continue
 		}
