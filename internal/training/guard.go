@@ -60,7 +60,8 @@ func guard(rows *Rows, schema *features.Schema, cfg Config, meta *model.Metadata
 			Reason: fmt.Sprintf("column %q holds dates, not categories: left out (--date-attribute %s turns it into the days before the as-of)", c, c)})
 	}
 	for _, name := range cfg.AllowFeatures {
-		if schema.Index(name) < 0 && schema.AttributeFeatures(name) == nil {
+		known := schema.Index(name) >= 0 || schema.AttributeFeatures(name) != nil || (name == "plan" && schema.Plan != nil)
+		if !known {
 			return nil, nil, fmt.Errorf("%w: --allow-feature %s: no such feature or attribute column (the features are listed in metadata.json)", data.ErrBadInput, name)
 		}
 	}
@@ -88,7 +89,7 @@ func guard(rows *Rows, schema *features.Schema, cfg Config, meta *model.Metadata
 		case auc < LeakDropAUC:
 			f.Action = model.GuardWarned
 			f.Reason = fmt.Sprintf("%s predicts churn almost alone (validation ROC AUC %.4f): kept; check that it is known before the churn", what, auc)
-		case allowed(feature) || (col != "" && allowed(col)):
+		case allowed(feature) || (col != "" && slices.Contains(cfg.AllowFeatures, col)):
 			f.Action = model.GuardAllowed
 			f.Reason = fmt.Sprintf("%s predicts churn alone (validation ROC AUC %.4f), a sign of leakage: kept as --allow-feature asked", what, auc)
 		default:

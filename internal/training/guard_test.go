@@ -150,18 +150,19 @@ func TestGuard(t *testing.T) {
 }
 
 // TestGuardMasksNonAttributes: a leaky feature that is not an attribute
-// column (here mrr, a contract column) stays in the schema but is masked:
-// every row reads it as missing.
+// column (here mrr and the plan, contract columns) stays in the schema but
+// is masked: every row reads it as missing (for the plan, its whole one-hot
+// block).
 func TestGuardMasksNonAttributes(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("customer_id,churned,mrr,seats\n")
+	b.WriteString("customer_id,churned,mrr,plan,seats\n")
 	for i := range 300 {
 		churned := i%3 == 0
-		mrr := 100 + i%7
+		mrr, plan := 100+i%7, []string{"basic", "pro"}[i%2]
 		if churned {
-			mrr = i % 7
+			mrr, plan = i%7, "gold"
 		}
-		fmt.Fprintf(&b, "c%d,%v,%d,%d\n", i, churned, mrr, i%5)
+		fmt.Fprintf(&b, "c%d,%v,%d,%s,%d\n", i, churned, mrr, plan, i%5)
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "customers.csv"), []byte(b.String()), 0o644)
@@ -173,13 +174,20 @@ func TestGuardMasksNonAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(found, []string{"mrr:dropped"}) || !slices.Equal(meta.Features, []string{"mrr", "attr_seats"}) {
+	features := []string{"mrr", "plan_basic", "plan_gold", "plan_pro", "plan_other", "attr_seats"}
+	if !slices.Equal(found, []string{"mrr:dropped", "plan_gold:dropped"}) || !slices.Equal(meta.Features, features) {
 		t.Fatalf("findings %v, features %v", found, meta.Features)
 	}
 	for _, x := range rows.X {
-		if !math.IsNaN(x[0]) {
-			t.Fatalf("masked mrr reads %v", x[0])
+		for j := range 5 {
+			if !math.IsNaN(x[j]) {
+				t.Fatalf("masked %s reads %v", features[j], x[j])
+			}
 		}
+	}
+	_, _, found, err = runGuard(t, ds, Config{Seed: 1, AllowFeatures: []string{"plan"}})
+	if err != nil || !slices.Equal(found, []string{"mrr:dropped", "plan_gold:allowed"}) {
+		t.Errorf("with --allow-feature plan: findings %v, error %v", found, err)
 	}
 }
 
