@@ -82,6 +82,7 @@ func fitOnce(dir, out string, cfg training.Config, g gateOptions, maxBad int, pa
 	if err != nil {
 		return err
 	}
+	printGuard(stderr, res.Artifact.Meta.Guard)
 	if drift := trainingDrift(out, res.Artifact, res.Rows); len(drift) > 0 {
 		res.Artifact.Meta.TrainingDrift = drift
 		top := drift[:min(5, len(drift))]
@@ -178,6 +179,9 @@ func (f *scoringFlags) load(evaluate bool, stderr io.Writer) (*model.Artifact, *
 	}
 	ds, err := load(*f.dir, *f.maxBad, *f.pages, stderr)
 	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	if err := training.SharedFeatures(ds, a); err != nil {
 		return nil, nil, time.Time{}, err
 	}
 	t := f.asOf.t
@@ -303,19 +307,24 @@ func runEvaluate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	inSample := training.InSample(ds, a, t)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Model string `json:"model_version"`
-			Mode  string `json:"mode"`
-			AsOf  string `json:"as_of,omitempty"`
+			Model    string `json:"model_version"`
+			Mode     string `json:"mode"`
+			AsOf     string `json:"as_of,omitempty"`
+			InSample string `json:"in_sample,omitempty"`
 			model.Metrics
-		}{a.Version, a.Meta.Mode, asOfString(a, t), m})
+		}{a.Version, a.Meta.Mode, asOfString(a, t), inSample, m})
 	}
 	fmt.Fprintf(stdout, "model %s, %s mode", a.Version, a.Meta.Mode)
 	if s := asOfString(a, t); s != "" {
 		fmt.Fprintf(stdout, ", as of %s, horizon %dd", s, a.Meta.HorizonDays)
+	}
+	if inSample != "" {
+		fmt.Fprintf(stdout, "\nIN-SAMPLE: %s; these figures are on rows the model was trained on and overstate how it does on new data (evaluate on held-out customers or a later as-of)", inSample)
 	}
 	fmt.Fprintf(stdout, "\ncustomers      %d (%d churned)\n", m.N, m.Positives)
 	fmt.Fprintf(stdout, "ROC AUC        %.4f\nPR AUC         %.4f\nBrier score    %.4f\nlog loss       %.4f\n", m.ROCAUC, m.PRAUC, m.Brier, m.LogLoss)
@@ -366,6 +375,7 @@ type trainingFlags struct {
 	horizon, lookback, every daysFlag
 	seed                     *uint64
 	monotone                 *bool
+	allow, dates             listFlag
 }
 
 func addTrainingFlags(fs *flag.FlagSet) *trainingFlags {
@@ -375,12 +385,14 @@ func addTrainingFlags(fs *flag.FlagSet) *trainingFlags {
 	fs.Var(&f.every, "snapshot-every", "interval between training snapshots")
 	f.seed = fs.Uint64("seed", 1, "random seed")
 	f.monotone = fs.Bool("monotone", true, "honour the features' declared risk directions as monotone constraints (false: measure without)")
+	fs.Var(&f.allow, "allow-feature", "keep feature (or attribute column) `NAME` even if the leakage guard would leave it out; repeatable")
+	fs.Var(&f.dates, "date-attribute", "read attribute `COLUMN` as a date: the days before the as-of (a date on or after it is missing); repeatable")
 	return f
 }
 
 func (f *trainingFlags) config() training.Config {
 	return training.Config{HorizonDays: int(f.horizon), LookbackDays: int(f.lookback), EveryDays: int(f.every), Seed: *f.seed,
-		Unconstrained: !*f.monotone}
+		Unconstrained: !*f.monotone, AllowFeatures: f.allow, DateAttributes: f.dates}
 }
 
 // printCV prints a cross-validation result as text, JSON or Markdown.
@@ -410,4 +422,11 @@ func printCV(w io.Writer, r *training.CVResult, asJSON, markdown bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%d\t\n", m.Name, ms(m.ROCAUC), ms(m.PRAUC), ms(m.Brier), ms(m.LogLoss), ms(m.ECE), m.FitSeconds.Mean, m.ChosenIn)
 	}
 	return tw.Flush()
+}
+
+// printGuard prints the leakage guard's findings, one a line.
+func printGuard(w io.Writer, found []model.GuardFinding) {
+	for _, f := range found {
+		fmt.Fprintf(w, "leakage guard: %s\n", f.Reason)
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -47,6 +48,21 @@ func parseDays(s string) (int, error) {
 	return int(dur / (24 * time.Hour)), nil
 }
 
+// listFlag is a flag that may be given several times (or once with
+// comma-separated values).
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			*l = append(*l, v)
+		}
+	}
+	return nil
+}
+
 // timeFlag is an optional RFC 3339 time or YYYY-MM-DD date.
 type timeFlag struct{ t time.Time }
 
@@ -69,12 +85,22 @@ func (f *timeFlag) Set(s string) error {
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("train "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { printHelp(fs.Output(), name, fs) }
+	captureFlagSet(fs)
 	return fs
 }
 
-// parse parses flags and rejects positional arguments.
+// captureFlagSet sees every flag set made; tests use it to list a
+// command's flags.
+var captureFlagSet = func(*flag.FlagSet) {}
+
+// parse parses flags and rejects positional arguments. It returns
+// flag.ErrHelp as is when help was asked for (and printed).
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
 		return usageError{err}
 	}
 	if fs.NArg() > 0 {
@@ -120,6 +146,10 @@ func load(dir string, maxBad int, pagesFile string, stderr io.Writer) (*data.Dat
 		return nil, err
 	}
 	ds, err := data.Load(dir, data.Options{MaxBadRows: maxBad, Aggregator: agg, Progress: reporterFor(stderr)})
+	var re *data.RowError
+	if errors.As(err, &re) && maxBad == 0 && re.Line > 1 {
+		return nil, fmt.Errorf("%w (--max-bad-rows N skips up to N bad rows, reporting each)", err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,10 +20,17 @@ import (
 
 const usage = `usage: train <command> [flags]
 
+train reads exported customer data (customers.csv, and usage, tickets,
+page_views and revenue files for time mode), trains and evaluates churn
+models, scores a customer base from files, computes churn figures and
+generates synthetic demo data. Exit codes: 0 success, 1 failure, 2 bad usage
+or bad input.
+
 commands:
   fit       --data DIR [--out models] [--horizon 30d] [--lookback 90d] [--snapshot-every 30d]
             [--seed N] [--max-bad-rows N] [--every 24h]
             [--tolerance-auc 0.005] [--tolerance-logloss 0.005] [--force]
+            [--allow-feature NAME] [--date-attribute COLUMN]
             (a new model becomes current only if it is not worse than the current
             one on the new validation data; a rejected one is kept, exit 0)
   promote   --models DIR VERSION     make VERSION current (roll back or forward)
@@ -33,7 +41,10 @@ commands:
   export    --out DIR    (from the Redis store of REDIS_URL or REDIS_CLUSTER_ADDRS)
   metrics   --data DIR [--from YYYY-MM] [--to YYYY-MM] [--model PATH] [--gross-margin 1] [--json]
 
-Run 'train <command> -h' for the flags of one command.
+Run 'train <command> -h' for the flags of one command, with their defaults.
+
+example:
+  train gen --out data/demo && train fit --data data/demo --out models && train score --data data/demo --out scores.csv
 `
 
 func main() {
@@ -70,6 +81,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return usageError{errors.New("no command given")}
 	}
 	cmd, rest := args[0], args[1:]
+	if _, ok := docs[cmd]; ok && wantsHelp(rest) {
+		// Asked-for help goes to stdout; it is not an error.
+		err := dispatch(ctx, cmd, rest, getenv, stdout, stdout)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	return dispatch(ctx, cmd, rest, getenv, stdout, stderr)
+}
+
+// dispatch runs one subcommand.
+func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "fit":
 		return runFit(ctx, rest, stdout, stderr)

@@ -169,7 +169,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad flag", []string{"fit", "--nope"}, 2, "flag provided but not defined"},
 		{"missing data", []string{"fit"}, 2, "--data is required"},
 		{"bad horizon", []string{"fit", "--data", bad, "--horizon", "soon"}, 2, "days"},
-		{"bad row", []string{"fit", "--data", bad, "--out", filepath.Join(dir, "m")}, 2, `usage.csv:3: timestamp: cannot parse "2026-13-01"`},
+		{"bad row", []string{"fit", "--data", bad, "--out", filepath.Join(dir, "m")}, 2, `usage.csv:3: timestamp: cannot parse "2026-13-01" as a time (RFC 3339 like 2026-03-01T12:00:00Z, or YYYY-MM-DD) (--max-bad-rows N skips up to N bad rows, reporting each)`},
 		{"no such dir", []string{"fit", "--data", filepath.Join(dir, "nowhere")}, 2, "no such file"},
 		{"no model", []string{"score", "--data", bad, "--model", filepath.Join(dir, "none"), "--out", filepath.Join(dir, "s.csv")}, 2, "train fit"},
 		{"score needs out", []string{"score", "--data", bad}, 2, "--out is required"},

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -415,7 +416,7 @@ func timeField(t *table, i int, raw string, required bool) (time.Time, *RowError
 	}
 	v, err := ParseTime(raw)
 	if err != nil {
-		return time.Time{}, t.fieldErr(i, raw, err.Error())
+		return time.Time{}, t.fieldErr(i, raw, err.Error()+" as a time (RFC 3339 like 2026-03-01T12:00:00Z, or YYYY-MM-DD)")
 	}
 	return v, nil
 }
@@ -447,6 +448,14 @@ func (l *loader) customersHeader(t *table, cols map[string]int) error {
 	}
 	if c.churnedAt >= 0 {
 		l.ds.Mode = ModeTime
+	}
+	if c.churnedAt < 0 && c.churned < 0 {
+		for _, n := range t.header {
+			if looksLikeLabel(n) {
+				return &RowError{File: t.file, Line: t.headerLine,
+					Reason: fmt.Sprintf("column %s looks like the label: name it churned_at (a date) or churned (yes/no)", quote(n))}
+			}
+		}
 	}
 	l.cust = c
 	return nil
@@ -536,4 +545,42 @@ func (c countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
 	c.p.Add(n)
 	return n, err
+}
+
+// Label near-misses: a column name that is one of labelStems, possibly with
+// some of labelAffixes before or after it (separators ignored), is taken for
+// a misnamed label column: "churn_date", "is_churned", "cancelled_at",
+// "Exited", "churn_flag".
+var (
+	labelStems = []string{"churn", "churned", "churning", "churner", "cancel", "cancelled", "canceled",
+		"cancellation", "cancelation", "exit", "exited", "attrition", "attrited", "terminated", "termination"}
+	labelAffixes = []string{"is", "has", "was", "did", "at", "on", "date", "dt", "day", "time", "timestamp", "ts",
+		"flag", "yn", "label", "target", "status", "ind", "indicator", "customer"}
+)
+
+// looksLikeLabel reports whether a column name is a near miss of the label
+// columns churned_at and churned.
+func looksLikeLabel(name string) bool {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	var match func(s string) bool
+	match = func(s string) bool {
+		if slices.Contains(labelStems, s) {
+			return true
+		}
+		for _, a := range labelAffixes {
+			if rest, ok := strings.CutPrefix(s, a); ok && rest != "" && match(rest) {
+				return true
+			}
+			if rest, ok := strings.CutSuffix(s, a); ok && rest != "" && match(rest) {
+				return true
+			}
+		}
+		return false
+	}
+	return match(b.String())
 }

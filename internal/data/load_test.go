@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -122,12 +123,12 @@ func TestLoadRowErrors(t *testing.T) {
 		{
 			name:  "customers bad signup_at",
 			files: map[string]string{"customers.csv": "customer_id,signup_at\nc1,2026-01-01\nc2,2026-13-01\n"},
-			want:  `customers.csv:3: signup_at: cannot parse "2026-13-01"`,
+			want:  `customers.csv:3: signup_at: cannot parse "2026-13-01" as a time (RFC 3339 like 2026-03-01T12:00:00Z, or YYYY-MM-DD)`,
 		},
 		{
 			name:  "customers bad churned_at",
 			files: map[string]string{"customers.csv": "customer_id,churned_at\nc1,yesterday\n"},
-			want:  `customers.csv:2: churned_at: cannot parse "yesterday"`,
+			want:  `customers.csv:2: churned_at: cannot parse "yesterday" as a time (RFC 3339 like 2026-03-01T12:00:00Z, or YYYY-MM-DD)`,
 		},
 		{
 			name:  "customers negative mrr",
@@ -157,7 +158,7 @@ func TestLoadRowErrors(t *testing.T) {
 		{
 			name:  "usage bad timestamp",
 			files: map[string]string{"customers.csv": twoCustomers, "usage.csv": "customer_id,timestamp\nc1,2026-03-01\nc1,2026-13-01\n"},
-			want:  `usage.csv:3: timestamp: cannot parse "2026-13-01"`,
+			want:  `usage.csv:3: timestamp: cannot parse "2026-13-01" as a time (RFC 3339 like 2026-03-01T12:00:00Z, or YYYY-MM-DD)`,
 		},
 		{
 			name:  "usage missing timestamp value",
@@ -187,7 +188,7 @@ func TestLoadRowErrors(t *testing.T) {
 		{
 			name:  "tickets bad timestamp",
 			files: map[string]string{"customers.csv": twoCustomers, "tickets.csv": "customer_id,timestamp,text\nc1,2026-13-01,hello\n"},
-			want:  `tickets.csv:2: timestamp: cannot parse "2026-13-01"`,
+			want:  `tickets.csv:2: timestamp: cannot parse "2026-13-01" as a time (RFC 3339 like 2026-03-01T12:00:00Z, or YYYY-MM-DD)`,
 		},
 		{
 			name:  "tickets sentiment out of range",
@@ -203,7 +204,7 @@ func TestLoadRowErrors(t *testing.T) {
 		{
 			name:  "tickets line after multi-line text",
 			files: map[string]string{"customers.csv": twoCustomers, "tickets.csv": "customer_id,timestamp,text\nc1,2026-03-01,\"a\nb\"\nc2,2026-02-30,c\n"},
-			want:  `tickets.csv:4: timestamp: cannot parse "2026-02-30"`,
+			want:  `tickets.csv:4: timestamp: cannot parse "2026-02-30" as a time (RFC 3339 like 2026-03-01T12:00:00Z, or YYYY-MM-DD)`,
 		},
 		{
 			name:  "tickets missing text column",
@@ -270,7 +271,7 @@ func TestLoadRowErrorFields(t *testing.T) {
 	if !errors.As(err, &re) {
 		t.Fatalf("Load error %v: no *RowError", err)
 	}
-	want := RowError{File: "tickets.csv", Line: 3, Column: "timestamp", Value: "2026-13-01", Reason: `cannot parse "2026-13-01"`}
+	want := RowError{File: "tickets.csv", Line: 3, Column: "timestamp", Value: "2026-13-01", Reason: `cannot parse "2026-13-01" as a time (RFC 3339 like 2026-03-01T12:00:00Z, or YYYY-MM-DD)`}
 	if *re != want {
 		t.Errorf("RowError = %+v, want %+v", *re, want)
 	}
@@ -343,7 +344,7 @@ func TestLoadMaxBadRows(t *testing.T) {
 			`customers.csv:3: mrr: must be >= 0, got "-1"`,
 			`customers.csv:5: customer_id: duplicate "c3" (first on line 4)`,
 			`customers.csv:6: wrong number of fields`,
-			`usage.csv:3: timestamp: cannot parse "2026-99-01"`,
+			`usage.csv:3: timestamp: cannot parse "2026-99-01" as a time (RFC 3339 like 2026-03-01T12:00:00Z, or YYYY-MM-DD)`,
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("BadRows =\n%q\nwant\n%q", got, want)
@@ -367,7 +368,7 @@ func TestLoadMaxBadRows(t *testing.T) {
 	})
 	t.Run("past the limit across files", func(t *testing.T) {
 		_, err := Load(writeDir(t, files), Options{MaxBadRows: 3})
-		want := `more than 3 bad rows (the limit), giving up; the last: usage.csv:3: timestamp: cannot parse "2026-99-01"`
+		want := `more than 3 bad rows (the limit), giving up; the last: usage.csv:3: timestamp: cannot parse "2026-99-01" as a time (RFC 3339 like 2026-03-01T12:00:00Z, or YYYY-MM-DD)`
 		if err == nil || err.Error() != want {
 			t.Fatalf("Load error = %v, want %q", err, want)
 		}
@@ -734,5 +735,31 @@ func TestLoadExcerpts(t *testing.T) {
 	}
 	if ds := mustLoad(t, files, Options{}); ds.Excerpts != nil {
 		t.Fatalf("excerpts kept without Options.Excerpts: %+v", ds.Excerpts)
+	}
+}
+
+func TestLoadLabelNearMiss(t *testing.T) {
+	for _, col := range []string{"churn_date", "cancelled_at", "canceled_at", "churn", "is_churned", "churned_flag",
+		"cancel_date", "churn_flag", "Exited", "isChurned", "Churn Date", "churn-status", "date_churned"} {
+		t.Run(col, func(t *testing.T) {
+			_, err := Load(writeDir(t, map[string]string{"customers.csv": "customer_id,plan," + col + "\nc1,basic,2026-03-01\nc2,pro,\n"}), Options{})
+			want := fmt.Sprintf(`customers.csv:1: column %q looks like the label: name it churned_at (a date) or churned (yes/no)`, strings.ToLower(col))
+			if err == nil || err.Error() != want {
+				t.Fatalf("Load error %v, want %q", err, want)
+			}
+			if !errors.Is(err, ErrBadInput) {
+				t.Errorf("error %v does not wrap ErrBadInput", err)
+			}
+		})
+	}
+	// Not label names, or a label column is present: loads.
+	for _, files := range []string{
+		"customer_id,churn_risk_score,cancel_reason,exit_interview_notes,status\nc1,0.5,price,none,active\n",
+		"customer_id,churned_at,cancel_date\nc1,2026-03-01,2026-02-20\n",
+		"customer_id,churned,churn_date\nc1,yes,2026-02-20\n",
+	} {
+		if _, err := Load(writeDir(t, map[string]string{"customers.csv": files}), Options{}); err != nil {
+			t.Errorf("Load(%q): %v", files, err)
+		}
 	}
 }

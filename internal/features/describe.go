@@ -119,6 +119,9 @@ func (s *Schema) Describe(name string, x []float64) string {
 	if a, start, k, ok := s.categorical(name); ok {
 		return categorySentence(a, x, start, k, v)
 	}
+	if col, ok := strings.CutSuffix(name, dateSuffix); ok && strings.HasPrefix(col, attrPrefix) {
+		return fmt.Sprintf("%s was %s ago", humanName(col), count(math.Floor(v), "day", "days"))
+	}
 	return fmt.Sprintf("%s is %s", humanName(name), num(v))
 }
 
@@ -524,7 +527,7 @@ func (s *Schema) categorical(name string) (a *Attribute, start, k int, ok bool) 
 		} else if a == nil {
 			continue
 		}
-		if a.Numeric {
+		if a.Numeric || a.Date {
 			j++
 			continue
 		}

@@ -10,6 +10,7 @@ package features
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,6 +45,7 @@ const (
 	visitSuffix         = "_30d"
 	planPrefix          = "plan_"
 	attrPrefix          = "attr_"
+	dateSuffix          = "_days_before" // a date attribute: days before the as-of
 	otherLevel          = "other"
 	defaultMinLevelRows = 10
 )
@@ -68,6 +70,9 @@ type Attribute struct {
 	// plus an "other" feature for rare and unseen levels.
 	Numeric bool     `json:"numeric"`
 	Levels  []string `json:"levels,omitempty"`
+	// Date attributes give one feature: the days from the date to the as-of
+	// (missing when the date is not before the as-of).
+	Date bool `json:"date,omitempty"`
 }
 
 // Schema describes the feature vector. It is built once from the training
@@ -80,8 +85,15 @@ type Schema struct {
 	Plan         *Attribute  `json:"plan,omitempty"`
 	Attributes   []Attribute `json:"attributes,omitempty"`
 	Names        []string    `json:"names"`
+	// Masked features always read as missing, so no learner can use them
+	// (the leakage guard masks features it cannot remove from the schema).
+	Masked []string `json:"masked,omitempty"`
+	// DateColumns are the attribute columns NewSchema left out because
+	// their values are mostly dates (SchemaOptions.DateAttributes keeps them).
+	DateColumns []string `json:"-"`
 
-	index map[string]int
+	index  map[string]int
+	masked []int
 }
 
 // SchemaOptions controls NewSchema.
@@ -92,11 +104,21 @@ type SchemaOptions struct {
 	// MinLevelRows pools categorical levels seen in fewer rows into "other";
 	// 0 means the default (10).
 	MinLevelRows int
+	// DateAttributes are attribute columns read as dates: each becomes the
+	// number of days from its date to the as-of. Other attribute columns
+	// whose values are mostly dates are left out (see Schema.DateColumns).
+	DateAttributes []string
 }
 
+// dateShare is the share of an attribute's values that must parse as dates
+// for the column to count as a date column.
+const dateShare = 0.8
+
 // NewSchema derives the schema from the training profiles: an attribute is
-// numeric when every non-missing value parses as a number, else categorical;
-// levels seen in fewer than MinLevelRows profiles are pooled.
+// numeric when every non-missing value parses as a number, a date column when
+// at least 80% of its values parse as dates (left out unless named in
+// DateAttributes), else categorical; levels seen in fewer than MinLevelRows
+// profiles are pooled.
 func NewSchema(profiles []Profile, opt SchemaOptions) *Schema {
 	if opt.MinLevelRows <= 0 {
 		opt.MinLevelRows = defaultMinLevelRows
@@ -108,6 +130,7 @@ func NewSchema(profiles []Profile, opt SchemaOptions) *Schema {
 	plans := map[string]int{}
 	attrVals := map[string]map[string]int{}
 	numeric := map[string]bool{}
+	dates := map[string]int{}
 	for i := range profiles {
 		p := &profiles[i]
 		if p.SignupAt != nil {
@@ -132,6 +155,9 @@ func NewSchema(profiles []Profile, opt SchemaOptions) *Schema {
 					numeric[k] = false
 				}
 			}
+			if _, ok := ParseDate(v); ok {
+				dates[k]++
+			}
 		}
 	}
 	if len(plans) > 0 {
@@ -144,7 +170,18 @@ func NewSchema(profiles []Profile, opt SchemaOptions) *Schema {
 	sort.Strings(keys)
 	for _, k := range keys {
 		a := Attribute{Name: k, Numeric: numeric[k]}
-		if !a.Numeric {
+		total := 0
+		for _, n := range attrVals[k] {
+			total += n
+		}
+		switch {
+		case slices.Contains(opt.DateAttributes, k):
+			a = Attribute{Name: k, Date: true}
+		case !a.Numeric && float64(dates[k]) >= dateShare*float64(total):
+			s.DateColumns = append(s.DateColumns, k)
+			continue
+		}
+		if !a.Numeric && !a.Date {
 			a.Levels = keptLevels(attrVals[k], opt.MinLevelRows)
 		}
 		s.Attributes = append(s.Attributes, a)
@@ -199,6 +236,10 @@ func (s *Schema) buildNames() {
 	}
 	for _, a := range s.Attributes {
 		base := attrPrefix + Slug(a.Name)
+		if a.Date {
+			names = append(names, base+dateSuffix)
+			continue
+		}
 		if a.Numeric {
 			names = append(names, base)
 			continue
@@ -221,6 +262,63 @@ func (s *Schema) buildNames() {
 	for i, n := range names {
 		s.index[n] = i
 	}
+	s.masked = s.masked[:0]
+	for _, n := range s.Masked {
+		if i, ok := s.index[n]; ok {
+			s.masked = append(s.masked, i)
+		}
+	}
+}
+
+// Without returns a copy of s without the named attribute columns and with
+// the named features masked (they read as missing).
+func (s *Schema) Without(attributes, masked []string) *Schema {
+	out := *s
+	out.Attributes = nil
+	for _, a := range s.Attributes {
+		if !slices.Contains(attributes, a.Name) {
+			out.Attributes = append(out.Attributes, a)
+		}
+	}
+	out.Masked = append(slices.Clone(s.Masked), masked...)
+	out.masked = nil
+	out.buildNames()
+	return &out
+}
+
+// AttributeFeatures returns the names of the features of attribute column
+// name (its one-hot block, or its one numeric or date feature), in vector
+// order; nil when the schema does not hold the column.
+func (s *Schema) AttributeFeatures(name string) []string {
+	i := len(s.Names)
+	for k := len(s.Attributes) - 1; k >= 0; k-- {
+		a := &s.Attributes[k]
+		n := 1
+		if !a.Numeric && !a.Date {
+			n = len(a.Levels) + 1
+		}
+		i -= n
+		if a.Name == name {
+			return s.Names[i : i+n]
+		}
+	}
+	return nil
+}
+
+// ParseDate parses a date attribute value: YYYY-MM-DD (UTC midnight) or an
+// RFC 3339 time (a space instead of the T is accepted), the forms of the
+// input contract's timestamps. It reports false for anything else.
+func ParseDate(v string) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if len(v) == len(time.DateOnly) {
+		t, err := time.Parse(time.DateOnly, v)
+		return t, err == nil
+	}
+	if len(v) > 10 && (v[10] == ' ' || v[10] == 't') {
+		v = v[:10] + "T" + v[11:]
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	return t.UTC(), err == nil
 }
 
 // Len returns the number of features.
@@ -286,6 +384,15 @@ func (s *Schema) Vector(p *Profile, h signals.History, asOf time.Time, out []flo
 	for k := range s.Attributes {
 		a := &s.Attributes[k]
 		v, ok := p.Attributes[a.Name]
+		if a.Date {
+			// Point in time: a date on or after the as-of is not known yet.
+			out[i] = math.NaN()
+			if t, isDate := ParseDate(v); ok && isDate && t.Before(asOf) {
+				out[i] = asOf.Sub(t).Hours() / 24
+			}
+			i++
+			continue
+		}
 		if a.Numeric {
 			out[i] = math.NaN()
 			if ok {
@@ -297,6 +404,9 @@ func (s *Schema) Vector(p *Profile, h signals.History, asOf time.Time, out []flo
 			continue
 		}
 		i = oneHot(a, v, ok, out, i)
+	}
+	for _, j := range s.masked {
+		out[j] = math.NaN()
 	}
 }
 

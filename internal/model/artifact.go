@@ -131,6 +131,27 @@ type Metadata struct {
 	// directions are listed either way.
 	Monotone   bool              `json:"monotone"`
 	Directions map[string]string `json:"directions,omitempty"`
+	// Guard lists the features the leakage guard left out, warned about or
+	// was told to keep, and the date columns it left out, before the fit.
+	Guard []GuardFinding `json:"guard,omitempty"`
+}
+
+// Guard actions, as recorded in GuardFinding.Action.
+const (
+	GuardDropped = "dropped"
+	GuardWarned  = "warned"
+	GuardAllowed = "allowed"
+)
+
+// GuardFinding is one finding of the leakage guard: a feature (or an
+// attribute's missingness, or a date column) with its validation ROC AUC
+// alone (max of AUC and 1-AUC; 0 for a date column) and what was done.
+type GuardFinding struct {
+	Feature string  `json:"feature"`
+	AUC     float64 `json:"auc,omitempty"`
+	Action  string  `json:"action"`
+	// Reason says why in words, with the flag that changes it.
+	Reason string `json:"reason"`
 }
 
 // FeaturePSI is one feature's population stability index.

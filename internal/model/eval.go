@@ -279,3 +279,19 @@ func CalibrationBins(y, p []float64, bins int) []Bin {
 	}
 	return out
 }
+
+// ROCAUC returns the ROC AUC of scores p against labels y (1 positive, else
+// negative), with average ranks for ties; NaN when y holds a single class.
+// p must not hold NaN (map missing values to ±Inf first).
+func ROCAUC(y, p []float64) float64 {
+	pos := 0
+	for _, v := range y {
+		if v == 1 {
+			pos++
+		}
+	}
+	if pos == 0 || pos == len(y) {
+		return math.NaN()
+	}
+	return rocAUC(y, p, pos)
+}

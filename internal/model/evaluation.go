@@ -180,6 +180,8 @@ type Report struct {
 	Validation  Evaluation          `json:"validation"` // the chosen model, calibrated
 	Calibration CalibrationSummary  `json:"calibration"`
 	Importance  []FeatureImportance `json:"importance"` // largest first
+	// Guard is the leakage guard's findings (see Metadata.Guard).
+	Guard []GuardFinding `json:"guard,omitempty"`
 	// Churn is the actual churn table of the training data (time mode), with
 	// the model's predicted churn beside it.
 	Churn *metrics.Table `json:"churn,omitempty"`

@@ -102,6 +102,7 @@ type view struct {
 	Deciles     [][6]string
 	Importance  [][3]string
 	ImpTotal    int
+	Guard       [][4]string // feature, AUC alone, action, reason
 	Data        []row
 	Files       []string
 	Figures     map[string]svgFigure
@@ -272,6 +273,13 @@ func build(r *model.Report) view {
 	}
 	for i, fi := range r.Importance[:min(len(r.Importance), topFeatures)] {
 		v.Importance = append(v.Importance, [3]string{strconv.Itoa(i + 1), orNA(fi.Feature), fmtNum(fi.Importance, 4)})
+	}
+	for _, g := range r.Guard {
+		auc := "n/a"
+		if g.AUC > 0 {
+			auc = fmtNum(g.AUC, 4)
+		}
+		v.Guard = append(v.Guard, [4]string{g.Feature, auc, g.Action, g.Reason})
 	}
 
 	d := r.Data

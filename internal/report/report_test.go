@@ -79,7 +79,11 @@ func sample() *model.Report {
 		},
 		Calibration: model.CalibrationSummary{Method: "isotonic", BrierBefore: 0.066, BrierAfter: 0.058, ECEBefore: 0.041, ECEAfter: 0.0123},
 		Importance:  imp,
-		Churn:       churnSample(),
+		Guard: []model.GuardFinding{
+			{Feature: "attr_status_churned", AUC: 1, Action: model.GuardDropped, Reason: "predicts churn alone: left out (--allow-feature status keeps it)"},
+			{Feature: evilFeature, AUC: 0.91, Action: model.GuardWarned, Reason: "kept with a warning"},
+		},
+		Churn: churnSample(),
 	}
 }
 

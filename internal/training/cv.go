@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/data"
-	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/model"
 )
 
@@ -63,11 +62,16 @@ func CrossValidate(ds *data.Dataset, cfg Config, k int) (*CVResult, error) {
 	if k < 2 {
 		return nil, fmt.Errorf("%w: --cv needs at least 2 folds", data.ErrBadInput)
 	}
-	behaviour := ds.HasEvents["usage"] || ds.HasEvents["tickets"] || ds.HasEvents["page_views"]
-	schema := features.NewSchema(ds.Customers, features.SchemaOptions{Behaviour: behaviour, LookbackDays: cfg.LookbackDays})
+	schema, err := newSchema(ds, cfg)
+	if err != nil {
+		return nil, err
+	}
 	meta := model.Metadata{Mode: string(ds.Mode), Seed: cfg.Seed, Features: schema.Names}
 	rows, err := BuildRows(ds, schema, cfg, &meta)
 	if err != nil {
+		return nil, err
+	}
+	if rows, schema, err = guard(rows, schema, cfg, &meta); err != nil {
 		return nil, err
 	}
 	res := &CVResult{Mode: string(ds.Mode), K: k, Seed: cfg.Seed, Rows: rows.Len(), Chosen: CVModel{Name: "chosen"}}

@@ -165,8 +165,10 @@ type Result struct {
 // now stamps the metadata only; it does not influence the model.
 func Fit(ds *data.Dataset, cfg Config, now time.Time) (*Result, error) {
 	cfg.defaults()
-	behaviour := ds.HasEvents["usage"] || ds.HasEvents["tickets"] || ds.HasEvents["page_views"]
-	schema := features.NewSchema(ds.Customers, features.SchemaOptions{Behaviour: behaviour, LookbackDays: cfg.LookbackDays})
+	schema, err := newSchema(ds, cfg)
+	if err != nil {
+		return nil, err
+	}
 	meta := model.Metadata{
 		CreatedAt: now.UTC(), DataFingerprint: ds.Fingerprint, Mode: string(ds.Mode), Seed: cfg.Seed,
 		Features: schema.Names, Libraries: model.Libraries(),
@@ -177,11 +179,15 @@ func Fit(ds *data.Dataset, cfg Config, now time.Time) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rows, schema, err = guard(rows, schema, cfg, &meta); err != nil {
+		return nil, err
+	}
 	res, err := FitRows(rows, schema, cfg, meta)
 	if err != nil {
 		return nil, err
 	}
 	res.Rows = rows
+	res.Report.Guard = meta.Guard
 	res.Report.Data = summarise(ds, res.Artifact)
 	res.Report.Churn = reportChurn(ds, res.Artifact)
 	return res, nil

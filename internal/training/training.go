@@ -38,6 +38,12 @@ type Config struct {
 	// (features.Schema.Directions); by default the learners honour them as
 	// monotone constraints.
 	Unconstrained bool
+	// AllowFeatures are features (or attribute columns) the leakage guard
+	// keeps whatever their validation ROC AUC alone (--allow-feature).
+	AllowFeatures []string
+	// DateAttributes are attribute columns read as dates, giving the days
+	// before the as-of (--date-attribute); see features.SchemaOptions.
+	DateAttributes []string
 }
 
 func (c *Config) defaults() {
