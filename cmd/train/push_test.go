@@ -49,7 +49,7 @@ func TestScorePush(t *testing.T) {
 	if err != nil || p.Plan == "" {
 		t.Fatalf("pushed customer: %+v, %v", p, err)
 	}
-	page, err := st.AtRisk(ctx, store.AtRiskQuery{Limit: 1000})
+	page, err := st.AtRisk(ctx, store.AtRiskQuery{Level: store.LevelHigh, Limit: 1000})
 	if err != nil || len(page.Items) == 0 {
 		t.Fatalf("at-risk list after push: %+v, %v", page, err)
 	}
