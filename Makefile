@@ -4,6 +4,8 @@ BIN     := bin
 DEMO    := demo-data
 ADDR    ?= 127.0.0.1:8080
 PKGS    := ./...
+# packages whose numerical quality tests skip under -race (internal/testenv) and run again without it
+NUMERIC := ./internal/model ./internal/training ./cmd/train
 
 .PHONY: help build demo test test-short bench bench-quality lint fuzz tidy clean
 
@@ -27,7 +29,9 @@ test: ## run every test (race detector on); starts the test Redis Cluster when r
 		./scripts/redis-cluster.sh start >/dev/null && REDIS_CLUSTER_ADDRS=$$(./scripts/redis-cluster.sh addrs) && export REDIS_CLUSTER_ADDRS; \
 	fi; \
 	echo "go test -race -count=1 -timeout 20m $(PKGS) (REDIS_CLUSTER_ADDRS=$$REDIS_CLUSTER_ADDRS)"; \
-	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS) && \
+	echo "go test -count=1 $(NUMERIC) (numerical tests, skipped under -race)" && \
+	$(GO) test -count=1 -timeout 20m $(NUMERIC)
 
 test-short: ## quick tests without the race detector
 	$(GO) test -short -count=1 $(PKGS)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/churnrisk/churn/internal/testenv"
+
 	"github.com/churnrisk/churn/internal/model"
 )
 
@@ -95,6 +97,7 @@ func newestVersion(t *testing.T, models string) string {
 // gate, `train promote` rolls back and refuses bad versions, `train models`
 // lists the statuses, and the lock refuses a concurrent run.
 func TestPromotionGate(t *testing.T) {
+	testenv.SkipUnderRace(t)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good")
 	bad := filepath.Join(dir, "bad")

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/churnrisk/churn/internal/testenv"
 )
 
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -52,6 +54,7 @@ func splitCSV(t *testing.T, src, dir string, keep func(i int) bool) {
 // TestStaticModeMLC trains on 80% of the real mlc_churn file and evaluates on
 // the other 20%, through the command's own run function.
 func TestStaticModeMLC(t *testing.T) {
+	testenv.SkipUnderRace(t)
 	dir := t.TempDir()
 	src := "../../testdata/mlc_churn/customers.csv"
 	splitCSV(t, src, filepath.Join(dir, "train"), func(i int) bool { return i%5 != 0 })

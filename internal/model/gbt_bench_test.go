@@ -12,6 +12,7 @@ import (
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/testenv"
 	"github.com/churnrisk/churn/internal/training"
 )
 
@@ -78,6 +79,7 @@ func churnCV(tb testing.TB, rows *training.Rows, cfg model.GBTConfig) cvResult {
 // 5-fold stratified CV ROC AUC of the default configuration (the reference
 // HistGradientBoosting reaches 0.925).
 func TestGBTChurnCV(t *testing.T) {
+	testenv.SkipUnderRace(t)
 	if testing.Short() {
 		t.Skip("5-fold CV in -short mode")
 	}

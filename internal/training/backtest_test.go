@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/churnrisk/churn/internal/metrics"
+	"github.com/churnrisk/churn/internal/testenv"
 )
 
 // TestBacktestRatio: on generated data, the model back-tested as the API
@@ -12,6 +13,7 @@ import (
 // the actual churn of every month with at least 30 churners; the months
 // without a full lookback of events before their start have no prediction.
 func TestBacktestRatio(t *testing.T) {
+	testenv.SkipUnderRace(t)
 	ds, res := generated(t)
 	a := res.Artifact
 	to := metrics.MonthOf(ds.End)

@@ -12,6 +12,7 @@ import (
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/synth"
+	"github.com/churnrisk/churn/internal/testenv"
 )
 
 // ticketSignals are the features that read a ticket's intent or tone.
@@ -27,6 +28,7 @@ var ticketSignals = []string{features.IntentTickets90d, features.NegativeTickets
 // Nothing here is special to these customers: they go through the same
 // features and model as everyone else.
 func TestHeldOutIntentReachesTopDecile(t *testing.T) {
+	testenv.SkipUnderRace(t)
 	if testing.Short() {
 		t.Skip("generates and trains on 3,000 customers")
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/churnrisk/churn/internal/testenv"
+
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
@@ -207,6 +209,7 @@ func TestReloadScoresExactly(t *testing.T) {
 // TestCrossValidateMLC is the acceptance figure of the real data set:
 // 5-fold CV ROC AUC >= 0.92 and Brier <= 0.040 for the chosen model.
 func TestCrossValidateMLC(t *testing.T) {
+	testenv.SkipUnderRace(t)
 	if testing.Short() {
 		t.Skip("5-fold CV of the whole training procedure")
 	}
