@@ -1,10 +1,10 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,42 +18,17 @@ import (
 // churners, empty otherwise).
 func leakyMLC(t *testing.T, dir string) {
 	t.Helper()
-	f, err := os.Open("../../testdata/mlc_churn/customers.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	label := -1
-	for i, c := range rows[0] {
-		if c == "churned" {
-			label = i
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	o, err := os.Create(filepath.Join(dir, "customers.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer o.Close()
-	w := csv.NewWriter(o)
-	w.Write(append(rows[0], "status", "cancel_date"))
+	rows := readCSV(t, "../../testdata/mlc_churn/customers.csv")
+	label := slices.Index(rows[0], "churned")
+	out := [][]string{append(rows[0], "status", "cancel_date")}
 	for i, r := range rows[1:] {
 		status, date := "active", ""
 		if r[label] == "yes" {
 			status, date = "churned", fmt.Sprintf("2026-%02d-%02d", 1+i%12, 1+i%28)
 		}
-		w.Write(append(r, status, date))
+		out = append(out, append(r, status, date))
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		t.Fatal(err)
-	}
+	writeCustomers(t, dir, out)
 }
 
 // currentMeta returns the metadata of the current version under models.

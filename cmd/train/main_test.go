@@ -21,10 +21,10 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
-// splitCSV writes the header plus rows [from, to) of src into dir/customers.csv.
-func splitCSV(t *testing.T, src, dir string, keep func(i int) bool) {
+// readCSV returns every row of a CSV file, the header first.
+func readCSV(t *testing.T, path string) [][]string {
 	t.Helper()
-	f, err := os.Open(src)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +33,12 @@ func splitCSV(t *testing.T, src, dir string, keep func(i int) bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rows
+}
+
+// writeCustomers writes rows (the header first) to dir/customers.csv.
+func writeCustomers(t *testing.T, dir string, rows [][]string) {
+	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -40,15 +46,25 @@ func splitCSV(t *testing.T, src, dir string, keep func(i int) bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer o.Close()
 	w := csv.NewWriter(o)
-	w.Write(rows[0])
+	w.WriteAll(rows)
+	if err := w.Error(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// splitCSV writes the header plus the rows i of src with keep(i) into dir/customers.csv.
+func splitCSV(t *testing.T, src, dir string, keep func(i int) bool) {
+	t.Helper()
+	rows := readCSV(t, src)
+	out := [][]string{rows[0]}
 	for i, r := range rows[1:] {
 		if keep(i) {
-			w.Write(r)
+			out = append(out, r)
 		}
 	}
-	w.Flush()
-	o.Close()
+	writeCustomers(t, dir, out)
 }
 
 // TestStaticModeMLC trains on 80% of the real mlc_churn file and evaluates on
