@@ -20,7 +20,7 @@ func TestTwoReplicasShareState(t *testing.T) {
 	for _, kind := range []string{"redis", "cluster"} {
 		t.Run(kind, func(t *testing.T) {
 			clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
-			o := store.RedisOptions{Prefix: redistest.Prefix(t), Now: clk.Now}
+			o := store.RedisOptions{Prefix: redistest.Prefix(t), Now: clk.Now, Timeout: testStoreTimeout}
 			if kind == "cluster" {
 				o.ClusterAddrs = redistest.ClusterAddrs(t)
 			} else {

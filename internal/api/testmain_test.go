@@ -112,13 +112,20 @@ func forEachStore(t *testing.T, fn func(t *testing.T, kind string)) {
 	}
 }
 
+// testStoreTimeout bounds each Redis call of the tests' stores. The
+// production default (500ms) is for a service on its own machine; the tests
+// share two cores with the race detector and other packages, where a call
+// can wait longer without anything being wrong. The outage tests set their
+// own short timeout.
+const testStoreTimeout = 5 * time.Second
+
 // newStore returns an empty store of a kind whose clock is now.
 func newStore(t *testing.T, kind string, now func() time.Time) testStore {
 	t.Helper()
 	if kind == "mem" {
 		return store.NewMem(store.MemOptions{Now: now})
 	}
-	o := store.RedisOptions{Prefix: redistest.Prefix(t), Now: now}
+	o := store.RedisOptions{Prefix: redistest.Prefix(t), Now: now, Timeout: testStoreTimeout}
 	if kind == "cluster" {
 		o.ClusterAddrs = redistest.ClusterAddrs(t)
 	} else {

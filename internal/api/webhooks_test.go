@@ -255,7 +255,7 @@ func TestWebhookTwoReplicas(t *testing.T) {
 	rcv := newReceiver(t, nil)
 	var apis [2]*testAPI
 	for i := range apis {
-		st, err := store.NewRedis(context.Background(), store.RedisOptions{URL: url, Prefix: prefix, Now: clk.Now})
+		st, err := store.NewRedis(context.Background(), store.RedisOptions{URL: url, Prefix: prefix, Now: clk.Now, Timeout: testStoreTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -337,7 +337,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 		return 503
 	})
 	open := func(consumer string) (*testAPI, context.CancelFunc) {
-		st, err := store.NewRedis(context.Background(), store.RedisOptions{URL: url, Prefix: prefix, Now: clk.Now})
+		st, err := store.NewRedis(context.Background(), store.RedisOptions{URL: url, Prefix: prefix, Now: clk.Now, Timeout: testStoreTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}
