@@ -430,19 +430,8 @@ func (r *Redis) runAddWith(ctx context.Context, op string, calls []scriptCall, b
 // sorted by day. It returns ErrNotFound for an unknown customer and an error
 // wrapping ErrUnavailable when Redis cannot be reached.
 func (r *Redis) History(ctx context.Context, id string, from, to int32) (signals.History, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	k := r.custKey(id)
-	pipe := r.c.Pipeline()
-	exists := pipe.Exists(ctx, k+"p")
-	all := pipe.HGetAll(ctx, k+"d")
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, r.fail(ctx, "history", err)
-	}
-	if exists.Val() == 0 {
-		return nil, ErrNotFound
-	}
-	return decodeHistory(id, all.Val(), from, to)
+	h, _, err := r.evidence(ctx, "history", id, from, to, false)
+	return h, err
 }
 
 // decodeHistory decodes the days from <= day < to of a daily aggregates hash.
@@ -469,25 +458,35 @@ func decodeHistory(id string, all map[string]string, from, to int32) (signals.Hi
 // those days, newest first. It returns ErrNotFound for an unknown customer
 // and an error wrapping ErrUnavailable when Redis cannot be reached.
 func (r *Redis) Evidence(ctx context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error) {
+	return r.evidence(ctx, "evidence", id, from, to, true)
+}
+
+// evidence reads the daily aggregates with from <= day < to and, when
+// excerpts is set, the kept ticket excerpts of those days, in one round trip;
+// op names the call in errors.
+func (r *Redis) evidence(ctx context.Context, op, id string, from, to int32, excerpts bool) (signals.History, []signals.Excerpt, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	k := r.custKey(id)
 	pipe := r.c.Pipeline()
 	exists := pipe.Exists(ctx, k+"p")
 	days := pipe.HGetAll(ctx, k+"d")
-	notes := pipe.ZRevRangeByScore(ctx, k+"t", &redis.ZRangeBy{
-		Max: "(" + strconv.FormatInt(signals.DayStart(to).UnixMilli(), 10),
-		Min: strconv.FormatInt(signals.DayStart(from).UnixMilli(), 10),
-	})
+	var notes *redis.StringSliceCmd
+	if excerpts {
+		notes = pipe.ZRevRangeByScore(ctx, k+"t", &redis.ZRangeBy{
+			Max: "(" + strconv.FormatInt(signals.DayStart(to).UnixMilli(), 10),
+			Min: strconv.FormatInt(signals.DayStart(from).UnixMilli(), 10),
+		})
+	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, nil, r.fail(ctx, "evidence", err)
+		return nil, nil, r.fail(ctx, op, err)
 	}
 	if exists.Val() == 0 {
 		return nil, nil, ErrNotFound
 	}
 	h, err := decodeHistory(id, days.Val(), from, to)
-	if err != nil {
-		return nil, nil, err
+	if err != nil || notes == nil {
+		return h, nil, err
 	}
 	out := make([]signals.Excerpt, 0, len(notes.Val()))
 	for _, v := range notes.Val() {
