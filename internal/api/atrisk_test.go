@@ -364,6 +364,9 @@ func TestAtRiskLevelsSortsSearch(t *testing.T) {
 		}
 		// A score-order cursor is refused by the change order.
 		code, body, _ := a.do("GET", "/v1/at-risk?limit=1", nil)
+		if code != 200 || body["next_cursor"] == nil {
+			t.Fatalf("first page of one: %d %v, want 200 with a cursor", code, body)
+		}
 		if code, _, _ = a.do("GET", "/v1/at-risk?sort=change&cursor="+url.QueryEscape(body["next_cursor"].(string)), nil); code != 422 {
 			t.Errorf("score cursor in the change order: %d, want 422", code)
 		}

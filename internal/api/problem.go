@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -37,18 +36,18 @@ func badRequest(format string, args ...any) *problemError {
 	return newProblem(http.StatusBadRequest, fmt.Sprintf(format, args...))
 }
 
-// nothingStored ends the detail of a write request's invalid fields; a read
-// stores nothing, so writeProblem leaves it out of a read's answer.
+// nothingStored ends the detail of invalid fields in the answer to a
+// request that could write (writeProblem adds it); a read says nothing of storing.
 const nothingStored = "; nothing was stored"
 
 func invalid(fields []FieldError) *problemError {
-	return newProblem(http.StatusUnprocessableEntity, fmt.Sprintf("%d invalid field(s)", len(fields))+nothingStored, fields...)
+	return newProblem(http.StatusUnprocessableEntity, fmt.Sprintf("%d invalid field(s)", len(fields)), fields...)
 }
 
 // writeProblem sends a problem+json response and aborts the chain.
 func writeProblem(c *gin.Context, p Problem) {
-	if m := c.Request.Method; m == http.MethodGet || m == http.MethodHead {
-		p.Detail = strings.TrimSuffix(p.Detail, nothingStored)
+	if m := c.Request.Method; p.Status == http.StatusUnprocessableEntity && m != http.MethodGet && m != http.MethodHead {
+		p.Detail += nothingStored
 	}
 	c.Header("Content-Type", "application/problem+json")
 	if p.Status == http.StatusServiceUnavailable {

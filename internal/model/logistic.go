@@ -146,11 +146,9 @@ func FitLogistic(X [][]float64, y []float64, cfg LogisticConfig) (*Logistic, err
 				break
 			}
 		}
-		if held != nil {
-			for k, h := range held {
-				if h {
-					grad[k] = 0
-				}
+		for k, h := range held {
+			if h {
+				grad[k] = 0
 			}
 		}
 		dec := floats.Dot(grad, step) // squared Newton decrement
