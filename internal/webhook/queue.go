@@ -3,8 +3,13 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 )
+
+// ErrUnavailable is returned (wrapped) when the webhook store cannot be
+// reached; the caller should retry later (the API answers 503).
+var ErrUnavailable = errors.New("webhook store unavailable")
 
 // The states of a delivery.
 const (
