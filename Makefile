@@ -39,7 +39,7 @@ test-short: ## quick tests without the race detector
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
 
-bench-quality: ## cross-validate on mlc_churn and generated data; writes the table into README.md
+bench-quality: ## cross-validate on mlc_churn and generated data; writes the table into docs/figures.md
 	./scripts/bench-quality.sh
 
 lint: ## go vet, gofmt, staticcheck when installed

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Cross-validates the training procedure on the real mlc_churn data and on
-# generated behavioural data, prints the tables and writes them into the
-# README between the bench-quality markers. Run by `make bench-quality`.
+# generated behavioural data, prints the tables and writes them into
+# docs/figures.md between the bench-quality markers. Run by `make bench-quality`.
 set -eu
 cd "$(dirname "$0")/.."
+target=docs/figures.md
 go build -o bin/train ./cmd/train
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -36,12 +37,12 @@ bin/train gen --out "$tmp/gen" --customers 5000 --days 240 --end 2026-06-30 --se
 } > "$tmp/block.md"
 cat "$tmp/block.md"
 
-if grep -q '<!-- bench-quality:start -->' README.md; then
+if grep -q '<!-- bench-quality:start -->' "$target"; then
 	awk -v block="$tmp/block.md" '
 		BEGIN { while ((getline line < block) > 0) text = text line "\n" }
 		/<!-- bench-quality:start -->/ { printf "%s", text; skip = 1; next }
 		/<!-- bench-quality:end -->/ { skip = 0; next }
-		!skip { print }' README.md > "$tmp/README.md"
-	cp "$tmp/README.md" README.md
-	echo "README.md updated"
+		!skip { print }' "$target" > "$tmp/target.md"
+	cp "$tmp/target.md" "$target"
+	echo "$target updated"
 fi
