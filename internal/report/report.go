@@ -193,7 +193,7 @@ func orNA(s string) string {
 }
 
 func build(r *model.Report) view {
-	m := r.Validation.Metrics
+	m := r.Validation
 	v := view{
 		Version: orNA(r.Version),
 		Chosen:  orNA(r.Chosen),
