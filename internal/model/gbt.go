@@ -13,8 +13,13 @@ import (
 // all it needs to predict, so it marshals to JSON deterministically and
 // unmarshals to an identical predictor (call Check on a loaded model).
 type GBT struct {
-	NumFeatures  int     `json:"num_features"`
-	BaseScore    float64 `json:"base_score"`
+	// NumFeatures is the length of the feature vectors the model scores.
+	NumFeatures int `json:"num_features"`
+	// BaseScore is the log-odds every prediction starts from: the
+	// (weighted) log-odds of the training labels.
+	BaseScore float64 `json:"base_score"`
+	// LearningRate is the shrinkage the fit applied to every leaf value
+	// (already included in GBTNode.Value).
 	LearningRate float64 `json:"learning_rate"`
 	// Rounds is the number of trees kept: the best iteration on the
 	// validation data, or every round fitted without validation data.
@@ -31,7 +36,8 @@ type GBT struct {
 	// Importances is the total split gain per feature over the kept trees,
 	// normalised to sum to 1 (all zero when no tree split).
 	Importances []float64 `json:"importances"`
-	Trees       []GBTTree `json:"trees"`
+	// Trees are the kept trees, in boosting order.
+	Trees []GBTTree `json:"trees"`
 
 	// flat is a compact copy of Trees for Raw (nil: Raw walks Trees);
 	// leaf values are in vals, at the same index.

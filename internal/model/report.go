@@ -43,16 +43,25 @@ type DataSummary struct {
 // as its figures under "metrics", with its calibration error and curves
 // beside them.
 type Report struct {
-	Version     string              `json:"version"`
-	CreatedAt   string              `json:"created_at"`
-	Mode        string              `json:"mode"`
-	Chosen      string              `json:"chosen"`
-	Threshold   float64             `json:"threshold"`
-	Data        DataSummary         `json:"data"`
-	Candidates  []Candidate         `json:"candidates"`
-	Validation  Evaluation          `json:"validation"` // the chosen model, calibrated
-	Calibration CalibrationSummary  `json:"calibration"`
-	Importance  []FeatureImportance `json:"importance"` // largest first
+	// Version and CreatedAt (RFC 3339) identify the model version; Mode is
+	// its data mode, Chosen the learner chosen and Threshold its decision
+	// threshold.
+	Version   string  `json:"version"`
+	CreatedAt string  `json:"created_at"`
+	Mode      string  `json:"mode"`
+	Chosen    string  `json:"chosen"`
+	Threshold float64 `json:"threshold"`
+	// Data describes the training data.
+	Data DataSummary `json:"data"`
+	// Candidates are every learner fitted, with its validation figures.
+	Candidates []Candidate `json:"candidates"`
+	// Validation is the chosen model's evaluation on the validation rows,
+	// calibrated; Calibration compares it with the uncalibrated one.
+	Validation  Evaluation         `json:"validation"`
+	Calibration CalibrationSummary `json:"calibration"`
+	// Importance is every feature's share of the model's importance,
+	// largest first.
+	Importance []FeatureImportance `json:"importance"`
 	// Guard is the leakage guard's findings (see Metadata.Guard).
 	Guard []GuardFinding `json:"guard,omitempty"`
 	// Churn is the actual churn table of the training data (time mode), with
