@@ -316,7 +316,7 @@ func runEvaluate(args []string, stdout, stderr io.Writer) error {
 			Mode     string `json:"mode"`
 			AsOf     string `json:"as_of,omitempty"`
 			InSample string `json:"in_sample,omitempty"`
-			model.Metrics
+			model.Evaluation
 		}{a.Version, a.Meta.Mode, asOfString(a, t), inSample, m})
 	}
 	fmt.Fprintf(stdout, "model %s, %s mode", a.Version, a.Meta.Mode)

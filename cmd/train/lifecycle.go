@@ -174,7 +174,7 @@ func compareModels(ds *data.Dataset, cur, neu *model.Artifact, validFraction flo
 		c.rows, c.curAUC, c.curLogLoss, c.newAUC, c.newLogLoss = mc.N, mc.ROCAUC, mc.LogLoss, mn.ROCAUC, mn.LogLoss
 		return c, nil
 	}
-	score := func(a *model.Artifact) (model.Metrics, error) {
+	score := func(a *model.Artifact) (model.Evaluation, error) {
 		y := make([]float64, len(rows))
 		p := make([]float64, len(rows))
 		x := make([]float64, a.Schema.Len())

@@ -79,12 +79,12 @@ type modelFile struct {
 
 // Candidate is one learner the trainer fitted, with its validation figures.
 type Candidate struct {
-	Name       string  `json:"name"`
-	Metrics    Metrics `json:"validation"`
-	ECE        float64 `json:"ece"`
-	Rounds     int     `json:"rounds,omitempty"` // boosting rounds kept by early stopping
-	FitSeconds float64 `json:"fit_seconds"`
-	Error      string  `json:"error,omitempty"`
+	Name       string     `json:"name"`
+	Metrics    Evaluation `json:"validation"`
+	ECE        float64    `json:"ece"`
+	Rounds     int        `json:"rounds,omitempty"` // boosting rounds kept by early stopping
+	FitSeconds float64    `json:"fit_seconds"`
+	Error      string     `json:"error,omitempty"`
 	// Ineligible says why a candidate that fitted could not be chosen.
 	Ineligible string `json:"ineligible,omitempty"`
 }
@@ -113,7 +113,7 @@ type Metadata struct {
 	CalibrationFit    *Platt            `json:"calibration_fit,omitempty"`
 	Threshold         float64           `json:"threshold"`
 	MediumThreshold   float64           `json:"medium_threshold"`
-	Validation        Metrics           `json:"validation"`
+	Validation        Evaluation        `json:"validation"`
 	Libraries         map[string]string `json:"libraries"`
 	// Status is the version's place in the lifecycle: "current" when it was
 	// promoted, "candidate" when written without promotion, "rejected" when

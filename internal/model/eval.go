@@ -8,9 +8,16 @@ import (
 	"slices"
 )
 
-// Metrics are the figures of a set of predicted probabilities against the
-// observed labels.
-type Metrics struct {
+// Evaluation is what was measured of a set of predicted churn
+// probabilities against the observed labels (1 churned, 0 stayed): the
+// figures at a decision threshold, the expected calibration error, and the
+// curves the model report plots. Evaluate produces it.
+//
+// Its JSON holds the figures alone (as in metadata.json, the candidates and
+// `train evaluate --json`); the calibration error and the curves are not
+// part of it, and metrics.json writes them beside the figures (see Report).
+type Evaluation struct {
+	// N is the number of rows, Positives the number labelled 1.
 	N         int `json:"n"`
 	Positives int `json:"positives"`
 	// ROCAUC is the area under the ROC curve (tied scores count one half).
@@ -34,6 +41,41 @@ type Metrics struct {
 	// (rounded up to whole rows; equal scores at the cut are taken in input
 	// order) divided by the overall positive rate.
 	LiftTopDecile float64 `json:"lift_top_decile"`
+
+	// ECE is the expected calibration error over 10 equal-width
+	// probability bins (see the function ECE).
+	ECE float64 `json:"-"`
+	// ROC is the ROC curve (X the false positive rate, Y the true positive
+	// rate) and PR the precision-recall curve (X recall, Y precision), each
+	// thinned to at most 400 points, the first and the last kept.
+	ROC Curve `json:"-"`
+	PR  Curve `json:"-"`
+	// Calibration is the reliability curve over 10 equal-width bins (see
+	// CalibrationBins).
+	Calibration []Bin `json:"-"`
+	// Deciles is the positive rate and lift of every tenth of the rows
+	// ranked by score (see LiftByDecile).
+	Deciles []Decile `json:"-"`
+}
+
+// curvePoints is the largest number of points Evaluate keeps of a curve, so
+// that reports of large validation sets stay small.
+const curvePoints = 400
+
+// Curve is a sequence of points (X[i], Y[i]).
+type Curve struct {
+	X []float64 `json:"x"`
+	Y []float64 `json:"y"`
+}
+
+// Decile is one tenth of the rows ranked by score, highest first.
+type Decile struct {
+	Decile    int     `json:"decile"` // 1 = the highest scores
+	Rows      int     `json:"rows"`
+	Positives int     `json:"positives"`
+	MeanScore float64 `json:"mean_score"`
+	Rate      float64 `json:"rate"` // positives / rows
+	Lift      float64 `json:"lift"` // rate / overall rate
 }
 
 // Bin is one bin of a calibration (reliability) curve.
@@ -70,21 +112,22 @@ func checkScored(y, p []float64) (int, error) {
 	return pos, nil
 }
 
-// Evaluate computes the metrics of probabilities p against labels y (0 or 1)
-// at the given decision threshold. It returns an error for mismatched
-// lengths, empty input, labels other than 0/1, probabilities outside [0, 1]
-// (or NaN), and, wrapping ErrSingleClass, labels of a single class (ROC AUC
-// and lift are undefined then).
-func Evaluate(y, p []float64, threshold float64) (Metrics, error) {
+// Evaluate measures probabilities p against labels y (0 or 1) at the given
+// decision threshold: the figures, the expected calibration error and the
+// curves. It returns an error for mismatched lengths, empty input, labels
+// other than 0/1, probabilities outside [0, 1] (or NaN), and, wrapping
+// ErrSingleClass, labels of a single class (ROC AUC and lift are undefined
+// then).
+func Evaluate(y, p []float64, threshold float64) (Evaluation, error) {
 	pos, err := checkScored(y, p)
 	if err != nil {
-		return Metrics{}, fmt.Errorf("evaluate: %w", err)
+		return Evaluation{}, fmt.Errorf("evaluate: %w", err)
 	}
 	n := len(y)
 	if pos == 0 || pos == n {
-		return Metrics{}, fmt.Errorf("evaluate: %d positives of %d rows: %w", pos, n, ErrSingleClass)
+		return Evaluation{}, fmt.Errorf("evaluate: %d positives of %d rows: %w", pos, n, ErrSingleClass)
 	}
-	m := Metrics{N: n, Positives: pos, Threshold: threshold}
+	m := Evaluation{N: n, Positives: pos, Threshold: threshold}
 	m.ROCAUC = rocAUC(y, p, pos)
 	m.PRAUC = averagePrecision(y, p, pos)
 
@@ -125,6 +168,12 @@ func Evaluate(y, p []float64, threshold float64) (Metrics, error) {
 		}
 	}
 	m.LiftTopDecile = (float64(top) / float64(k)) / (float64(pos) / float64(n))
+
+	m.ECE, m.Calibration, m.Deciles = ECE(y, p, 10), CalibrationBins(y, p, 10), LiftByDecile(y, p)
+	fpr, tpr := ROCCurve(y, p)
+	m.ROC = thin(Curve{X: fpr, Y: tpr}, curvePoints)
+	rec, prec := PRCurve(y, p)
+	m.PR = thin(Curve{X: rec, Y: prec}, curvePoints)
 	return m, nil
 }
 
@@ -294,4 +343,91 @@ func ROCAUC(y, p []float64) float64 {
 		return math.NaN()
 	}
 	return rocAUC(y, p, pos)
+}
+
+// ECE is the expected calibration error over equal-width probability bins:
+// the row-weighted mean of |mean predicted - observed rate| per bin. It
+// returns NaN for empty or mismatched input.
+func ECE(y, p []float64, bins int) float64 {
+	if len(y) == 0 || len(y) != len(p) || bins < 1 {
+		return math.NaN()
+	}
+	sumP := make([]float64, bins)
+	sumY := make([]float64, bins)
+	n := make([]int, bins)
+	for i := range p {
+		b := int(p[i] * float64(bins))
+		b = min(max(b, 0), bins-1)
+		sumP[b] += p[i]
+		sumY[b] += y[i]
+		n[b]++
+	}
+	e := 0.0
+	for b := range n {
+		if n[b] > 0 {
+			e += math.Abs(sumP[b]-sumY[b]) / float64(len(p))
+		}
+	}
+	return e
+}
+
+// LiftByDecile ranks rows by score (ties in input order) and reports each
+// tenth. It returns nil for empty or mismatched input.
+func LiftByDecile(y, p []float64) []Decile {
+	if len(y) == 0 || len(y) != len(p) {
+		return nil
+	}
+	idx := make([]int, len(p))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case p[a] > p[b]:
+			return -1
+		case p[a] < p[b]:
+			return 1
+		}
+		return 0
+	})
+	total := 0.0
+	for _, v := range y {
+		total += v
+	}
+	overall := total / float64(len(y))
+	var out []Decile
+	for d := 0; d < 10; d++ {
+		lo, hi := d*len(idx)/10, (d+1)*len(idx)/10
+		if lo >= hi {
+			continue
+		}
+		dec := Decile{Decile: d + 1, Rows: hi - lo}
+		for _, i := range idx[lo:hi] {
+			dec.Positives += int(y[i])
+			dec.MeanScore += p[i]
+		}
+		dec.MeanScore /= float64(dec.Rows)
+		dec.Rate = float64(dec.Positives) / float64(dec.Rows)
+		if overall > 0 {
+			dec.Lift = dec.Rate / overall
+		}
+		out = append(out, dec)
+	}
+	return out
+}
+
+// thin keeps at most n points of a curve (always the first and the last), so
+// that reports of large validation sets stay small.
+func thin(c Curve, n int) Curve {
+	if len(c.X) <= n {
+		return c
+	}
+	out := Curve{X: make([]float64, 0, n), Y: make([]float64, 0, n)}
+	step := float64(len(c.X)-1) / float64(n-1)
+	for k := 0; k < n; k++ {
+		i := int(math.Round(float64(k) * step))
+		out.X = append(out.X, c.X[i])
+		out.Y = append(out.Y, c.Y[i])
+	}
+	return out
 }

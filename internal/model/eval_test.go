@@ -25,7 +25,7 @@ func TestEvaluateHandWorked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Metrics{
+	want := Evaluation{
 		N: 4, Positives: 2,
 		ROCAUC:    0.625,
 		PRAUC:     0.25 + 1.0/3,
@@ -39,7 +39,7 @@ func TestEvaluateHandWorked(t *testing.T) {
 	checkMetrics(t, m, want)
 }
 
-func checkMetrics(t *testing.T, got, want Metrics) {
+func checkMetrics(t *testing.T, got, want Evaluation) {
 	t.Helper()
 	if got.N != want.N || got.Positives != want.Positives {
 		t.Errorf("N, Positives = %d, %d; want %d, %d", got.N, got.Positives, want.N, want.Positives)
@@ -267,5 +267,54 @@ func TestCalibrationBins(t *testing.T) {
 	}
 	if CalibrationBins(y, p, 0) != nil || CalibrationBins(y, p[:2], 10) != nil {
 		t.Error("invalid input gave bins")
+	}
+}
+
+// TestEvaluateCurves: besides the figures, Evaluate measures the
+// calibration error, the reliability bins, the deciles and the curves, the
+// curves thinned to at most 400 points with the first and last kept.
+func TestEvaluateCurves(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{40, 5000} {
+		y := make([]float64, n)
+		p := make([]float64, n)
+		for i := range n {
+			p[i] = rng.Float64()
+			if rng.Float64() < p[i] {
+				y[i] = 1
+			}
+		}
+		ev, err := Evaluate(y, p, 0.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ece := ECE(y, p, 10); ev.ECE != ece || !(ece > 0) {
+			t.Errorf("n=%d: ECE = %v, want %v", n, ev.ECE, ece)
+		}
+		if bins := CalibrationBins(y, p, 10); !slices.Equal(ev.Calibration, bins) || len(bins) == 0 {
+			t.Errorf("n=%d: calibration bins = %v, want %v", n, ev.Calibration, bins)
+		}
+		if dec := LiftByDecile(y, p); !slices.Equal(ev.Deciles, dec) || len(dec) != 10 {
+			t.Errorf("n=%d: deciles = %v, want %v", n, ev.Deciles, dec)
+		}
+		fpr, tpr := ROCCurve(y, p)
+		rec, prec := PRCurve(y, p)
+		for _, c := range []struct {
+			name         string
+			got          Curve
+			wantX, wantY []float64
+		}{{"ROC", ev.ROC, fpr, tpr}, {"PR", ev.PR, rec, prec}} {
+			k := len(c.wantX)
+			if len(c.got.X) != min(k, 400) || len(c.got.Y) != len(c.got.X) {
+				t.Errorf("n=%d: %s curve has %d and %d points, want %d", n, c.name, len(c.got.X), len(c.got.Y), min(k, 400))
+				continue
+			}
+			if c.got.X[0] != c.wantX[0] || c.got.Y[0] != c.wantY[0] || c.got.X[len(c.got.X)-1] != c.wantX[k-1] || c.got.Y[len(c.got.Y)-1] != c.wantY[k-1] {
+				t.Errorf("n=%d: %s curve does not keep the first and last points", n, c.name)
+			}
+			if k <= 400 && (!slices.Equal(c.got.X, c.wantX) || !slices.Equal(c.got.Y, c.wantY)) {
+				t.Errorf("n=%d: %s curve = %v, want %v", n, c.name, c.got, Curve{c.wantX, c.wantY})
+			}
+		}
 	}
 }

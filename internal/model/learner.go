@@ -1,6 +1,3 @@
-// Package model holds the churn learners (a pure-Go regularised logistic
-// regression and bagged golearn decision trees), their evaluation, the
-// per-prediction explanations and the versioned model artifact.
 package model
 
 // Learner is a fitted binary classifier over a dense feature vector; NaN marks a missing value.

@@ -61,7 +61,7 @@ func TestLock(t *testing.T) {
 
 func TestSetStatus(t *testing.T) {
 	dir := t.TempDir()
-	meta := Metadata{Version: "v1", Chosen: "gbt", Seed: 7, Status: StatusCandidate, Validation: Metrics{ROCAUC: 0.8, LogLoss: 0.3}}
+	meta := Metadata{Version: "v1", Chosen: "gbt", Seed: 7, Status: StatusCandidate, Validation: Evaluation{ROCAUC: 0.8, LogLoss: 0.3}}
 	b, _ := json.Marshal(meta)
 	if err := os.WriteFile(filepath.Join(dir, MetadataFile), b, 0o644); err != nil {
 		t.Fatal(err)

@@ -170,7 +170,7 @@ var errNoData = errors.New("no data (n/a)")
 // random ranking.
 func rocFigure(r *model.Report) figure {
 	f := figure{ID: "roc", Title: "ROC curve of " + r.Chosen + " on validation data, with the diagonal of a random ranking",
-		Caption: "ROC curve: true positive rate against false positive rate as the threshold falls. The dashed diagonal is a random ranking; ROC AUC " + fmtNum(r.Validation.Metrics.ROCAUC, 4) + "."}
+		Caption: "ROC curve: true positive rate against false positive rate as the threshold falls. The dashed diagonal is a random ranking; ROC AUC " + fmtNum(r.Validation.ROCAUC, 4) + "."}
 	f.draw(func() (*plot.Plot, vg.Length, vg.Length, error) {
 		pts := finitePoints(r.Validation.ROC)
 		if len(pts) == 0 {
@@ -188,7 +188,7 @@ func rocFigure(r *model.Report) figure {
 			return nil, 0, 0, err
 		}
 		p.Add(diag, l)
-		p.Legend.Add("model (AUC "+fmtNum(r.Validation.Metrics.ROCAUC, 3)+")", l)
+		p.Legend.Add("model (AUC "+fmtNum(r.Validation.ROCAUC, 3)+")", l)
 		p.Legend.Add("random ranking", diag)
 		placeLegend(p, false, false)
 		return p, 4.5 * vg.Inch, 4 * vg.Inch, nil
@@ -198,7 +198,7 @@ func rocFigure(r *model.Report) figure {
 
 // baseRate returns the share of positives in the validation data, NaN when
 // there are no rows.
-func baseRate(m model.Metrics) float64 {
+func baseRate(m model.Evaluation) float64 {
 	if m.N <= 0 {
 		return math.NaN()
 	}
@@ -208,9 +208,9 @@ func baseRate(m model.Metrics) float64 {
 // prFigure plots the precision-recall curve with the base rate: the
 // precision of a random ranking.
 func prFigure(r *model.Report) figure {
-	base := baseRate(r.Validation.Metrics)
+	base := baseRate(r.Validation)
 	f := figure{ID: "pr", Title: "Precision-recall curve of " + r.Chosen + " on validation data, with the base rate",
-		Caption: "Precision-recall curve: precision against recall as the threshold falls. The dashed line is the base rate " + fmtNum(base, 4) + " (a random ranking); PR AUC " + fmtNum(r.Validation.Metrics.PRAUC, 4) + "."}
+		Caption: "Precision-recall curve: precision against recall as the threshold falls. The dashed line is the base rate " + fmtNum(base, 4) + " (a random ranking); PR AUC " + fmtNum(r.Validation.PRAUC, 4) + "."}
 	f.draw(func() (*plot.Plot, vg.Length, vg.Length, error) {
 		pts := finitePoints(r.Validation.PR)
 		if len(pts) == 0 {
@@ -224,7 +224,7 @@ func prFigure(r *model.Report) figure {
 			return nil, 0, 0, err
 		}
 		p.Add(l)
-		p.Legend.Add("model (AP "+fmtNum(r.Validation.Metrics.PRAUC, 3)+")", l)
+		p.Legend.Add("model (AP "+fmtNum(r.Validation.PRAUC, 3)+")", l)
 		if finite(base) {
 			b, err := line(plotter.XYs{{X: 0, Y: base}, {X: 1, Y: base}}, colRef, true)
 			if err != nil {

@@ -1,11 +1,18 @@
-// Package report renders the human model report of a trained model:
-// report.html, a self-contained page (inline CSS, plots drawn with
-// gonum.org/v1/plot as inline SVG, no external resources) with the ROC,
-// precision-recall, calibration, lift and feature-importance plots and the
-// tables behind them, the actual churn figures of the training data beside
-// the predicted ones (when the report has them), and metrics.json, the same
-// figures as model.Report.
-// Rendering is deterministic: the same report gives the same bytes.
+// Package report renders and writes the model report of a trained model
+// version, from its figures (a model.Report):
+//
+//   - report.html ([HTML]): a self-contained page (inline CSS, plots drawn
+//     with gonum.org/v1/plot as inline SVG, no external resources) with the
+//     ROC, precision-recall, calibration, lift and feature-importance plots
+//     and the tables behind them, and the actual churn figures of the
+//     training data beside the predicted ones when the report has them;
+//   - metrics.json ([MetricsJSON]): the same figures as JSON, in the layout
+//     of model.Report.
+//
+// [Write] writes both into a version directory, each file atomically.
+// Rendering is deterministic: the same report gives the same bytes. NaN
+// figures never make it fail: they are "n/a" on the page and null in
+// metrics.json.
 package report
 
 import (
@@ -193,7 +200,7 @@ func orNA(s string) string {
 }
 
 func build(r *model.Report) view {
-	m := r.Validation.Metrics
+	m := r.Validation
 	v := view{
 		Version: orNA(r.Version),
 		Chosen:  orNA(r.Chosen),

@@ -65,12 +65,12 @@ func sample() *model.Report {
 			BadRows:   3, UnknownRows: 7,
 		},
 		Candidates: []model.Candidate{
-			{Name: "gbt", Metrics: model.Metrics{N: 1000, Positives: 150, ROCAUC: 0.9312, PRAUC: 0.71, Brier: 0.061, LogLoss: 0.21, Threshold: 0.3125, Precision: 0.66, Recall: 0.72, F1: 0.69, LiftTopDecile: 4.1}, FitSeconds: 1.25},
-			{Name: "logistic", Metrics: model.Metrics{N: 1000, Positives: 150, ROCAUC: 0.8815, PRAUC: 0.58, Brier: 0.078, LogLoss: 0.27, Threshold: 0.28, Precision: 0.55, Recall: 0.61, F1: 0.58, LiftTopDecile: 3.4}, FitSeconds: 0.11},
+			{Name: "gbt", Metrics: model.Evaluation{N: 1000, Positives: 150, ROCAUC: 0.9312, PRAUC: 0.71, Brier: 0.061, LogLoss: 0.21, Threshold: 0.3125, Precision: 0.66, Recall: 0.72, F1: 0.69, LiftTopDecile: 4.1}, FitSeconds: 1.25},
+			{Name: "logistic", Metrics: model.Evaluation{N: 1000, Positives: 150, ROCAUC: 0.8815, PRAUC: 0.58, Brier: 0.078, LogLoss: 0.27, Threshold: 0.28, Precision: 0.55, Recall: 0.61, F1: 0.58, LiftTopDecile: 3.4}, FitSeconds: 0.11},
 			{Name: "golearn_forest", FitSeconds: 0.02, Error: "golearn: not enough rows"},
 		},
 		Validation: model.Evaluation{
-			Metrics:     model.Metrics{N: 1000, Positives: 150, ROCAUC: 0.9312, PRAUC: 0.71, Brier: 0.058, LogLoss: 0.2, Threshold: 0.3125, Precision: 0.66, Recall: 0.72, F1: 0.69, LiftTopDecile: 4.1},
+			N: 1000, Positives: 150, ROCAUC: 0.9312, PRAUC: 0.71, Brier: 0.058, LogLoss: 0.2, Threshold: 0.3125, Precision: 0.66, Recall: 0.72, F1: 0.69, LiftTopDecile: 4.1,
 			ECE:         0.0123,
 			ROC:         model.Curve{X: []float64{0, 0.05, 0.1, 0.3, 1}, Y: []float64{0, 0.5, 0.7, 0.9, 1}},
 			PR:          model.Curve{X: []float64{0, 0.2, 0.5, 0.8, 1}, Y: []float64{1, 0.9, 0.75, 0.5, 0.15}},
@@ -391,10 +391,10 @@ func broken() *model.Report {
 		Version: "v-nan", Chosen: "logistic", Threshold: math.NaN(),
 		Candidates: []model.Candidate{
 			{Name: "gbt", FitSeconds: math.NaN(), Error: "diverged"},
-			{Name: "logistic", Metrics: model.Metrics{ROCAUC: math.NaN(), Brier: math.Inf(1)}},
+			{Name: "logistic", Metrics: model.Evaluation{ROCAUC: math.NaN(), Brier: math.Inf(1)}},
 		},
 		Validation: model.Evaluation{
-			Metrics:     model.Metrics{ROCAUC: math.NaN(), PRAUC: math.NaN(), LogLoss: math.Inf(1)},
+			ROCAUC: math.NaN(), PRAUC: math.NaN(), LogLoss: math.Inf(1),
 			ECE:         math.NaN(),
 			ROC:         model.Curve{X: []float64{math.NaN(), 0}, Y: []float64{0}}, // mismatched, NaN: nothing to draw
 			PR:          model.Curve{},

@@ -151,11 +151,11 @@ func foldFigures(a *model.Artifact, test *Rows, seconds float64) (Fold, error) {
 	for i, x := range test.X {
 		p[i] = a.Probability(x)
 	}
-	ev, err := model.Assess(test.Y, p, a.Threshold)
+	ev, err := model.Evaluate(test.Y, p, a.Threshold)
 	if err != nil {
 		return Fold{}, err
 	}
-	return Fold{ROCAUC: ev.Metrics.ROCAUC, PRAUC: ev.Metrics.PRAUC, Brier: ev.Metrics.Brier, LogLoss: ev.Metrics.LogLoss,
+	return Fold{ROCAUC: ev.ROCAUC, PRAUC: ev.PRAUC, Brier: ev.Brier, LogLoss: ev.LogLoss,
 		ECE: ev.ECE, FitSeconds: seconds}, nil
 }
 

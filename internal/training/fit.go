@@ -277,7 +277,7 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 		if c.ineligible != "" {
 			continue
 		}
-		if best == nil || o.eval.Metrics.LogLoss < best.eval.Metrics.LogLoss {
+		if best == nil || o.eval.LogLoss < best.eval.LogLoss {
 			best = o
 		}
 	}
@@ -307,9 +307,9 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 		o.seconds += time.Since(start).Seconds()
 		m := meta
 		m.CalibrationFit = &o.calibrate
-		m.Threshold = o.eval.Metrics.Threshold
+		m.Threshold = o.eval.Threshold
 		m.MediumThreshold = m.Threshold / 2
-		m.Validation = o.eval.Metrics
+		m.Validation = o.eval
 		return &model.Artifact{
 			Kind: o.cand.kind, Schema: schema, Learner: l, Calibration: o.calibrate,
 			Threshold: m.Threshold, MediumThreshold: m.MediumThreshold, Meta: m,
@@ -366,7 +366,7 @@ func selectCandidate(c candidate, trainRows, validRows *Rows, seed uint64) (*out
 		cand.Error = fmt.Sprintf("its validation ranking is inverted (calibration slope %.3f)", platt.A)
 		return nil, cand
 	}
-	ev, err := model.Assess(validRows.Y, calibrated, model.ChooseThreshold(validRows.Y, calibrated))
+	ev, err := model.Evaluate(validRows.Y, calibrated, model.ChooseThreshold(validRows.Y, calibrated))
 	if err != nil {
 		cand.Error = err.Error()
 		return nil, cand
@@ -374,9 +374,9 @@ func selectCandidate(c candidate, trainRows, validRows *Rows, seed uint64) (*out
 	uncal := sigmoids(raw)
 	o := &outcome{cand: c, rounds: rounds, calibrate: platt, eval: ev, seconds: secs,
 		summary: model.CalibrationSummary{Method: "platt (cross-fitted on the validation rows)",
-			BrierBefore: brier(validRows.Y, uncal), BrierAfter: ev.Metrics.Brier,
+			BrierBefore: brier(validRows.Y, uncal), BrierAfter: ev.Brier,
 			ECEBefore: model.ECE(validRows.Y, uncal, 10), ECEAfter: ev.ECE}}
-	cand.Metrics, cand.ECE, cand.Ineligible = ev.Metrics, ev.ECE, c.ineligible
+	cand.Metrics, cand.ECE, cand.Ineligible = ev, ev.ECE, c.ineligible
 	return o, cand
 }
 
@@ -514,7 +514,7 @@ func Score(ds *data.Dataset, a *model.Artifact, asOf time.Time) []ScoreRow {
 // Evaluate scores ds as of asOf and compares with the actual outcome: in time
 // mode churn within the model's horizon after asOf among customers active at
 // asOf; in static mode the churned label.
-func Evaluate(ds *data.Dataset, a *model.Artifact, asOf time.Time) (model.Metrics, error) {
+func Evaluate(ds *data.Dataset, a *model.Artifact, asOf time.Time) (model.Evaluation, error) {
 	var y, p []float64
 	x := make([]float64, a.Schema.Len())
 	for i := range ds.Customers {
@@ -537,7 +537,7 @@ func Evaluate(ds *data.Dataset, a *model.Artifact, asOf time.Time) (model.Metric
 		p = append(p, a.Probability(x))
 	}
 	if len(y) == 0 {
-		return model.Metrics{}, fmt.Errorf("%w: no labelled customers at %s", ErrNotEnoughData, asOf.Format(time.RFC3339))
+		return model.Evaluation{}, fmt.Errorf("%w: no labelled customers at %s", ErrNotEnoughData, asOf.Format(time.RFC3339))
 	}
 	return model.Evaluate(y, p, a.Threshold)
 }
