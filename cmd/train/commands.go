@@ -260,7 +260,7 @@ func writeScores(path string, rows []training.ScoreRow) error {
 		if len(r.Prediction.Drivers) > 0 {
 			top = r.Prediction.Drivers[0].Reason
 		}
-		_ = w.Write([]string{r.CustomerID, strconv.FormatFloat(r.Prediction.Score, 'f', 6, 64), r.Prediction.RiskLevel, top})
+		_ = w.Write([]string{r.CustomerID, strconv.FormatFloat(r.Prediction.Score, 'f', 6, 64), string(r.Prediction.RiskLevel), top})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

@@ -230,13 +230,13 @@ type alertPayload struct {
 }
 
 type alertData struct {
-	CustomerID    string         `json:"customer_id"`
-	Score         float64        `json:"score"`
-	PreviousScore *float64       `json:"previous_score"`
-	RiskLevel     string         `json:"risk_level"`
-	Drivers       []model.Driver `json:"drivers"`
-	ModelVersion  string         `json:"model_version"`
-	MRR           *float64       `json:"mrr"`
+	CustomerID    string          `json:"customer_id"`
+	Score         float64         `json:"score"`
+	PreviousScore *float64        `json:"previous_score"`
+	RiskLevel     model.RiskLevel `json:"risk_level"`
+	Drivers       []model.Driver  `json:"drivers"`
+	ModelVersion  string          `json:"model_version"`
+	MRR           *float64        `json:"mrr"`
 }
 
 // alert applies a customer's new score to its alert state for every
