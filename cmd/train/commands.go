@@ -317,7 +317,7 @@ func runEvaluate(args []string, stdout, stderr io.Writer) error {
 			AsOf     string `json:"as_of,omitempty"`
 			InSample string `json:"in_sample,omitempty"`
 			model.Metrics
-		}{a.Version, a.Meta.Mode, asOfString(a, t), inSample, m})
+		}{a.Version, string(a.Meta.Mode), asOfString(a, t), inSample, m})
 	}
 	fmt.Fprintf(stdout, "model %s, %s mode", a.Version, a.Meta.Mode)
 	if s := asOfString(a, t); s != "" {
