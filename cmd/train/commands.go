@@ -13,10 +13,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/churnrisk/churn/internal/config"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/report"
-	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/synth"
 	"github.com/churnrisk/churn/internal/training"
 )
@@ -202,7 +202,11 @@ func runScore(ctx context.Context, args []string, getenv func(string) string, st
 	if *out == "" && !*push {
 		return usageError{fmt.Errorf("--out is required (or --push)")}
 	}
-	sc := store.ConfigFromEnv(getenv)
+	env := config.NewEnv(getenv)
+	sc := env.Store()
+	if err := env.Err(); err != nil {
+		return usageError{err}
+	}
 	if *push && !sc.Redis() {
 		return usageError{fmt.Errorf("--push needs REDIS_URL or REDIS_CLUSTER_ADDRS")}
 	}
