@@ -13,10 +13,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/churnrisk/churn/internal/config"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/report"
-	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/synth"
 	"github.com/churnrisk/churn/internal/training"
 )
@@ -202,7 +202,11 @@ func runScore(ctx context.Context, args []string, getenv func(string) string, st
 	if *out == "" && !*push {
 		return usageError{fmt.Errorf("--out is required (or --push)")}
 	}
-	sc := store.ConfigFromEnv(getenv)
+	env := config.NewEnv(getenv)
+	sc := env.Store()
+	if err := env.Err(); err != nil {
+		return usageError{err}
+	}
 	if *push && !sc.Redis() {
 		return usageError{fmt.Errorf("--push needs REDIS_URL or REDIS_CLUSTER_ADDRS")}
 	}
@@ -260,7 +264,7 @@ func writeScores(path string, rows []training.ScoreRow) error {
 		if len(r.Prediction.Drivers) > 0 {
 			top = r.Prediction.Drivers[0].Reason
 		}
-		_ = w.Write([]string{r.CustomerID, strconv.FormatFloat(r.Prediction.Score, 'f', 6, 64), r.Prediction.RiskLevel, top})
+		_ = w.Write([]string{r.CustomerID, strconv.FormatFloat(r.Prediction.Score, 'f', 6, 64), string(r.Prediction.RiskLevel), top})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -317,7 +321,7 @@ func runEvaluate(args []string, stdout, stderr io.Writer) error {
 			AsOf     string `json:"as_of,omitempty"`
 			InSample string `json:"in_sample,omitempty"`
 			model.Evaluation
-		}{a.Version, a.Meta.Mode, asOfString(a, t), inSample, m})
+		}{a.Version, string(a.Meta.Mode), asOfString(a, t), inSample, m})
 	}
 	fmt.Fprintf(stdout, "model %s, %s mode", a.Version, a.Meta.Mode)
 	if s := asOfString(a, t); s != "" {

@@ -6,8 +6,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/churnrisk/churn/internal/config"
 	"github.com/churnrisk/churn/internal/export"
-	"github.com/churnrisk/churn/internal/store"
 )
 
 // runExport writes the Redis store's customers, daily aggregates, recorded
@@ -21,7 +21,11 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err := required("out", *out); err != nil {
 		return err
 	}
-	sc := store.ConfigFromEnv(getenv)
+	env := config.NewEnv(getenv)
+	sc := env.Store()
+	if err := env.Err(); err != nil {
+		return usageError{err}
+	}
 	if !sc.Redis() {
 		return usageError{fmt.Errorf("export reads the Redis store: set REDIS_URL or REDIS_CLUSTER_ADDRS (the embedded store lives inside its API process)")}
 	}

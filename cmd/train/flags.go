@@ -134,7 +134,7 @@ func aggregator(pagesFile string) (*signals.Aggregator, error) {
 // pipe, a file or a CI log): see progress.ForTerminal.
 func reporterFor(stderr io.Writer) *progress.Reporter {
 	if f, ok := stderr.(*os.File); ok {
-		return progress.ForTerminal(f, os.Getenv)
+		return progress.ForTerminal(f, progress.Terminal{CI: os.Getenv("CI") != "", Type: os.Getenv("TERM")})
 	}
 	return nil
 }

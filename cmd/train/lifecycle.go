@@ -110,7 +110,7 @@ func compareModels(ds *data.Dataset, cur, neu *model.Artifact, validFraction flo
 	}
 	var rows []row
 	switch {
-	case neu.Meta.Mode == string(data.ModeTime) && neu.Meta.ValidationFrom != "":
+	case neu.Meta.Mode == data.ModeTime && neu.Meta.ValidationFrom != "":
 		for _, s := range neu.Meta.Snapshots {
 			if s < neu.Meta.ValidationFrom {
 				continue
@@ -127,7 +127,7 @@ func compareModels(ds *data.Dataset, cur, neu *model.Artifact, validFraction flo
 			}
 		}
 		c.method = "the new fit's validation snapshots from " + neu.Meta.ValidationFrom
-	case neu.Meta.Mode != string(data.ModeTime):
+	case neu.Meta.Mode != data.ModeTime:
 		var idx []int
 		var y []float64
 		for i, l := range ds.Labels {
@@ -278,8 +278,8 @@ func runModels(args []string, stdout, stderr io.Writer) error {
 // the label window of its last training snapshot reaches past the first
 // validation snapshot, in static mode when both were fitted on the same data.
 func sawValidation(cur, neu *model.Artifact) string {
-	if neu.Meta.Mode == string(data.ModeTime) && neu.Meta.ValidationFrom != "" {
-		if cur.Meta.Mode != string(data.ModeTime) || len(cur.Meta.Snapshots) == 0 {
+	if neu.Meta.Mode == data.ModeTime && neu.Meta.ValidationFrom != "" {
+		if cur.Meta.Mode != data.ModeTime || len(cur.Meta.Snapshots) == 0 {
 			return ""
 		}
 		last, err1 := time.Parse(time.DateOnly, slices.Max(cur.Meta.Snapshots))

@@ -18,15 +18,15 @@ const defaultAlertsLimit = 50
 // /v1/customers/{id}/alerts shows it: never the subscription's URL or
 // secret.
 type alertItem struct {
-	ID             string          `json:"id"`
-	SubscriptionID string          `json:"subscription_id"`
-	Type           string          `json:"type"`
-	Status         string          `json:"status"`
-	Attempts       int             `json:"attempts"`
-	LastStatus     int             `json:"last_status,omitempty"`
-	CreatedAt      time.Time       `json:"created_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
-	Payload        json.RawMessage `json:"payload"`
+	ID             string                 `json:"id"`
+	SubscriptionID string                 `json:"subscription_id"`
+	Type           webhook.EventType      `json:"type"`
+	Status         webhook.DeliveryStatus `json:"status"`
+	Attempts       int                    `json:"attempts"`
+	LastStatus     int                    `json:"last_status,omitempty"`
+	CreatedAt      time.Time              `json:"created_at"`
+	UpdatedAt      time.Time              `json:"updated_at"`
+	Payload        json.RawMessage        `json:"payload"`
 }
 
 // alertOf returns the view of a delivery.

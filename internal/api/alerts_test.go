@@ -74,7 +74,7 @@ func TestCustomerAlerts(t *testing.T) {
 		base := clk().Add(-time.Hour)
 		var subs []webhook.Subscription
 		for i, u := range []string{"https://user:pw@crm.example/one?token=abc", "https://crm.example/two"} {
-			sub, err := webhook.NewSubscription(u, []string{webhook.EventAtRisk, webhook.EventRiskCleared}, nil, base.Add(time.Duration(i)*time.Second))
+			sub, err := webhook.NewSubscription(u, []webhook.EventType{webhook.EventAtRisk, webhook.EventRiskCleared}, nil, base.Add(time.Duration(i)*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +146,7 @@ func TestCustomerAlerts(t *testing.T) {
 		if failed["status"] != "failed" || failed["attempts"] != 1.0 || failed["last_status"] != 400.0 || failed["subscription_id"] != subs[1].ID {
 			t.Errorf("failed delivery shown as %v", failed)
 		}
-		if cleared["type"] != webhook.EventRiskCleared || cleared["status"] != "pending" || cleared["attempts"] != 0.0 {
+		if cleared["type"] != string(webhook.EventRiskCleared) || cleared["status"] != "pending" || cleared["attempts"] != 0.0 {
 			t.Errorf("pending delivery shown as %v", cleared)
 		}
 		if _, ok := pending["last_status"]; ok {

@@ -135,7 +135,7 @@ func (s *Server) parseEvents(raw []json.RawMessage, prefix, defaultCustomer stri
 			}
 			continue
 		}
-		e := signals.Event{Type: in.Type, CustomerID: in.CustomerID, EventID: in.EventID, Metric: in.Metric,
+		e := signals.Event{Type: signals.EventType(in.Type), CustomerID: in.CustomerID, EventID: in.EventID, Metric: in.Metric,
 			Text: in.Text, Sentiment: in.Sentiment, Channel: in.Channel, Path: in.Path, Quantity: 1}
 		if e.CustomerID == "" {
 			e.CustomerID = defaultCustomer

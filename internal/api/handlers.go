@@ -159,12 +159,12 @@ func (s *Server) postEvents(c *gin.Context) {
 
 // riskResponse is the body of GET /v1/customers/{id}/risk and of each result of /v1/score.
 type riskResponse struct {
-	CustomerID string         `json:"customer_id"`
-	Score      float64        `json:"score"`
-	BaseScore  float64        `json:"base_score"`
-	RiskLevel  string         `json:"risk_level"`
-	Flagged    bool           `json:"flagged"`
-	Drivers    []model.Driver `json:"drivers"`
+	CustomerID string          `json:"customer_id"`
+	Score      float64         `json:"score"`
+	BaseScore  float64         `json:"base_score"`
+	RiskLevel  model.RiskLevel `json:"risk_level"`
+	Flagged    bool            `json:"flagged"`
+	Drivers    []model.Driver  `json:"drivers"`
 	// Signals are the concrete events behind the score (evidence.Build).
 	Signals      []evidence.Signal `json:"signals"`
 	ModelVersion string            `json:"model_version"`
@@ -257,19 +257,19 @@ func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, 
 
 // atRiskItem is one entry of GET /v1/at-risk.
 type atRiskItem struct {
-	CustomerID    string    `json:"customer_id"`
-	Name          string    `json:"name"`  // from the attribute CHURN_NAME_ATTRIBUTE as of the score; "" when unknown
-	Owner         string    `json:"owner"` // from the attribute CHURN_OWNER_ATTRIBUTE as of the score; "" when unknown
-	Score         float64   `json:"score"`
-	ScoreWeekAgo  *float64  `json:"score_7d_ago"`
-	Change        *float64  `json:"change"` // score - score_7d_ago; null when that is unknown
-	RiskLevel     string    `json:"risk_level"`
-	MRR           *float64  `json:"mrr"`
-	RevenueAtRisk *float64  `json:"revenue_at_risk"`
-	TopDriver     string    `json:"top_driver"`
-	ModelVersion  string    `json:"model_version"`
-	AsOf          time.Time `json:"as_of"`
-	Plan          string    `json:"plan"` // as of the score; "" when unknown
+	CustomerID    string          `json:"customer_id"`
+	Name          string          `json:"name"`  // from the attribute CHURN_NAME_ATTRIBUTE as of the score; "" when unknown
+	Owner         string          `json:"owner"` // from the attribute CHURN_OWNER_ATTRIBUTE as of the score; "" when unknown
+	Score         float64         `json:"score"`
+	ScoreWeekAgo  *float64        `json:"score_7d_ago"`
+	Change        *float64        `json:"change"` // score - score_7d_ago; null when that is unknown
+	RiskLevel     model.RiskLevel `json:"risk_level"`
+	MRR           *float64        `json:"mrr"`
+	RevenueAtRisk *float64        `json:"revenue_at_risk"`
+	TopDriver     string          `json:"top_driver"`
+	ModelVersion  string          `json:"model_version"`
+	AsOf          time.Time       `json:"as_of"`
+	Plan          string          `json:"plan"` // as of the score; "" when unknown
 }
 
 // Bounds of the filters of GET /v1/at-risk.

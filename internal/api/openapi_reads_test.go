@@ -36,7 +36,7 @@ func TestOpenAPIReadAnswers(t *testing.T) {
 	api := &testAPI{t: t, store: st, clock: clk, srv: srv}
 	historyFixture(t, api)
 	ctx := context.Background()
-	sub, err := webhook.NewSubscription("https://crm.example/hook", []string{webhook.EventAtRisk}, nil, clk.Now())
+	sub, err := webhook.NewSubscription("https://crm.example/hook", []webhook.EventType{webhook.EventAtRisk}, nil, clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,22 +26,22 @@ const DefaultHysteresis = 0.05
 
 // webhookRequest is the body of POST /v1/webhooks.
 type webhookRequest struct {
-	URL      string   `json:"url"`
-	Events   []string `json:"events"`
-	MinScore *float64 `json:"min_score"`
+	URL      string              `json:"url"`
+	Events   []webhook.EventType `json:"events"`
+	MinScore *float64            `json:"min_score"`
 }
 
 // webhookView is a subscription as the API shows it: the secret only once,
 // at creation.
 type webhookView struct {
-	ID             string    `json:"id"`
-	URL            string    `json:"url"`
-	Events         []string  `json:"events"`
-	MinScore       *float64  `json:"min_score"`
-	Secret         string    `json:"secret,omitempty"`
-	Disabled       bool      `json:"disabled"`
-	DisabledReason string    `json:"disabled_reason,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             string              `json:"id"`
+	URL            string              `json:"url"`
+	Events         []webhook.EventType `json:"events"`
+	MinScore       *float64            `json:"min_score"`
+	Secret         string              `json:"secret,omitempty"`
+	Disabled       bool                `json:"disabled"`
+	DisabledReason string              `json:"disabled_reason,omitempty"`
+	CreatedAt      time.Time           `json:"created_at"`
 }
 
 func viewOf(s webhook.Subscription, withSecret bool) webhookView {
@@ -75,7 +75,7 @@ func (s *Server) createWebhook(c *gin.Context) {
 		errs.add("url", "%s", err.Error())
 	}
 	if len(in.Events) == 0 {
-		in.Events = []string{webhook.EventAtRisk, webhook.EventRiskCleared}
+		in.Events = []webhook.EventType{webhook.EventAtRisk, webhook.EventRiskCleared}
 	}
 	for i, e := range in.Events {
 		if e != webhook.EventAtRisk && e != webhook.EventRiskCleared {
@@ -224,19 +224,19 @@ func (s *Server) alertsWanted(ctx context.Context) bool {
 
 // alertPayload is the body of a webhook (DESIGN.md section 8).
 type alertPayload struct {
-	Type      string    `json:"type"`
-	Timestamp time.Time `json:"timestamp"`
-	Data      alertData `json:"data"`
+	Type      webhook.EventType `json:"type"`
+	Timestamp time.Time         `json:"timestamp"`
+	Data      alertData         `json:"data"`
 }
 
 type alertData struct {
-	CustomerID    string         `json:"customer_id"`
-	Score         float64        `json:"score"`
-	PreviousScore *float64       `json:"previous_score"`
-	RiskLevel     string         `json:"risk_level"`
-	Drivers       []model.Driver `json:"drivers"`
-	ModelVersion  string         `json:"model_version"`
-	MRR           *float64       `json:"mrr"`
+	CustomerID    string          `json:"customer_id"`
+	Score         float64         `json:"score"`
+	PreviousScore *float64        `json:"previous_score"`
+	RiskLevel     model.RiskLevel `json:"risk_level"`
+	Drivers       []model.Driver  `json:"drivers"`
+	ModelVersion  string          `json:"model_version"`
+	MRR           *float64        `json:"mrr"`
 }
 
 // alert applies a customer's new score to its alert state for every
@@ -282,7 +282,7 @@ func (s *Server) alert(ctx context.Context, m *model.Artifact, p *features.Profi
 			return err
 		}
 		ds = append(ds, webhook.Delivery{ID: webhook.NewMessageID(), SubscriptionID: t.RuleID, Type: typ, CustomerID: p.ID,
-			Payload: body, Status: "pending", CreatedAt: now, UpdatedAt: now})
+			Payload: body, Status: webhook.StatusPending, CreatedAt: now, UpdatedAt: now})
 	}
 	if len(ds) == 0 {
 		return nil

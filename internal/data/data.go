@@ -20,14 +20,29 @@ import (
 	"github.com/churnrisk/churn/internal/signals"
 )
 
-// Mode says how training rows are built from a data set.
-type Mode string
+// Mode says how training rows are built from a data set: it is
+// features.Mode, the mode the data set's model records.
+type Mode = features.Mode
 
 // Modes. ModeTime builds point-in-time snapshots from timestamps; ModeStatic
 // has one row per customer labelled by the churned column.
 const (
-	ModeTime   Mode = "time"
-	ModeStatic Mode = "static"
+	ModeTime   = features.ModeTime
+	ModeStatic = features.ModeStatic
+)
+
+// EventFile is an optional event file of a data directory, named by its
+// base name (Tickets is tickets.csv or tickets.csv.gz). Usage, Tickets and
+// PageViews hold the events of signals.TypeUsage, signals.TypeTicket and
+// signals.TypePageView; Revenue holds monthly recurring revenue.
+type EventFile string
+
+// The event files.
+const (
+	Usage     EventFile = "usage"
+	Tickets   EventFile = "tickets"
+	PageViews EventFile = "page_views"
+	Revenue   EventFile = "revenue"
 )
 
 // Options tune Load.
@@ -78,9 +93,9 @@ type Dataset struct {
 	// Files lists the file names read, in name order ("customers.csv",
 	// "usage.csv.gz", ...).
 	Files []string
-	// HasEvents says which event files were present, keyed "usage",
-	// "tickets", "page_views" and "revenue".
-	HasEvents map[string]bool
+	// HasEvents says which event files were present: every EventFile is a
+	// key.
+	HasEvents map[EventFile]bool
 	// Start and End are the earliest and latest timestamps of the loaded
 	// data (signup, churn, event timestamps and revenue month starts of known
 	// customers); zero when there are none.

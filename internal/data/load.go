@@ -22,17 +22,12 @@ import (
 	"github.com/churnrisk/churn/internal/signals"
 )
 
-// Base names of the input files, in name order (the order files are read and
-// fingerprinted in; customers.csv sorts first, which Load relies on).
-const (
-	fileCustomers = "customers"
-	filePageViews = "page_views"
-	fileRevenue   = "revenue"
-	fileTickets   = "tickets"
-	fileUsage     = "usage"
-)
+// fileCustomers is the base name of the customers file.
+const fileCustomers = "customers"
 
-var eventFiles = []string{filePageViews, fileRevenue, fileTickets, fileUsage}
+// eventFiles are the optional event files in name order, the order files are
+// read and fingerprinted in (customers.csv sorts first, which Load relies on).
+var eventFiles = []EventFile{PageViews, Revenue, Tickets, Usage}
 
 // Load reads the data directory dir: customers.csv (required) and the
 // optional event files, each either plain or gzip-compressed (.csv.gz).
@@ -53,17 +48,21 @@ func Load(dir string, opts Options) (*Dataset, error) {
 	if !st.IsDir() {
 		return nil, inputErr(nil, "data directory %s: not a directory", dir)
 	}
-	names := map[string]string{}
-	for _, base := range append([]string{fileCustomers}, eventFiles...) {
-		name, err := findFile(dir, base)
+	customers, err := findFile(dir, fileCustomers)
+	if err != nil {
+		return nil, err
+	}
+	names := map[EventFile]string{}
+	for _, f := range eventFiles {
+		name, err := findFile(dir, string(f))
 		if err != nil {
 			return nil, err
 		}
 		if name != "" {
-			names[base] = name
+			names[f] = name
 		}
 	}
-	if names[fileCustomers] == "" {
+	if customers == "" {
 		return nil, inputErr(fs.ErrNotExist, "%s: customers.csv (or customers.csv.gz) is required", dir)
 	}
 
@@ -75,14 +74,14 @@ func Load(dir string, opts Options) (*Dataset, error) {
 			Dir:       dir,
 			Mode:      ModeStatic,
 			Index:     map[string]int{},
-			HasEvents: map[string]bool{},
+			HasEvents: map[EventFile]bool{},
 			Report: Report{
 				Rows:          map[string]int{},
 				UnknownEvents: map[string]int{},
 			},
 		},
 	}
-	if err := l.scan(names[fileCustomers], l.customersHeader, l.customerRow); err != nil {
+	if err := l.scan(customers, l.customersHeader, l.customerRow); err != nil {
 		return nil, err
 	}
 	ds := l.ds
@@ -107,13 +106,13 @@ func Load(dir string, opts Options) (*Dataset, error) {
 		}
 		var err error
 		switch base {
-		case fileUsage:
+		case Usage:
 			err = l.scanEvents(name, l.usageHeader, l.usageRow)
-		case fileTickets:
+		case Tickets:
 			err = l.scanEvents(name, l.ticketsHeader, l.ticketRow)
-		case filePageViews:
+		case PageViews:
 			err = l.scanEvents(name, l.pageViewsHeader, l.pageViewRow)
-		case fileRevenue:
+		case Revenue:
 			ds.Revenue = make([][]MonthMRR, len(ds.Customers))
 			err = l.scan(name, l.revenueHeader, l.revenueRow)
 		}

@@ -465,7 +465,7 @@ func TestLoadGzip(t *testing.T) {
 	if want := []string{"customers.csv.gz", "page_views.csv", "usage.csv.gz"}; !reflect.DeepEqual(ds.Files, want) {
 		t.Errorf("files = %v, want %v", ds.Files, want)
 	}
-	if want := map[string]bool{"usage": true, "tickets": false, "page_views": true, "revenue": false}; !reflect.DeepEqual(ds.HasEvents, want) {
+	if want := map[EventFile]bool{"usage": true, "tickets": false, "page_views": true, "revenue": false}; !reflect.DeepEqual(ds.HasEvents, want) {
 		t.Errorf("HasEvents = %v, want %v", ds.HasEvents, want)
 	}
 	if ds.Customers[0].ChurnedAt == nil || ds.Customers[1].ChurnedAt != nil {

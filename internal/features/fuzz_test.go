@@ -21,7 +21,7 @@ func FuzzVector(f *testing.F) {
 		asOf := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 		at := asOf.Add(time.Duration(offset%(400*86400)) * time.Second)
 		s := sent
-		e := signals.Event{Type: typ, CustomerID: "c", Timestamp: at, Quantity: qty, Sentiment: &s, Path: path, Text: text}
+		e := signals.Event{Type: signals.EventType(typ), CustomerID: "c", Timestamp: at, Quantity: qty, Sentiment: &s, Path: path, Text: text}
 		schema := NewSchema([]Profile{{Plan: "pro", Attributes: map[string]string{"seats": "3"}}, {Plan: "pro", Attributes: map[string]string{"seats": "4"}}},
 			SchemaOptions{Behaviour: true, LookbackDays: 90, MinLevelRows: 1})
 		var h signals.History

@@ -18,7 +18,7 @@ func smallDataset(withRevenue bool) *data.Dataset {
 			{ID: "b", MRR: fp(50), ChurnedAt: tp(day(2026, 3, 10))},
 			{ID: "c", SignupAt: tp(day(2026, 2, 1)), ChurnedAt: tp(day(2026, 2, 20))},
 		},
-		HasEvents: map[string]bool{"revenue": withRevenue},
+		HasEvents: map[data.EventFile]bool{"revenue": withRevenue},
 		Start:     day(2026, 1, 1),
 	}
 	if withRevenue {
@@ -58,7 +58,7 @@ func TestFromDataset(t *testing.T) {
 				t.Fatalf("customers = %+v\nwant %+v", cs, tt.want)
 			}
 			tab := Compute(aggregate(cs...), Options{
-				From: mo(2026, 1), To: mo(2026, 4), RevenueHistory: ds.HasEvents["revenue"],
+				From: mo(2026, 1), To: mo(2026, 4), RevenueHistory: ds.HasEvents[data.Revenue],
 				Predicted:     map[Month]float64{mo(2026, 2): 0.4, mo(2026, 3): 1.5},
 				RevenueAtRisk: fp(12.5),
 			})

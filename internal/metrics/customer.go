@@ -148,7 +148,7 @@ func FromDataset(ds *data.Dataset) []Customer {
 		}
 		c.Lifetimes = []Lifetime{l}
 		var rev []data.MonthMRR
-		if ds.HasEvents["revenue"] && i < len(ds.Revenue) {
+		if ds.HasEvents[data.Revenue] && i < len(ds.Revenue) {
 			rev = ds.Revenue[i]
 		}
 		switch {

@@ -94,7 +94,7 @@ type Metadata struct {
 	Version           string            `json:"version"`
 	CreatedAt         time.Time         `json:"created_at"`
 	DataFingerprint   string            `json:"data_fingerprint"`
-	Mode              string            `json:"mode"`
+	Mode              features.Mode     `json:"mode"`
 	HorizonDays       int               `json:"horizon_days,omitempty"`
 	LookbackDays      int               `json:"lookback_days,omitempty"`
 	SnapshotEveryDays int               `json:"snapshot_every_days,omitempty"`

@@ -9,11 +9,16 @@ import (
 	"github.com/churnrisk/churn/internal/signals"
 )
 
+// RiskLevel is the band of a score: RiskHigh from the model's threshold,
+// RiskMedium from its medium threshold, RiskLow below. Its value is the
+// risk_level string of the JSON answers, the score files and the store.
+type RiskLevel string
+
 // Risk levels.
 const (
-	RiskLow    = "low"
-	RiskMedium = "medium"
-	RiskHigh   = "high"
+	RiskLow    RiskLevel = "low"
+	RiskMedium RiskLevel = "medium"
+	RiskHigh   RiskLevel = "high"
 )
 
 // Driver is one reason behind a score: a feature, its value (nil when
@@ -34,10 +39,10 @@ type Prediction struct {
 	Score float64 `json:"score"`
 	// BaseScore is the probability of the average customer (the calibrated
 	// base value of the explanation), where the drivers' impacts start from.
-	BaseScore float64  `json:"base_score"`
-	RiskLevel string   `json:"risk_level"`
-	Flagged   bool     `json:"flagged"`
-	Drivers   []Driver `json:"drivers"`
+	BaseScore float64   `json:"base_score"`
+	RiskLevel RiskLevel `json:"risk_level"`
+	Flagged   bool      `json:"flagged"`
+	Drivers   []Driver  `json:"drivers"`
 }
 
 // DefaultDrivers is how many drivers a prediction carries.
@@ -56,7 +61,7 @@ func (a *Artifact) Probability(x []float64) float64 {
 }
 
 // Level returns the risk level of a probability.
-func (a *Artifact) Level(p float64) string {
+func (a *Artifact) Level(p float64) RiskLevel {
 	switch {
 	case p >= a.Threshold:
 		return RiskHigh

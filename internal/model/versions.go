@@ -54,7 +54,7 @@ func List(modelsDir string) ([]VersionInfo, error) {
 		if json.Unmarshal(b, &m) != nil {
 			continue
 		}
-		v := VersionInfo{Version: e.Name(), CreatedAt: m.CreatedAt.Format("2006-01-02T15:04:05Z07:00"), Mode: m.Mode, Chosen: m.Chosen,
+		v := VersionInfo{Version: e.Name(), CreatedAt: m.CreatedAt.Format("2006-01-02T15:04:05Z07:00"), Mode: string(m.Mode), Chosen: m.Chosen,
 			ROCAUC: m.Validation.ROCAUC, LogLoss: m.Validation.LogLoss, Status: m.Status, StatusReason: m.StatusReason}
 		switch {
 		case e.Name() == cur:

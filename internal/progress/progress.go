@@ -44,11 +44,21 @@ func New(w io.Writer, now func() time.Time) *Reporter {
 	return &Reporter{w: w, now: now}
 }
 
-// ForTerminal returns a Reporter on f when f is a terminal and the
-// environment is not a CI run (CI set) or a dumb terminal (TERM=dumb), and
-// nil (silent) otherwise.
-func ForTerminal(f *os.File, getenv func(string) string) *Reporter {
-	if f == nil || getenv("CI") != "" || getenv("TERM") == "dumb" || !term.IsTerminal(int(f.Fd())) {
+// Terminal is what ForTerminal needs to know of the run's environment; the
+// command fills it (from the CI and TERM variables): this package reads no
+// environment.
+type Terminal struct {
+	// CI says the run is a CI job: its log is kept, not watched, even when
+	// it is attached to a terminal.
+	CI bool
+	// Type is the terminal type (TERM); "dumb" cannot redraw a line.
+	Type string
+}
+
+// ForTerminal returns a Reporter on f when f is a terminal, the run is not
+// a CI job and the terminal is not a dumb one, and nil (silent) otherwise.
+func ForTerminal(f *os.File, t Terminal) *Reporter {
+	if f == nil || t.CI || t.Type == "dumb" || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
 	return New(f, nil)

@@ -73,13 +73,12 @@ func TestConcurrentAdd(t *testing.T) {
 }
 
 func TestForTerminal(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if ForTerminal(f, env(nil)) != nil {
+	if ForTerminal(f, Terminal{}) != nil {
 		t.Error("a regular file got progress")
 	}
 	pr, pw, err := os.Pipe()
@@ -88,7 +87,7 @@ func TestForTerminal(t *testing.T) {
 	}
 	defer pr.Close()
 	defer pw.Close()
-	if ForTerminal(pw, env(nil)) != nil {
+	if ForTerminal(pw, Terminal{}) != nil {
 		t.Error("a pipe got progress")
 	}
 	// A pseudo-terminal's master side answers the terminal ioctl.
@@ -97,13 +96,13 @@ func TestForTerminal(t *testing.T) {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
 	defer pty.Close()
-	if ForTerminal(pty, env(nil)) == nil {
+	if ForTerminal(pty, Terminal{}) == nil {
 		t.Error("a terminal got no progress")
 	}
-	if ForTerminal(pty, env(map[string]string{"CI": "true"})) != nil {
+	if ForTerminal(pty, Terminal{CI: true}) != nil {
 		t.Error("a CI run got progress")
 	}
-	if ForTerminal(pty, env(map[string]string{"TERM": "dumb"})) != nil {
+	if ForTerminal(pty, Terminal{Type: "dumb"}) != nil {
 		t.Error("a dumb terminal got progress")
 	}
 }

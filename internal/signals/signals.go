@@ -13,16 +13,20 @@ import (
 	"time"
 )
 
+// EventType is the kind of a behavioural event: the "type" of an event
+// posted to the API, and what each row of an event file is.
+type EventType string
+
 // Event types accepted by the loader and the API.
 const (
-	TypeUsage    = "usage"
-	TypeTicket   = "ticket"
-	TypePageView = "page_view"
+	TypeUsage    EventType = "usage"
+	TypeTicket   EventType = "ticket"
+	TypePageView EventType = "page_view"
 )
 
 // Event is one behavioural event of one customer.
 type Event struct {
-	Type       string    `json:"type"`
+	Type       EventType `json:"type"`
 	CustomerID string    `json:"customer_id"`
 	Timestamp  time.Time `json:"timestamp"`
 	EventID    string    `json:"event_id,omitempty"`

@@ -12,6 +12,7 @@ import (
 
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/metrics"
+	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -342,7 +343,7 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 
 	t.Run("at-risk tiers, orders and weekly change", func(t *testing.T) {
 		s := newStore(t, clock)
-		put := func(id string, daysAgo int, v float64, level string, mrr float64) {
+		put := func(id string, daysAgo int, v float64, level model.RiskLevel, mrr float64) {
 			t.Helper()
 			sc := Score{Score: v, RiskLevel: level, Flagged: level == "high", ModelVersion: "v1", AsOf: now.AddDate(0, 0, -daysAgo),
 				Plan: "pro", Name: "Name of " + id, Owner: "owner-" + id}

@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/signals"
 )
@@ -755,7 +756,7 @@ func BenchmarkAtRiskRedis(b *testing.B) {
 	now := time.Now().UTC()
 	const n = 10000
 	put := func(i int, asOf time.Time, v float64) error {
-		level := "medium"
+		level := model.RiskMedium
 		if i%3 == 0 {
 			level = "high"
 		}

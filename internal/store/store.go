@@ -12,6 +12,7 @@ import (
 
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/metrics"
+	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -50,13 +51,13 @@ type Event struct {
 
 // Score is the last score computed for a customer.
 type Score struct {
-	Score        float64   `json:"score"`
-	RiskLevel    string    `json:"risk_level"`
-	Flagged      bool      `json:"flagged"`
-	TopDriver    string    `json:"top_driver,omitempty"`
-	ModelVersion string    `json:"model_version"`
-	AsOf         time.Time `json:"as_of"`
-	MRR          *float64  `json:"mrr,omitempty"`
+	Score        float64         `json:"score"`
+	RiskLevel    model.RiskLevel `json:"risk_level"`
+	Flagged      bool            `json:"flagged"`
+	TopDriver    string          `json:"top_driver,omitempty"`
+	ModelVersion string          `json:"model_version"`
+	AsOf         time.Time       `json:"as_of"`
+	MRR          *float64        `json:"mrr,omitempty"`
 	// Plan is the customer's plan when the score was computed ("" when unknown).
 	Plan string `json:"plan,omitempty"`
 	// Name and Owner are the customer's account name and account owner

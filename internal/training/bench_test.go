@@ -27,7 +27,7 @@ func BenchmarkScoreOne(b *testing.B) {
 	cfg := Config{Seed: 1}
 	cfg.defaults()
 	schema := features.NewSchema(ds.Customers, features.SchemaOptions{Behaviour: true, LookbackDays: cfg.LookbackDays})
-	meta := model.Metadata{Mode: string(ds.Mode)}
+	meta := model.Metadata{Mode: ds.Mode}
 	rows, err := BuildRows(ds, schema, cfg, &meta)
 	if err != nil {
 		b.Fatal(err)

@@ -65,7 +65,7 @@ func Aggregate(ds *data.Dataset) metrics.Aggregate {
 // with a model's predicted churn beside them when a is not nil (months
 // before BacktestFrom have none, and a note says why).
 func ChurnTable(ds *data.Dataset, a *model.Artifact, o metrics.Options) metrics.Table {
-	o.RevenueHistory = ds.HasEvents["revenue"]
+	o.RevenueHistory = ds.HasEvents[data.Revenue]
 	if a != nil {
 		o.Predicted = PredictedByMonth(ds, a, o.From, o.To)
 		o.LookbackDays = a.Meta.LookbackDays
@@ -95,7 +95,7 @@ func reportChurn(ds *data.Dataset, a *model.Artifact) *metrics.Table {
 // long before its events, but not those who churned before them), else the
 // month of the earliest date.
 func DataFrom(ds *data.Dataset) metrics.Month {
-	if ds.HasEvents["usage"] || ds.HasEvents["tickets"] || ds.HasEvents["page_views"] || ds.HasEvents["revenue"] {
+	if ds.HasEvents[data.Usage] || ds.HasEvents[data.Tickets] || ds.HasEvents[data.PageViews] || ds.HasEvents[data.Revenue] {
 		return metrics.MonthOf(signals.DayStart(eventStart(ds)))
 	}
 	return metrics.MonthOf(ds.Start)

@@ -41,11 +41,11 @@ type CVModel struct {
 
 // CVResult is the outcome of CrossValidate.
 type CVResult struct {
-	Mode   string `json:"mode"`
-	Method string `json:"method"`
-	K      int    `json:"k"`
-	Seed   uint64 `json:"seed"`
-	Rows   int    `json:"rows"`
+	Mode   data.Mode `json:"mode"`
+	Method string    `json:"method"`
+	K      int       `json:"k"`
+	Seed   uint64    `json:"seed"`
+	Rows   int       `json:"rows"`
 	// Chosen is the model the trainer picked in each fold, as a whole: the
 	// figure to compare with a data scientist's cross-validated model.
 	Chosen     CVModel   `json:"chosen"`
@@ -66,7 +66,7 @@ func CrossValidate(ds *data.Dataset, cfg Config, k int) (*CVResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	meta := model.Metadata{Mode: string(ds.Mode), Seed: cfg.Seed, Features: schema.Names}
+	meta := model.Metadata{Mode: ds.Mode, Seed: cfg.Seed, Features: schema.Names}
 	rows, err := BuildRows(ds, schema, cfg, &meta)
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func CrossValidate(ds *data.Dataset, cfg Config, k int) (*CVResult, error) {
 	if rows, schema, err = guard(rows, schema, cfg, &meta); err != nil {
 		return nil, err
 	}
-	res := &CVResult{Mode: string(ds.Mode), K: k, Seed: cfg.Seed, Rows: rows.Len(), Chosen: CVModel{Name: "chosen"}}
+	res := &CVResult{Mode: ds.Mode, K: k, Seed: cfg.Seed, Rows: rows.Len(), Chosen: CVModel{Name: "chosen"}}
 	var folds [][2][]int // train, test row indices
 	if ds.Mode == data.ModeTime {
 		res.Method = "rolling origin over the latest snapshots"

@@ -170,7 +170,7 @@ func Fit(ds *data.Dataset, cfg Config, now time.Time) (*Result, error) {
 		return nil, err
 	}
 	meta := model.Metadata{
-		CreatedAt: now.UTC(), DataFingerprint: ds.Fingerprint, Mode: string(ds.Mode), Seed: cfg.Seed,
+		CreatedAt: now.UTC(), DataFingerprint: ds.Fingerprint, Mode: ds.Mode, Seed: cfg.Seed,
 		Features: schema.Names, Libraries: model.Libraries(),
 	}
 	cfg.Progress.Start("building training rows", 0)
@@ -336,7 +336,7 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 		}
 	}
 	rep := &model.Report{
-		CreatedAt: meta.CreatedAt.Format(time.RFC3339), Mode: meta.Mode, Chosen: meta.Chosen, Threshold: a.Threshold,
+		CreatedAt: meta.CreatedAt.Format(time.RFC3339), Mode: string(meta.Mode), Chosen: meta.Chosen, Threshold: a.Threshold,
 		Candidates: meta.Candidates, Validation: best.eval, Calibration: best.summary, Importance: importance(a),
 	}
 	return &Result{Artifact: a, Report: rep}, others, nil
@@ -488,7 +488,7 @@ type ScoreRow struct {
 // the data (time mode), and for evaluation that end minus the horizon.
 func AsOf(ds *data.Dataset, a *model.Artifact, evaluate bool) time.Time {
 	end := staticAsOf(ds)
-	if evaluate && a.Meta.Mode == string(data.ModeTime) {
+	if evaluate && a.Meta.Mode == data.ModeTime {
 		return end.Add(-time.Duration(a.Meta.HorizonDays) * 24 * time.Hour)
 	}
 	return end
@@ -500,7 +500,7 @@ func Score(ds *data.Dataset, a *model.Artifact, asOf time.Time) []ScoreRow {
 	var out []ScoreRow
 	x := make([]float64, a.Schema.Len())
 	for i := range ds.Customers {
-		if a.Meta.Mode == string(data.ModeTime) && !ds.Customers[i].ActiveAt(asOf) {
+		if a.Meta.Mode == data.ModeTime && !ds.Customers[i].ActiveAt(asOf) {
 			continue
 		}
 		p := ProfileAt(ds, i, asOf)
@@ -520,7 +520,7 @@ func Evaluate(ds *data.Dataset, a *model.Artifact, asOf time.Time) (model.Evalua
 	for i := range ds.Customers {
 		c := &ds.Customers[i]
 		var label float64
-		if a.Meta.Mode == string(data.ModeTime) {
+		if a.Meta.Mode == data.ModeTime {
 			if !c.ActiveAt(asOf) {
 				continue
 			}

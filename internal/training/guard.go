@@ -28,7 +28,7 @@ func newSchema(ds *data.Dataset, cfg Config) (*features.Schema, error) {
 			return nil, fmt.Errorf("%w: --date-attribute %s: customers.csv has no such attribute column (with a value)", data.ErrBadInput, name)
 		}
 	}
-	behaviour := ds.HasEvents["usage"] || ds.HasEvents["tickets"] || ds.HasEvents["page_views"]
+	behaviour := ds.HasEvents[data.Usage] || ds.HasEvents[data.Tickets] || ds.HasEvents[data.PageViews]
 	return features.NewSchema(ds.Customers, features.SchemaOptions{Behaviour: behaviour, LookbackDays: cfg.LookbackDays,
 		DateAttributes: cfg.DateAttributes}), nil
 }

@@ -192,7 +192,7 @@ func TestGuardMasksNonAttributes(t *testing.T) {
 }
 
 func TestInSample(t *testing.T) {
-	a := &model.Artifact{Meta: model.Metadata{Mode: string(data.ModeTime), DataFingerprint: "f1", Snapshots: []string{"2026-02-01", "2026-03-01"}}}
+	a := &model.Artifact{Meta: model.Metadata{Mode: data.ModeTime, DataFingerprint: "f1", Snapshots: []string{"2026-02-01", "2026-03-01"}}}
 	at := func(s string) time.Time { return must(time.Parse(time.RFC3339, s)) }
 	cases := []struct {
 		fingerprint, asOf, want string
@@ -209,7 +209,7 @@ func TestInSample(t *testing.T) {
 			t.Errorf("fingerprint %q as of %s: %q, want %q", c.fingerprint, c.asOf, got, c.want)
 		}
 	}
-	a.Meta.Mode = string(data.ModeStatic)
+	a.Meta.Mode = data.ModeStatic
 	if got := InSample(&data.Dataset{Fingerprint: "f2"}, a, at("2026-03-01T00:00:00Z")); got != "" {
 		t.Errorf("static mode, other data: %q", got)
 	}

@@ -19,7 +19,7 @@ func InSample(ds *data.Dataset, a *model.Artifact, asOf time.Time) string {
 	if ds.Fingerprint != "" && ds.Fingerprint == a.Meta.DataFingerprint {
 		return "the data is the model's training data (same fingerprint as metadata.json)"
 	}
-	if a.Meta.Mode == string(data.ModeTime) {
+	if a.Meta.Mode == data.ModeTime {
 		day := signals.DayStart(signals.DayNumber(asOf))
 		if day.Equal(asOf) && slices.Contains(a.Meta.Snapshots, day.Format(time.DateOnly)) {
 			return fmt.Sprintf("the as-of %s is one of the model's training snapshots", day.Format(time.DateOnly))
@@ -41,7 +41,7 @@ func SharedFeatures(ds *data.Dataset, a *model.Artifact) error {
 		found = found || present
 	}
 	if s.Behaviour {
-		check("usage, tickets or page_views events", ds.HasEvents["usage"] || ds.HasEvents["tickets"] || ds.HasEvents["page_views"])
+		check("usage, tickets or page_views events", ds.HasEvents[data.Usage] || ds.HasEvents[data.Tickets] || ds.HasEvents[data.PageViews])
 	}
 	var signup, mrr, plan bool
 	for i := range ds.Customers {

@@ -25,7 +25,7 @@ func ptr[T any](v T) *T { return &v }
 // 2026-05-10 (its usage stops a week before), c signs up on 2026-04-15.
 func smallDataset() *data.Dataset {
 	agg := signals.NewAggregator()
-	ds := &data.Dataset{Mode: data.ModeTime, HasEvents: map[string]bool{"usage": true}}
+	ds := &data.Dataset{Mode: data.ModeTime, HasEvents: map[data.EventFile]bool{"usage": true}}
 	ds.Customers = []features.Profile{
 		{ID: "a", SignupAt: ptr(date("2025-06-01"))},
 		{ID: "b", SignupAt: ptr(date("2025-06-01")), ChurnedAt: ptr(date("2026-05-10"))},

@@ -107,7 +107,7 @@ func status(code int) func(int, http.ResponseWriter) {
 
 func addSub(t *testing.T, s Store, url string) Subscription {
 	t.Helper()
-	sub, err := NewSubscription(url, []string{EventAtRisk}, nil, time.Now())
+	sub, err := NewSubscription(url, []EventType{EventAtRisk}, nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,10 +189,10 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 }
 
 // waitStatus waits until delivery id of sub has status, and returns it.
-func waitStatus(t *testing.T, s Store, sub, id, want string) Delivery {
+func waitStatus(t *testing.T, s Store, sub, id string, want DeliveryStatus) Delivery {
 	t.Helper()
 	var got Delivery
-	waitFor(t, 10*time.Second, "delivery "+id+" "+want, func() bool {
+	waitFor(t, 10*time.Second, "delivery "+id+" "+string(want), func() bool {
 		ds, err := s.Deliveries(context.Background(), sub, MaxDeliveriesKept)
 		if err != nil {
 			t.Fatal(err)
@@ -564,9 +564,9 @@ func testSubscriptions(t *testing.T, s Store) {
 	base := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	score := 0.7
 	subs := []Subscription{
-		{ID: "wh_b", URL: "https://crm.example/b", Events: []string{EventAtRisk}, Secret: "whsec_b", CreatedAt: base},
-		{ID: "wh_a", URL: "https://crm.example/a", Events: []string{EventAtRisk, EventRiskCleared}, MinScore: &score, Secret: "whsec_a", CreatedAt: base},
-		{ID: "wh_0", URL: "https://crm.example/0", Events: []string{EventRiskCleared}, Secret: "whsec_0", CreatedAt: base.Add(time.Hour)},
+		{ID: "wh_b", URL: "https://crm.example/b", Events: []EventType{EventAtRisk}, Secret: "whsec_b", CreatedAt: base},
+		{ID: "wh_a", URL: "https://crm.example/a", Events: []EventType{EventAtRisk, EventRiskCleared}, MinScore: &score, Secret: "whsec_a", CreatedAt: base},
+		{ID: "wh_0", URL: "https://crm.example/0", Events: []EventType{EventRiskCleared}, Secret: "whsec_0", CreatedAt: base.Add(time.Hour)},
 	}
 	for _, sub := range subs {
 		if err := s.PutSubscription(ctx, sub); err != nil {

@@ -11,12 +11,16 @@ import (
 // reached; the caller should retry later (the API answers 503).
 var ErrUnavailable = errors.New("webhook store unavailable")
 
+// DeliveryStatus is the state of a delivery: its "status" in the API's
+// answers and in the stores.
+type DeliveryStatus string
+
 // The states of a delivery.
 const (
-	StatusPending   = "pending"   // queued, due now or at NextAttempt, or being attempted
-	StatusDelivered = "delivered" // the receiver answered 2xx
-	StatusFailed    = "failed"    // the schedule ran out, or the receiver refused it for good; can be redelivered
-	StatusCancelled = "cancelled" // its subscription was deleted or disabled before it was sent
+	StatusPending   DeliveryStatus = "pending"   // queued, due now or at NextAttempt, or being attempted
+	StatusDelivered DeliveryStatus = "delivered" // the receiver answered 2xx
+	StatusFailed    DeliveryStatus = "failed"    // the schedule ran out, or the receiver refused it for good; can be redelivered
+	StatusCancelled DeliveryStatus = "cancelled" // its subscription was deleted or disabled before it was sent
 )
 
 // MaxDeliveriesKept is how many deliveries a store keeps listed per
@@ -32,10 +36,10 @@ const MaxCustomerDeliveries = 200
 type Delivery struct {
 	ID             string          `json:"id"`
 	SubscriptionID string          `json:"subscription_id"`
-	Type           string          `json:"type"`
+	Type           EventType       `json:"type"`
 	CustomerID     string          `json:"customer_id"`
 	Payload        json.RawMessage `json:"payload"`
-	Status         string          `json:"status"`
+	Status         DeliveryStatus  `json:"status"`
 	Attempts       int             `json:"attempts"`
 	LastStatus     int             `json:"last_status,omitempty"`
 	LastError      string          `json:"last_error,omitempty"`

@@ -261,7 +261,7 @@ func (m *MemStore) current(d Delivery) *memRecord {
 
 // finish stores d with status and takes it off the queue; a delivery of a
 // deleted subscription, or one no longer listed, is forgotten instead.
-func (m *MemStore) finish(d Delivery, status string) {
+func (m *MemStore) finish(d Delivery, status DeliveryStatus) {
 	r := m.current(d)
 	if r == nil {
 		return

@@ -350,7 +350,7 @@ func (r *RedisStore) load(ctx context.Context, msgs []redis.XMessage) ([]Deliver
 		js, _ := v[0].(string)
 		status, _ := v[1].(string)
 		claim, _ := v[2].(string)
-		if status != StatusPending || claim != m.ID {
+		if DeliveryStatus(status) != StatusPending || claim != m.ID {
 			stale = append(stale, m.ID)
 			continue
 		}
@@ -401,7 +401,7 @@ return 1
 `)
 
 // finish runs finishScript for d with status.
-func (r *RedisStore) finish(ctx context.Context, d Delivery, status string, at time.Time) error {
+func (r *RedisStore) finish(ctx context.Context, d Delivery, status DeliveryStatus, at time.Time) error {
 	if d.claim == "" {
 		return fmt.Errorf("delivery %q was not claimed", d.ID)
 	}
@@ -412,7 +412,7 @@ func (r *RedisStore) finish(ctx context.Context, d Delivery, status string, at t
 		return fmt.Errorf("encode delivery %q: %w", d.ID, err)
 	}
 	err = finishScript.Run(ctx, r.c, []string{r.stream, r.delay, r.subs},
-		r.p, redisGroup, d.ID, entry, d.SubscriptionID, status, b, at.UnixMilli()).Err()
+		r.p, redisGroup, d.ID, entry, d.SubscriptionID, string(status), b, at.UnixMilli()).Err()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("record delivery %q as %s: %w", d.ID, status, err)
 	}
