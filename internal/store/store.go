@@ -148,8 +148,6 @@ type ChurnState struct {
 	Aggregate     metrics.Aggregate
 	Predicted     map[metrics.Month]float64
 	RevenueAtRisk float64
-
-	scoreSum float64 // the current sum of the scores of customers who have not left
 }
 
 // limit normalises an at-risk page size.
@@ -163,13 +161,10 @@ func (q AtRiskQuery) limit() int {
 	return q.Limit
 }
 
-// revenueAtRisk is a score's share of the revenue at risk: MRR x score for
-// a flagged customer with a known MRR, else 0.
+// revenueAtRisk is a score's share of the revenue at risk
+// (metrics.RevenueAtRisk).
 func revenueAtRisk(s *Score) float64 {
-	if s == nil || !s.Flagged || s.MRR == nil {
-		return 0
-	}
-	return *s.MRR * s.Score
+	return metrics.RevenueAtRisk(s.Score, s.Flagged, s.MRR)
 }
 
 // q6 rounds to 1e-6, so that running sums do not drift with float error.
