@@ -639,6 +639,8 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		}
 	})
 
+	t.Run("alert trigger cases", func(t *testing.T) { runAlertCases(t, newStore, clock) })
+
 	t.Run("each customer", func(t *testing.T) {
 		s := newStore(t, clock)
 		want := []string{"a}b", "x%7Dy", "plain", "日本", "{c:q}"}
