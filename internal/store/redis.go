@@ -533,6 +533,10 @@ func (r *Redis) Snapshot(ctx context.Context, id string) (features.Profile, *Cac
 	return p, &c, nil
 }
 
+// scoreReadFields are the :f fields PutScore reads: the share, then the
+// previous score.
+var scoreReadFields = []string{"sc", "rv", "left", "s"}
+
 // PutScore stores a customer's cached feature vector with its score, keeps
 // the score as its day's daily score, and puts the customer on the at-risk
 // lists of its tier when flagged or in the watch tier (off them otherwise).
@@ -556,9 +560,8 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	rev := revenueAtRisk(&c.Score)
 	day := scoreDay(&c.Score)
 	now := r.now()
-	readFields := append(slices.Clone(shareFieldNames), "s")
 	pipe := r.c.Pipeline()
-	cur := pipe.HMGet(ctx, k+"f", readFields...) // HMGET answers nil, not redis.Nil
+	cur := pipe.HMGet(ctx, k+"f", scoreReadFields...) // HMGET answers nil, not redis.Nil
 	pipe.SetNX(ctx, k+"p", r.stub(id), 0)
 	pipe.HSet(ctx, k+"h", strconv.Itoa(int(day)), fmtFloat(c.Score.Score))
 	dailyCmd := pipe.HGetAll(ctx, k+"h")
@@ -580,7 +583,7 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 		if attempt+1 == shareAttempts {
 			return fmt.Errorf("put score of %q: %w", id, errContended)
 		}
-		if vals, err = r.c.HMGet(ctx, k+"f", readFields...).Result(); err != nil {
+		if vals, err = r.c.HMGet(ctx, k+"f", scoreReadFields...).Result(); err != nil {
 			return r.fail(ctx, "put score", err)
 		}
 	}
@@ -601,9 +604,9 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	// entry to touch; one listed now is added to its tier's lists and taken
 	// off the other tier's.
 	wasListed := true // an old score that cannot be read may be on any list
-	if len(vals) == len(readFields) {
+	if len(vals) == len(scoreReadFields) {
 		var prev Score
-		switch b := vals[len(readFields)-1].(type) {
+		switch b := vals[len(scoreReadFields)-1].(type) {
 		case nil:
 			wasListed = false
 		case string:
