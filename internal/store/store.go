@@ -3,6 +3,12 @@
 // the cached feature vector with its last score, and the at-risk list. Mem is
 // the embedded in-process store used when no Redis is configured; Redis is
 // the shared store of production. Both pass the same contract tests.
+//
+// The stores keep data and apply the rules of other packages, they decide
+// nothing: the churn ledger of package metrics (Share, Ledger) and the alert
+// trigger of package alerts. Redis applies a rule's decision atomically (a
+// compare-and-set script for the ledger, a script applying the trigger's
+// decision table for alerts).
 package store
 
 import (
