@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/features"
 )
 
@@ -118,55 +117,6 @@ func setPoint(points []MRRPoint, p MRRPoint) []MRRPoint {
 	copy(points[i+1:], points[i:])
 	points[i] = p
 	return points
-}
-
-// FromDataset builds the Customer of every customer of ds, aligned with
-// ds.Customers: one lifetime [signup_at, churned_at) (a missing signup gives
-// a zero Start), and MRR points from revenue.csv when the customer has rows
-// there (each month's value as its end-of-month MRR); otherwise one point
-// holding customers.csv's mrr at the signup month, or at the first month with
-// data when the signup is missing (no point when mrr is missing). It returns
-// nil for a nil data set.
-func FromDataset(ds *data.Dataset) []Customer {
-	if ds == nil {
-		return nil
-	}
-	firstMonth := Month(0)
-	if !ds.Start.IsZero() {
-		firstMonth = MonthOf(ds.Start)
-	}
-	out := make([]Customer, len(ds.Customers))
-	for i := range ds.Customers {
-		p := &ds.Customers[i]
-		var c Customer
-		l := Lifetime{End: timePtr(p.ChurnedAt)}
-		if p.SignupAt != nil {
-			l.Start = p.SignupAt.UTC()
-		}
-		if l.End != nil {
-			*l.End = l.End.UTC()
-		}
-		c.Lifetimes = []Lifetime{l}
-		var rev []data.MonthMRR
-		if ds.HasEvents[data.Revenue] && i < len(ds.Revenue) {
-			rev = ds.Revenue[i]
-		}
-		switch {
-		case len(rev) > 0:
-			c.MRR = make([]MRRPoint, 0, len(rev))
-			for _, r := range rev {
-				c.MRR = setPoint(c.MRR, MRRPoint{Month: Month(r.Month), MRR: r.MRR})
-			}
-		case p.MRR != nil:
-			m := firstMonth
-			if p.SignupAt != nil {
-				m = MonthOf(*p.SignupAt)
-			}
-			c.MRR = []MRRPoint{{Month: m, MRR: *p.MRR}}
-		}
-		out[i] = c
-	}
-	return out
 }
 
 // cleanMRR returns v quantised, with negative, NaN and infinite values as 0.

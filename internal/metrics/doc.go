@@ -81,6 +81,16 @@
 //     note names those months (a back-test needs a full lookback of events
 //     before a month's start).
 //
+// # The ledger of the scores
+//
+// Predicted churn and revenue at risk follow the stored scores through a
+// ledger (Ledger): the running sum of the scores of current customers, the
+// revenue at risk, and each month's predicted churn, fixed at the score sum
+// as it was before the month's first change. Each customer holds a Share of
+// the sums; Share.Scored and Share.Profiled are the rule that says what a
+// new score or a new profile changes (a customer who has left is not
+// counted), and the stores apply the Change it returns.
+//
 // Without a requested range, DefaultFrom gives the 12 months up to the last
 // one, starting no earlier than the first month with a churned customer;
 // the API and `train metrics` both use it.

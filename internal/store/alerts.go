@@ -3,49 +3,27 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/churnrisk/churn/internal/alerts"
 )
 
-// Alert rules and transitions: the at-risk state of a customer per webhook
-// subscription, a Schmitt trigger so that a score wandering around the
-// threshold alerts once per real crossing.
+// The alert states of a customer: whether it is at risk for each webhook
+// subscription. The trigger is package alerts'; the stores keep the states
+// and apply its decisions atomically, so that of two replicas scoring one
+// customer at once only one sees a given transition.
 
-// AlertRule is one subscription's threshold.
-type AlertRule struct {
-	ID        string  // the subscription id
-	Threshold float64 // at risk at or above it
-	Clear     float64 // cleared below it (Threshold minus the hysteresis)
-}
+// AlertRule is one subscription's trigger (alerts.Rule).
+type AlertRule = alerts.Rule
 
-// Transition is a change of a customer's alert state for one subscription.
-type Transition struct {
-	RuleID string
-	AtRisk bool // true: became at risk; false: risk cleared
-}
-
-// transitions applies a score to a customer's alert states (subscription id
-// -> at risk) and returns the changes; states is updated in place.
-func transitions(states map[string]bool, score float64, rules []AlertRule) []Transition {
-	var out []Transition
-	for _, r := range rules {
-		at := states[r.ID]
-		switch {
-		case !at && score >= r.Threshold:
-			states[r.ID] = true
-			out = append(out, Transition{RuleID: r.ID, AtRisk: true})
-		case at && score < r.Clear:
-			delete(states, r.ID)
-			out = append(out, Transition{RuleID: r.ID, AtRisk: false})
-		}
-	}
-	return out
-}
+// Transition is a change of a customer's alert state for one subscription
+// (alerts.Transition).
+type Transition = alerts.Transition
 
 // Alerts applies a new score to the customer's alert states and returns the
-// transitions, atomically: of two replicas scoring one customer at once,
-// only one sees a given transition.
+// transitions (alerts.Evaluate; a customer who has left, as of its last
+// profile, keeps its states), atomically.
 func (m *Mem) Alerts(_ context.Context, id string, score float64, rules []AlertRule) ([]Transition, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -53,42 +31,62 @@ func (m *Mem) Alerts(_ context.Context, id string, score float64, rules []AlertR
 	if c.alerts == nil {
 		c.alerts = map[string]bool{}
 	}
-	return transitions(c.alerts, score, rules), nil
+	return alerts.Evaluate(c.alerts, score, c.share.Left, rules), nil
 }
 
-// alertScript is the Redis version of transitions. KEYS: the customer's
-// alert hash. ARGV: score, then id, threshold, clear per rule. It returns
+// alertScript applies the trigger's decision table to a customer's alert
+// states. KEYS: the customer's alert hash, its :f hash (field left: the
+// customer has left). ARGV, per rule: id, then its next state ("1" at risk,
+// "0" not) for each state before, in the order of alertTable. It returns
 // the transitions as id, 1 (at risk) or 0 (cleared) pairs.
 var alertScript = redis.NewScript(`
-local score = tonumber(ARGV[1])
+local left = redis.call('HEXISTS', KEYS[2], 'left')
 local out = {}
-for i = 2, #ARGV, 3 do
-  local id, th, clr = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  local at = redis.call('HEXISTS', KEYS[1], id) == 1
-  if (not at) and score >= th then
-    redis.call('HSET', KEYS[1], id, 1)
-    table.insert(out, id); table.insert(out, 1)
-  elseif at and score < clr then
-    redis.call('HDEL', KEYS[1], id)
-    table.insert(out, id); table.insert(out, 0)
+for i = 1, #ARGV, 5 do
+  local id = ARGV[i]
+  local at = redis.call('HEXISTS', KEYS[1], id)
+  local nxt = tonumber(ARGV[i + 1 + at + 2 * left])
+  if nxt ~= at then
+    if nxt == 1 then redis.call('HSET', KEYS[1], id, 1) else redis.call('HDEL', KEYS[1], id) end
+    table.insert(out, id); table.insert(out, nxt)
   end
 end
 return out
 `)
 
+// alertTable appends rule r's row of the decision table of a score: its
+// next state (alerts.Rule.Next) for each state before: not at risk, at
+// risk; then the same for a customer who has left.
+func alertTable(args []any, r AlertRule, score float64) []any {
+	args = append(args, r.ID)
+	for _, left := range []bool{false, true} {
+		for _, at := range []bool{false, true} {
+			next := "0"
+			if r.Next(at, score, left) {
+				next = "1"
+			}
+			args = append(args, next)
+		}
+	}
+	return args
+}
+
 // Alerts applies a new score to the customer's alert states and returns the
-// transitions, atomically (one Lua call on the customer's slot).
+// transitions, atomically, in one round trip: the trigger's decisions for
+// every state the customer may be in are computed here, and one Lua call on
+// the customer's slot applies the one of the state it is in.
 func (r *Redis) Alerts(ctx context.Context, id string, score float64, rules []AlertRule) ([]Transition, error) {
 	if len(rules) == 0 {
 		return nil, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	args := []any{strconv.FormatFloat(score, 'g', -1, 64)}
+	args := make([]any, 0, 5*len(rules))
 	for _, rl := range rules {
-		args = append(args, rl.ID, strconv.FormatFloat(rl.Threshold, 'g', -1, 64), strconv.FormatFloat(rl.Clear, 'g', -1, 64))
+		args = alertTable(args, rl, score)
 	}
-	res, err := alertScript.Run(ctx, r.c, []string{r.custKey(id) + "a"}, args...).Slice()
+	k := r.custKey(id)
+	res, err := alertScript.Run(ctx, r.c, []string{k + "a", k + "f"}, args...).Slice()
 	if err != nil {
 		return nil, r.fail(ctx, "alerts", err)
 	}

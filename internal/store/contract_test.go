@@ -596,6 +596,10 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		}
 	})
 
+	t.Run("ledger rule cases", func(t *testing.T) { runLedgerCases(t, newStore) })
+
+	t.Run("ledger under concurrent writes", func(t *testing.T) { runLedgerConcurrency(t, newStore) })
+
 	t.Run("alerts fire once per crossing, with hysteresis", func(t *testing.T) {
 		s := newStore(t, clock)
 		rules := []AlertRule{{ID: "w1", Threshold: 0.5, Clear: 0.45}, {ID: "w2", Threshold: 0.8, Clear: 0.7}}
@@ -635,6 +639,8 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 			t.Fatalf("%d transitions from 8 concurrent identical scores, want 2 (one per rule)", n)
 		}
 	})
+
+	t.Run("alert trigger cases", func(t *testing.T) { runAlertCases(t, newStore, clock) })
 
 	t.Run("each customer", func(t *testing.T) {
 		s := newStore(t, clock)

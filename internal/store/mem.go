@@ -21,7 +21,8 @@ type Mem struct {
 	mu        sync.RWMutex
 	customers map[string]*memCustomer
 	atRisk    map[string]Level // customers on the at-risk list and their tiers
-	churn     ChurnState
+	flows     metrics.Aggregate
+	ledger    metrics.Ledger
 	retention int32
 	dedupeTTL time.Duration
 	now       func() time.Time
@@ -36,7 +37,7 @@ type memCustomer struct {
 	score   *Score
 	daily   []dailyScore // the last score of each recent day, see recordDaily
 	metrics metrics.Customer
-	counted bool // the score is in the score sums (the customer has not left)
+	share   metrics.Share // the customer's part in the ledger's running sums
 	alerts  map[string]bool
 }
 
@@ -62,8 +63,7 @@ func NewMem(o MemOptions) *Mem {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Mem{customers: map[string]*memCustomer{}, atRisk: map[string]Level{}, retention: int32(o.RetentionDays), dedupeTTL: o.DedupeTTL, now: o.Now,
-		churn: ChurnState{Predicted: map[metrics.Month]float64{}}}
+	return &Mem{customers: map[string]*memCustomer{}, atRisk: map[string]Level{}, retention: int32(o.RetentionDays), dedupeTTL: o.DedupeTTL, now: o.Now}
 }
 
 func (m *Mem) get(id string) *memCustomer {
@@ -89,38 +89,19 @@ func (m *Mem) PutCustomer(_ context.Context, p features.Profile) error {
 	return nil
 }
 
-// setMetrics replaces a customer's metrics state, applies the change of its
-// contribution to the aggregate, and takes a customer that has churned out
-// of the score sums and the at-risk list.
+// setMetrics replaces the metrics state of a customer whose profile was
+// just put, applies the change of its contribution to the flows, and
+// applies the ledger's change of the new profile (a customer who has left
+// also leaves the at-risk list).
 func (m *Mem) setMetrics(c *memCustomer, next metrics.Customer, now time.Time) {
-	m.churn.Aggregate.Add(m.churn.Aggregate.Diff(next, c.metrics), 1)
+	m.flows.Add(m.flows.Diff(next, c.metrics), 1)
 	c.metrics = next
-	if c.score != nil && c.profile != nil && !c.profile.ActiveAt(now) {
-		m.scoreChange(c, nil, now)
-	}
-}
-
-// scoreChange moves a customer's contribution to the score sums from its
-// current score to next (nil: none, for a customer who left), first fixing
-// the month's predicted churn at the sum as it was at the month's start.
-func (m *Mem) scoreChange(c *memCustomer, next *Score, now time.Time) {
-	month := metrics.MonthOf(now)
-	if _, ok := m.churn.Predicted[month]; !ok {
-		m.churn.Predicted[month] = q6(m.churn.scoreSum)
-	}
-	if old := c.score; old != nil && c.counted {
-		m.churn.scoreSum -= old.Score
-		m.churn.RevenueAtRisk -= revenueAtRisk(old)
-	}
-	c.counted = next != nil
-	if next != nil {
-		m.churn.scoreSum += next.Score
-		m.churn.RevenueAtRisk += revenueAtRisk(next)
-	} else if c.profile != nil {
+	ch := c.share.Profiled(c.profile, now)
+	m.ledger.Apply(ch)
+	c.share = ch.Next
+	if ch.Next.Left {
 		delete(m.atRisk, c.profile.ID)
 	}
-	m.churn.scoreSum = q6(m.churn.scoreSum)
-	m.churn.RevenueAtRisk = q6(m.churn.RevenueAtRisk)
 }
 
 // GetCustomer returns a customer's profile. A customer known only from its
@@ -262,13 +243,12 @@ func (m *Mem) PutScore(_ context.Context, id string, c Cached) error {
 	mc := m.get(id)
 	mc.cached = &c
 	s := c.Score
-	active := mc.profile == nil || mc.profile.ActiveAt(m.now())
-	if active {
-		m.scoreChange(mc, &s, m.now())
-	}
+	ch := mc.share.Scored(s.Score, revenueAtRisk(&s), m.now())
+	m.ledger.Apply(ch)
+	mc.share = ch.Next
 	mc.score = &s
 	mc.daily = recordDaily(mc.daily, scoreDay(&s), s.Score)
-	if l, ok := tier(&s); ok && active {
+	if l, ok := tier(&s); ok && !ch.Next.Left {
 		m.atRisk[id] = l
 	} else {
 		delete(m.atRisk, id)
@@ -379,11 +359,7 @@ func (m *Mem) Import(_ context.Context, customers []CustomerData) error {
 func (m *Mem) RecordPredicted(_ context.Context, predicted map[metrics.Month]float64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for month, v := range predicted {
-		if _, ok := m.churn.Predicted[month]; !ok {
-			m.churn.Predicted[month] = q6(v)
-		}
-	}
+	m.ledger.Record(predicted)
 	return nil
 }
 
@@ -391,11 +367,8 @@ func (m *Mem) RecordPredicted(_ context.Context, predicted map[metrics.Month]flo
 func (m *Mem) ChurnMetrics(context.Context) (ChurnState, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := ChurnState{Predicted: maps.Clone(m.churn.Predicted), RevenueAtRisk: m.churn.RevenueAtRisk}
-	out.Aggregate.Add(m.churn.Aggregate, 1)
-	if _, ok := out.Predicted[metrics.MonthOf(m.now())]; !ok {
-		out.Predicted[metrics.MonthOf(m.now())] = m.churn.scoreSum
-	}
+	out := ChurnState{Predicted: m.ledger.PredictedAt(metrics.MonthOf(m.now())), RevenueAtRisk: m.ledger.Revenue}
+	out.Aggregate.Add(m.flows, 1)
 	return out, nil
 }
 

@@ -377,18 +377,9 @@ func (c *scriptCall) addExcerpt(x *signals.Excerpt) error {
 // runAdd runs the calls in one pipeline with EVALSHA, then once more with
 // EVAL for those a node did not know the script of (NOSCRIPT: not run).
 func (r *Redis) runAdd(ctx context.Context, op string, calls []scriptCall) (accepted, duplicates int, err error) {
-	return r.runAddWith(ctx, op, calls, nil)
-}
-
-// runAddWith is runAdd with extra commands queued before each call (used by
-// Import to replace the profile in the same pipeline).
-func (r *Redis) runAddWith(ctx context.Context, op string, calls []scriptCall, before func(pipe redis.Pipeliner, i int)) (accepted, duplicates int, err error) {
 	cmds := make([]*redis.Cmd, len(calls))
 	pipe := r.c.Pipeline()
 	for i, c := range calls {
-		if before != nil {
-			before(pipe, i)
-		}
 		cmds[i] = pipe.EvalSha(ctx, addScript.Hash(), c.keys, c.args...)
 	}
 	_, err = pipe.Exec(ctx)
@@ -542,10 +533,19 @@ func (r *Redis) Snapshot(ctx context.Context, id string) (features.Profile, *Cac
 	return p, &c, nil
 }
 
+// scoreReadFields are the :f fields PutScore reads: the share, then the
+// previous score.
+var scoreReadFields = []string{"sc", "rv", "left", "s"}
+
 // PutScore stores a customer's cached feature vector with its score, keeps
 // the score as its day's daily score, and puts the customer on the at-risk
-// lists of its tier when flagged or in the watch tier (off them otherwise). It returns an error wrapping ErrUnavailable when Redis cannot
-// be reached, and an error for a score that is not finite.
+// lists of its tier when flagged or in the watch tier (off them otherwise).
+// It takes three round trips: a read of the customer's ledger share (and
+// the day's score recorded), a compare and set of the vector, the score and
+// the share the ledger rule decided (read and decided again when the share
+// changed in between), then the lists and the global sums. It returns an
+// error wrapping ErrUnavailable when Redis cannot be reached, and an error
+// for a score that is not finite.
 func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	if math.IsNaN(c.Score.Score) || math.IsInf(c.Score.Score, 0) {
 		return fmt.Errorf("score of %q: not finite", id)
@@ -559,23 +559,34 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	k := r.custKey(id)
 	rev := revenueAtRisk(&c.Score)
 	day := scoreDay(&c.Score)
+	now := r.now()
 	pipe := r.c.Pipeline()
-	oldScore := pipe.HMGet(ctx, k+"f", "s") // before the script replaces it; HMGET answers nil, not redis.Nil
-	res := putScoreScript.Run(ctx, pipe, []string{k + "f"}, encodeCached(&c), s, fmtFloat(c.Score.Score), fmtFloat(rev))
+	cur := pipe.HMGet(ctx, k+"f", scoreReadFields...) // HMGET answers nil, not redis.Nil
 	pipe.SetNX(ctx, k+"p", r.stub(id), 0)
 	pipe.HSet(ctx, k+"h", strconv.Itoa(int(day)), fmtFloat(c.Score.Score))
 	dailyCmd := pipe.HGetAll(ctx, k+"h")
 	if _, err := pipe.Exec(ctx); err != nil {
-		if !redis.HasErrorPrefix(err, "NOSCRIPT") {
-			return r.fail(ctx, "put score", err)
-		}
-		res = putScoreScript.Run(ctx, r.c, []string{k + "f"}, encodeCached(&c), s, fmtFloat(c.Score.Score), fmtFloat(rev))
-	}
-	old, err := res.Slice()
-	if err != nil || len(old) != 3 {
 		return r.fail(ctx, "put score", err)
 	}
-	left, _ := old[2].(int64)
+	vals := cur.Val()
+	var ch metrics.Change
+	for attempt := 0; ; attempt++ {
+		share, read := readShare(vals)
+		ch = share.Scored(c.Score.Score, rev, now)
+		ok, err := r.setShare(ctx, &shareWrite{base: k, read: read, next: ch.Next, fields: []any{"v", encodeCached(&c), "s", s}})
+		if err != nil {
+			return r.fail(ctx, "put score", err)
+		}
+		if ok {
+			break
+		}
+		if attempt+1 == shareAttempts {
+			return fmt.Errorf("put score of %q: %w", id, errContended)
+		}
+		if vals, err = r.c.HMGet(ctx, k+"f", scoreReadFields...).Result(); err != nil {
+			return r.fail(ctx, "put score", err)
+		}
+	}
 	daily, err := parseDaily(dailyCmd.Val())
 	if err != nil {
 		return fmt.Errorf("daily scores of %q: %w", id, err)
@@ -588,17 +599,20 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	}
 	ago := weekAgo(daily, day)
 	l, listed := tier(&c.Score)
-	listed = listed && left == 0
+	listed = listed && !ch.Next.Left
 	// A customer neither listed now nor before (most of them) has no list
 	// entry to touch; one listed now is added to its tier's lists and taken
 	// off the other tier's.
 	wasListed := true // an old score that cannot be read may be on any list
-	var prev Score
-	if v := oldScore.Val(); len(v) == 1 && v[0] == nil {
-		wasListed = false
-	} else if len(v) == 1 {
-		if b, ok := v[0].(string); ok && json.Unmarshal([]byte(b), &prev) == nil {
-			_, wasListed = tier(&prev)
+	if len(vals) == len(scoreReadFields) {
+		var prev Score
+		switch b := vals[len(scoreReadFields)-1].(type) {
+		case nil:
+			wasListed = false
+		case string:
+			if json.Unmarshal([]byte(b), &prev) == nil {
+				_, wasListed = tier(&prev)
+			}
 		}
 	}
 	pipe = r.c.Pipeline()
@@ -613,15 +627,9 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 			pipe.ZRem(ctx, lk.key, id)
 		}
 	}
-	if pipe.Len() > 0 {
-		if _, err := pipe.Exec(ctx); err != nil {
-			return r.fail(ctx, "put score", err)
-		}
-	}
-	if left == 1 {
-		return nil
-	}
-	return r.applyMetrics(ctx, metrics.Aggregate{}, true, c.Score.Score-parseFloat(old[0]), rev-parseFloat(old[1]), r.now())
+	var u ledgerUpdate
+	u.add(ch)
+	return r.applyLedger(ctx, "put score", pipe, &u)
 }
 
 // GetScore returns a customer's latest score. It returns ErrNotFound when
@@ -797,104 +805,126 @@ func (r *Redis) rangeAfter(ctx context.Context, key, lo, hi string, cursor bool,
 const importChunk = 200
 
 // Import loads customers in bulk, pipelined: profiles are replaced, history
-// days merged like AddEvents (without dedupe), cached vectors dropped. It
-// returns an error wrapping ErrUnavailable when Redis cannot be reached; the
-// chunks written before stay written.
+// days merged like AddEvents (without dedupe), cached vectors dropped. Each
+// chunk of customers takes a read of their metrics states and ledger
+// shares, a pipeline of compare and sets of what the rules decided (read
+// and decided again for the customers that changed in between), a pipeline
+// of the at-risk lists and the global sums, and one of the history. It
+// returns an error wrapping ErrUnavailable when Redis cannot be reached;
+// the chunks written before stay written.
 func (r *Redis) Import(ctx context.Context, customers []CustomerData) error {
-	var buf []byte
 	now := r.now()
 	for start := 0; start < len(customers); start += importChunk {
 		part := customers[start:min(start+importChunk, len(customers))]
-		// The metrics states and score shares before the import, in one round trip.
 		cctx, cancel := context.WithTimeout(ctx, 20*r.timeout)
-		read := r.c.Pipeline()
-		states := make([]*redis.StringCmd, len(part))
-		shares := make([]*redis.SliceCmd, len(part))
-		for i := range part {
-			k := r.custKey(part[i].Profile.ID)
-			states[i] = read.Get(cctx, k+"m")
-			shares[i] = read.HMGet(cctx, k+"f", "sc", "rv", "left")
-		}
-		if _, err := read.Exec(cctx); err != nil && !errors.Is(err, redis.Nil) {
-			cancel()
-			return r.fail(ctx, "import", err)
-		}
-		var diff metrics.Aggregate
-		var dScore, dRevenue float64
-		calls := make([]scriptCall, len(part))
-		profiles := make([][]byte, len(part))
-		nexts := make([][]byte, len(part))
-		left := make([]bool, len(part))
-		for i := range part {
-			p := &part[i].Profile
-			b, err := json.Marshal(p)
-			if err != nil {
-				cancel()
-				return fmt.Errorf("encode profile %q: %w", p.ID, err)
-			}
-			profiles[i] = b
-			oldB, _ := states[i].Bytes()
-			old, err := metricsState(oldB)
-			if err != nil {
-				cancel()
-				return fmt.Errorf("metrics state of %q: %w", p.ID, err)
-			}
-			next := metrics.Update(old, *p, now)
-			if part[i].Metrics != nil {
-				next = *part[i].Metrics
-			}
-			if nexts[i], err = json.Marshal(next); err != nil {
-				cancel()
-				return err
-			}
-			diff.Add(metrics.Aggregate{}.Diff(next, old), 1)
-			left[i] = !p.ActiveAt(now)
-			if f := shares[i].Val(); left[i] && len(f) == 3 && f[0] != nil && f[2] == nil {
-				dScore -= parseFloat(f[0])
-				dRevenue -= parseFloat(f[1])
-			}
-			c := r.newCall(p.ID, len(part[i].History))
-			for j := range part[i].History {
-				d := &part[i].History[j]
-				var ok bool
-				if buf, ok = appendDay(buf[:0], d); !ok {
-					cancel()
-					return fmt.Errorf("history of %q, day %d: a value is not finite", p.ID, d.Day)
-				}
-				c.args = append(c.args, int64(d.Day), "0", string(buf), "", "")
-			}
-			for j := range part[i].Excerpts {
-				x := &part[i].Excerpts[j]
-				c.args = append(c.args, int64(signals.DayNumber(x.At)), "0", "")
-				if err := c.addExcerpt(x); err != nil {
-					cancel()
-					return fmt.Errorf("excerpt of %q: %w", p.ID, err)
-				}
-			}
-			calls[i] = c
-		}
-		_, _, err := r.runAddWith(cctx, "import", calls, func(pipe redis.Pipeliner, i int) {
-			pipe.Set(cctx, calls[i].base+"p", profiles[i], 0)
-			pipe.Set(cctx, calls[i].base+"m", nexts[i], 0)
-			if left[i] {
-				pipe.HSet(cctx, calls[i].base+"f", "left", "1")
-				pipe.HDel(cctx, calls[i].base+"f", "sc", "rv")
-				for _, lk := range r.listKeys() {
-					pipe.ZRem(cctx, lk.key, part[i].Profile.ID)
-				}
-			} else {
-				pipe.HDel(cctx, calls[i].base+"f", "left")
-			}
-		})
-		if err == nil {
-			err = r.applyMetrics(cctx, diff, dScore != 0 || dRevenue != 0, dScore, dRevenue, now)
-		}
+		err := r.importChunk(cctx, part, now)
 		cancel()
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// importChunk imports one chunk of customers.
+func (r *Redis) importChunk(ctx context.Context, part []CustomerData, now time.Time) error {
+	profiles := make([][]byte, len(part))
+	calls := make([]scriptCall, len(part))
+	var buf []byte
+	for i := range part {
+		p := &part[i].Profile
+		b, err := json.Marshal(p)
+		if err != nil {
+			return fmt.Errorf("encode profile %q: %w", p.ID, err)
+		}
+		profiles[i] = b
+		c := r.newCall(p.ID, len(part[i].History))
+		for j := range part[i].History {
+			d := &part[i].History[j]
+			var ok bool
+			if buf, ok = appendDay(buf[:0], d); !ok {
+				return fmt.Errorf("history of %q, day %d: a value is not finite", p.ID, d.Day)
+			}
+			c.args = append(c.args, int64(d.Day), "0", string(buf), "", "")
+		}
+		for j := range part[i].Excerpts {
+			x := &part[i].Excerpts[j]
+			c.args = append(c.args, int64(signals.DayNumber(x.At)), "0", "")
+			if err := c.addExcerpt(x); err != nil {
+				return fmt.Errorf("excerpt of %q: %w", p.ID, err)
+			}
+		}
+		calls[i] = c
+	}
+	// The profiles, metrics states and ledger shares.
+	var u ledgerUpdate
+	var left []string
+	pending := make([]int, len(part))
+	for i := range pending {
+		pending[i] = i
+	}
+	for attempt := 0; len(pending) > 0; attempt++ {
+		if attempt == shareAttempts {
+			return fmt.Errorf("import %q: %w", part[pending[0]].Profile.ID, errContended)
+		}
+		read := r.c.Pipeline()
+		states := make([]*redis.StringCmd, len(pending))
+		shares := make([]*redis.SliceCmd, len(pending))
+		for j, i := range pending {
+			states[j] = read.Get(ctx, calls[i].base+"m")
+			shares[j] = read.HMGet(ctx, calls[i].base+"f", shareFieldNames...)
+		}
+		if _, err := read.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return r.fail(ctx, "import", err)
+		}
+		writes := make([]*shareWrite, len(pending))
+		diffs := make([]metrics.Aggregate, len(pending))
+		changes := make([]metrics.Change, len(pending))
+		cas := r.c.Pipeline()
+		cmds := make([]*redis.Cmd, len(pending))
+		for j, i := range pending {
+			oldB, _ := states[j].Bytes() // redis.Nil: no state yet
+			var err error
+			writes[j], diffs[j], changes[j], err = profileWrite(calls[i].base, &part[i].Profile, profiles[i], oldB, shares[j].Val(), part[i].Metrics, now)
+			if err != nil {
+				return err
+			}
+			cmds[j] = cas.EvalSha(ctx, setShareScript.Hash(), writes[j].keys(), writes[j].args()...)
+		}
+		_, _ = cas.Exec(ctx) // each command's error is checked below
+		var again []int
+		for j, i := range pending {
+			n, err := cmds[j].Int64()
+			if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+				n, err = setShareScript.Run(ctx, r.c, writes[j].keys(), writes[j].args()...).Int64()
+			}
+			switch {
+			case err != nil:
+				return r.fail(ctx, "import", err)
+			case n == 1:
+				u.flows.Add(diffs[j], 1)
+				u.add(changes[j])
+				if changes[j].Next.Left {
+					left = append(left, part[i].Profile.ID)
+				}
+			default:
+				again = append(again, i)
+			}
+		}
+		pending = again
+	}
+	// The lists and the global sums, then the history and excerpts.
+	pipe := r.c.Pipeline()
+	for _, id := range left {
+		for _, lk := range r.listKeys() {
+			pipe.ZRem(ctx, lk.key, id)
+		}
+	}
+	if err := r.applyLedger(ctx, "import", pipe, &u); err != nil {
+		return err
+	}
+	_, _, err := r.runAdd(ctx, "import", calls)
+	return err
 }
 
 // appendDay appends the script's encoding of d (without its day number): a

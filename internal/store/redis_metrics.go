@@ -17,19 +17,34 @@ import (
 )
 
 // The churn metrics in Redis. Each customer's metrics state (lifetimes and
-// MRR history) is `{c:<t>}:m`; its score's share of the running sums is
-// kept in the `:f` hash (fields sc, rv; `left` once the customer has
-// churned). The global aggregate lives under one hash tag, `{m}`, so that one
-// script updates it atomically: `{m}:flows` (field "<month>:<name>"),
-// `{m}:cohorts` ("<cohort>:<age>"), `{m}:sums` (scores, revenue) and
-// `{m}:predicted` ("<month>": the sum of scores as it was when the month's
-// first score changed). A customer change and the aggregate change are two
-// steps (they live on different slots of a cluster): a crash between them
-// leaves the aggregate off by that customer until it changes again.
+// MRR history) is `{c:<t>}:m`; its share of the ledger's running sums
+// (metrics.Share) is kept in the `:f` hash (fields sc, rv while counted;
+// `left` once the customer has churned). The global aggregate lives under
+// one hash tag, `{m}`, so that one script updates it atomically:
+// `{m}:flows` (field "<month>:<name>"), `{m}:cohorts` ("<cohort>:<age>"),
+// `{m}:sums` (scores, revenue) and `{m}:predicted` ("<month>": the sum of
+// scores as it was when the month's first score changed).
+//
+// The rules are metrics': a write reads the customer's share (and metrics
+// state), the rule decides the change, and setShareScript writes the
+// decided share only if the share read is still the stored one (compare and
+// set); otherwise nothing is written and the write reads and decides again.
+// Then metricsApply adds the change to the global aggregate. A customer
+// change and the aggregate change are two steps (they live on different
+// slots of a cluster): a crash between them leaves the aggregate off by that
+// customer until it changes again.
 
-// metricsApply adds deltas to the global aggregate. KEYS: sums, predicted,
-// flows, cohorts. ARGV: month, snapshot (1: fix the month's predicted churn
-// first), score delta, revenue delta, then field/delta pairs ("f|<field>" or
+// shareAttempts bounds the compare-and-set attempts of one write.
+const shareAttempts = 20
+
+// errContended is returned (wrapped) when a customer changed under every
+// attempt of a write; the caller may retry later.
+var errContended = fmt.Errorf("%w: the customer changed under every attempt", ErrUnavailable)
+
+// metricsApply adds a ledger change and a change of the flows to the global
+// aggregate. KEYS: sums, predicted, flows, cohorts. ARGV: month, snapshot
+// (1: fix the month's predicted churn at the score sum first, unless it has
+// one), score delta, revenue delta, then field/delta pairs ("f|<field>" or
 // "c|<field>").
 var metricsApply = redis.NewScript(`
 if ARGV[2] == '1' then
@@ -47,33 +62,145 @@ end
 return 1
 `)
 
-// putScore stores the cached vector and score and returns the customer's
-// previous share of the running sums, or left = true for a churned customer
-// (whose score is no longer counted). KEYS: the :f hash. ARGV: v, s, score,
-// revenue.
-var putScoreScript = redis.NewScript(`
-local old = redis.call('HMGET', KEYS[1], 'sc', 'rv', 'left')
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 's', ARGV[2])
-if old[3] then return {'0', '0', 1} end
-redis.call('HSET', KEYS[1], 'sc', ARGV[3], 'rv', ARGV[4])
-return {old[1] or '0', old[2] or '0', 0}
+// setShareScript writes a customer's share of the ledger, decided from the
+// share read, if that share is still the stored one. KEYS: the :f hash,
+// then (for a profile) the :m metrics state and the :p profile. ARGV: sc,
+// rv, left as read ("" = absent); sc, rv, left to write ("" = delete);
+// with :m, the metrics state as read ("" = absent), the one to write and
+// the profile; then field/value pairs of :f to write alongside ("" =
+// delete). It returns 1 when written, 0 (writing nothing) when the share or
+// the metrics state is no longer the one read.
+var setShareScript = redis.NewScript(`
+local cur = redis.call('HMGET', KEYS[1], 'sc', 'rv', 'left')
+for i = 1, 3 do
+  if (cur[i] or '') ~= ARGV[i] then return 0 end
+end
+local n = 7
+if #KEYS > 1 then
+  if (redis.call('GET', KEYS[2]) or '') ~= ARGV[7] then return 0 end
+  redis.call('SET', KEYS[2], ARGV[8])
+  redis.call('SET', KEYS[3], ARGV[9])
+  n = 10
+end
+local names = {'sc', 'rv', 'left'}
+local set, del = {}, {}
+for i = 1, 3 do
+  if ARGV[3 + i] == '' then del[#del + 1] = names[i] else set[#set + 1] = names[i]; set[#set + 1] = ARGV[3 + i] end
+end
+for i = n, #ARGV, 2 do
+  if ARGV[i + 1] == '' then del[#del + 1] = ARGV[i] else set[#set + 1] = ARGV[i]; set[#set + 1] = ARGV[i + 1] end
+end
+if #set > 0 then redis.call('HSET', KEYS[1], unpack(set)) end
+if #del > 0 then redis.call('HDEL', KEYS[1], unpack(del)) end
+return 1
 `)
 
-func (r *Redis) metricsKeys() []string {
-	base := r.prefix + "{m}:"
-	return []string{base + "sums", base + "predicted", base + "flows", base + "cohorts"}
+// shareFieldNames are the :f fields of a share, in shareFields order.
+var shareFieldNames = []string{"sc", "rv", "left"}
+
+// shareFields are a share as stored: sc, rv, left ("" = absent).
+type shareFields [3]string
+
+// readShare reads a share from the values of HMGET sc rv left (nil =
+// absent): counted while sc is there and left is not.
+func readShare(vals []any) (metrics.Share, shareFields) {
+	var f shareFields
+	for i := range f {
+		if i < len(vals) {
+			f[i], _ = vals[i].(string)
+		}
+	}
+	s := metrics.Share{Left: f[2] != ""}
+	if f[0] != "" && !s.Left {
+		s.Counted, s.Score, s.Revenue = true, parseFloat(f[0]), parseFloat(f[1])
+	}
+	return s, f
 }
 
-// applyMetrics runs metricsApply with an aggregate change and score deltas.
-func (r *Redis) applyMetrics(ctx context.Context, d metrics.Aggregate, snapshot bool, dScore, dRevenue float64, now time.Time) error {
-	if len(d.Flows) == 0 && len(d.Cohorts) == 0 && !snapshot && dScore == 0 && dRevenue == 0 {
-		return nil
+// fieldsOf is how share s is stored.
+func fieldsOf(s metrics.Share) shareFields {
+	var f shareFields
+	if s.Counted {
+		f[0], f[1] = fmtFloat(s.Score), fmtFloat(s.Revenue)
+	}
+	if s.Left {
+		f[2] = "1"
+	}
+	return f
+}
+
+// shareWrite is one compare-and-set of a customer's share.
+type shareWrite struct {
+	base string // the customer's key prefix
+	read shareFields
+	next metrics.Share
+	// profile is set for a profile write: the metrics state as read ("" =
+	// absent) and to write, and the profile to write.
+	profile      bool
+	readM, nextM []byte
+	profileJSON  []byte
+	fields       []any // field/value pairs of :f to write alongside ("" = delete)
+}
+
+func (w *shareWrite) keys() []string {
+	if w.profile {
+		return []string{w.base + "f", w.base + "m", w.base + "p"}
+	}
+	return []string{w.base + "f"}
+}
+
+func (w *shareWrite) args() []any {
+	next := fieldsOf(w.next)
+	args := make([]any, 0, 9+len(w.fields))
+	for _, v := range w.read {
+		args = append(args, v)
+	}
+	for _, v := range next {
+		args = append(args, v)
+	}
+	if w.profile {
+		args = append(args, w.readM, w.nextM, w.profileJSON)
+	}
+	return append(args, w.fields...)
+}
+
+// setShare runs one compare-and-set; it reports false when the share (or
+// the metrics state) changed since it was read, and returns go-redis's
+// error as it is.
+func (r *Redis) setShare(ctx context.Context, w *shareWrite) (bool, error) {
+	n, err := setShareScript.Run(ctx, r.c, w.keys(), w.args()...).Int64()
+	return n == 1, err
+}
+
+// ledgerUpdate is what one write adds to the global aggregate: the change
+// of the flows and the ledger's change (or the sum of several, of one month).
+type ledgerUpdate struct {
+	flows          metrics.Aggregate
+	month          metrics.Month
+	freeze         bool
+	score, revenue float64
+}
+
+// add adds a ledger change.
+func (u *ledgerUpdate) add(c metrics.Change) {
+	u.month = c.Month
+	u.freeze = u.freeze || c.Freeze
+	u.score += c.Score
+	u.revenue += c.Revenue
+}
+
+// args are metricsApply's arguments; ok is false when there is nothing to
+// apply.
+func (u *ledgerUpdate) args() (args []any, ok bool) {
+	d := u.flows
+	if len(d.Flows) == 0 && len(d.Cohorts) == 0 && !u.freeze && u.score == 0 && u.revenue == 0 {
+		return nil, false
 	}
 	snap := "0"
-	if snapshot {
+	if u.freeze {
 		snap = "1"
 	}
-	args := []any{strconv.Itoa(int(metrics.MonthOf(now))), snap, fmtFloat(dScore), fmtFloat(dRevenue)}
+	args = []any{strconv.Itoa(int(u.month)), snap, fmtFloat(u.score), fmtFloat(u.revenue)}
 	for m, f := range d.Flows {
 		for _, kv := range flowFields(f) {
 			if kv.v != 0 {
@@ -84,8 +211,44 @@ func (r *Redis) applyMetrics(ctx context.Context, d metrics.Aggregate, snapshot 
 	for k, n := range d.Cohorts {
 		args = append(args, fmt.Sprintf("c|%d:%d", k.Cohort, k.Age), strconv.FormatInt(n, 10))
 	}
-	err := metricsApply.Run(ctx, r.c, r.metricsKeys(), args...).Err()
-	return r.fail(ctx, "update churn metrics", err)
+	return args, true
+}
+
+func (r *Redis) metricsKeys() []string {
+	base := r.prefix + "{m}:"
+	return []string{base + "sums", base + "predicted", base + "flows", base + "cohorts"}
+}
+
+// applyLedger runs pipe (other commands of the write, which may be none)
+// with u applied to the global aggregate by metricsApply, run again alone
+// with EVAL when a node did not know the script (NOSCRIPT: not run).
+func (r *Redis) applyLedger(ctx context.Context, op string, pipe redis.Pipeliner, u *ledgerUpdate) error {
+	keys := r.metricsKeys()
+	args, ok := u.args()
+	var apply *redis.Cmd
+	if ok {
+		apply = pipe.EvalSha(ctx, metricsApply.Hash(), keys, args...)
+	}
+	if pipe.Len() == 0 {
+		return nil
+	}
+	cmds, err := pipe.Exec(ctx)
+	if err == nil {
+		return nil
+	}
+	for _, c := range cmds {
+		e := c.Err()
+		switch {
+		case e == nil || errors.Is(e, redis.Nil):
+		case apply != nil && c == redis.Cmder(apply) && redis.HasErrorPrefix(e, "NOSCRIPT"):
+			if err := metricsApply.Eval(ctx, r.c, keys, args...).Err(); err != nil {
+				return r.fail(ctx, op, err)
+			}
+		default:
+			return r.fail(ctx, op, e)
+		}
+	}
+	return nil
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
@@ -140,73 +303,74 @@ func metricsState(b []byte) (metrics.Customer, error) {
 	return c, err
 }
 
-// putCustomerMetrics replaces the profile and updates the metrics state in
-// one optimistic transaction on the customer's keys, then applies the change
-// to the global aggregate.
+// putCustomerMetrics replaces the profile, updates the metrics state and
+// applies the ledger rule's change of the new profile in one compare and
+// set on the customer's keys (read and decided again when the customer
+// changed in between), then takes a customer who left off the at-risk
+// lists and applies the change to the global aggregate.
 func (r *Redis) putCustomerMetrics(ctx context.Context, p features.Profile, body []byte) error {
 	k := r.custKey(p.ID)
 	now := r.now()
-	var diff metrics.Aggregate
-	var dScore, dRevenue float64
-	var left bool
-	txf := func(tx *redis.Tx) error {
-		oldB, err := tx.Get(ctx, k+"m").Bytes()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return err
+	var u ledgerUpdate
+	left := false
+	for attempt := 0; ; attempt++ {
+		if attempt == shareAttempts {
+			return fmt.Errorf("put customer %q: %w", p.ID, errContended)
 		}
-		old, err := metricsState(oldB)
-		if err != nil {
-			return fmt.Errorf("metrics state of %q: %w", p.ID, err)
+		pipe := r.c.Pipeline()
+		mc := pipe.Get(ctx, k+"m")
+		fc := pipe.HMGet(ctx, k+"f", shareFieldNames...)
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return r.fail(ctx, "put customer", err)
 		}
-		f, err := tx.HMGet(ctx, k+"f", "sc", "rv", "left").Result()
-		if err != nil {
-			return err
-		}
-		next := metrics.Update(old, p, now)
-		nb, err := json.Marshal(next)
+		oldB, _ := mc.Bytes() // redis.Nil: no state yet
+		w, diff, ch, err := profileWrite(k, &p, body, oldB, fc.Val(), nil, now)
 		if err != nil {
 			return err
 		}
-		diff = metrics.Aggregate{}.Diff(next, old)
-		left = !p.ActiveAt(now)
-		wasCounted := f[0] != nil && f[2] == nil
-		dScore, dRevenue = 0, 0
-		if left && wasCounted {
-			dScore, dRevenue = -parseFloat(f[0]), -parseFloat(f[1])
+		ok, err := r.setShare(ctx, w)
+		if err != nil {
+			return r.fail(ctx, "put customer", err)
 		}
-		_, err = tx.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
-			pipe.Set(ctx, k+"p", body, 0)
-			pipe.HDel(ctx, k+"f", "v")
-			pipe.Set(ctx, k+"m", nb, 0)
-			if left {
-				pipe.HSet(ctx, k+"f", "left", "1")
-				pipe.HDel(ctx, k+"f", "sc", "rv")
-			} else {
-				pipe.HDel(ctx, k+"f", "left")
-			}
-			return nil
-		})
-		return err
-	}
-	var err error
-	for attempt := 0; attempt < 20; attempt++ {
-		if err = r.c.Watch(ctx, txf, k+"m"); !errors.Is(err, redis.TxFailedErr) {
+		if ok {
+			u.flows = diff
+			u.add(ch)
+			left = ch.Next.Left
 			break
 		}
 	}
-	if err != nil {
-		return r.fail(ctx, "put customer", err)
-	}
+	pipe := r.c.Pipeline()
 	if left {
-		pipe := r.c.Pipeline()
 		for _, lk := range r.listKeys() {
 			pipe.ZRem(ctx, lk.key, p.ID)
 		}
-		if _, err := pipe.Exec(ctx); err != nil {
-			return r.fail(ctx, "put customer", err)
-		}
 	}
-	return r.applyMetrics(ctx, diff, dScore != 0 || dRevenue != 0, dScore, dRevenue, now)
+	return r.applyLedger(ctx, "put customer", pipe, &u)
+}
+
+// profileWrite decides the write of profile p (JSON body) of the customer
+// of key prefix base, given its metrics state and share as read: the
+// metrics state is updated (or replaced by set, when not nil) and the
+// ledger rule gives the share's change. It returns the compare and set to
+// run, the change of the customer's flows and the ledger change.
+func profileWrite(base string, p *features.Profile, body, oldB []byte, share []any, set *metrics.Customer, now time.Time) (*shareWrite, metrics.Aggregate, metrics.Change, error) {
+	old, err := metricsState(oldB)
+	if err != nil {
+		return nil, metrics.Aggregate{}, metrics.Change{}, fmt.Errorf("metrics state of %q: %w", p.ID, err)
+	}
+	next := metrics.Update(old, *p, now)
+	if set != nil {
+		next = *set
+	}
+	nb, err := json.Marshal(next)
+	if err != nil {
+		return nil, metrics.Aggregate{}, metrics.Change{}, fmt.Errorf("metrics state of %q: %w", p.ID, err)
+	}
+	s, read := readShare(share)
+	ch := s.Profiled(p, now)
+	w := &shareWrite{base: base, read: read, next: ch.Next, profile: true, readM: oldB, nextM: nb, profileJSON: body,
+		fields: []any{"v", ""}}
+	return w, metrics.Aggregate{}.Diff(next, old), ch, nil
 }
 
 func parseFloat(v any) float64 {
@@ -248,7 +412,7 @@ func (r *Redis) ChurnMetrics(ctx context.Context) (ChurnState, error) {
 		return ChurnState{}, r.fail(ctx, "churn metrics", err)
 	}
 	sums, pred, flows, cohorts := cmds[0].Val(), cmds[1].Val(), cmds[2].Val(), cmds[3].Val()
-	out := ChurnState{Predicted: map[metrics.Month]float64{}, RevenueAtRisk: q6(parseFloat(sums["revenue"]))}
+	out := ChurnState{RevenueAtRisk: q6(parseFloat(sums["revenue"]))}
 	out.Aggregate.Flows = map[metrics.Month]metrics.Flow{}
 	for field, v := range flows {
 		ms, name, ok := strings.Cut(field, ":")
@@ -274,15 +438,12 @@ func (r *Redis) ChurnMetrics(ctx context.Context) (ChurnState, error) {
 			out.Aggregate.Cohorts[metrics.CohortKey{Cohort: metrics.Month(c), Age: a}] = n
 		}
 	}
+	l := metrics.Ledger{Scores: q6(parseFloat(sums["scores"])), Revenue: out.RevenueAtRisk, Predicted: map[metrics.Month]float64{}}
 	for ms, v := range pred {
 		if m, err := strconv.Atoi(ms); err == nil {
-			out.Predicted[metrics.Month(m)] = q6(parseFloat(v))
+			l.Predicted[metrics.Month(m)] = q6(parseFloat(v))
 		}
 	}
-	if month := metrics.MonthOf(r.now()); true {
-		if _, ok := out.Predicted[month]; !ok {
-			out.Predicted[month] = q6(parseFloat(sums["scores"]))
-		}
-	}
+	out.Predicted = l.PredictedAt(metrics.MonthOf(r.now()))
 	return out, nil
 }

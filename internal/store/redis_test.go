@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/signals"
@@ -703,6 +704,50 @@ func TestRedisNoScript(t *testing.T) {
 		if err != nil || len(h) != 1 || h[0].Usage != 2 {
 			t.Fatalf("%s: %+v, %v", id, h, err)
 		}
+	}
+}
+
+// TestRedisNoScriptLedger: after SCRIPT FLUSH, the ledger's scripts (the
+// compare and set, the global sums) fall back to EVAL and apply each write
+// exactly once, whether run alone or in a pipeline.
+func TestRedisNoScriptLedger(t *testing.T) {
+	srv := redistest.Start(t)
+	now := time.Date(2026, 5, 10, 9, 0, 0, 0, time.UTC)
+	r, err := NewRedis(context.Background(), RedisOptions{URL: srv.URL(), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	mrr := 100.0
+	end := now.Add(-time.Hour)
+	steps := []func() error{
+		func() error {
+			return r.PutScore(ctx, "n1", Cached{Score: Score{Score: 0.5, Flagged: true, MRR: &mrr, AsOf: now}})
+		},
+		func() error { return r.PutScore(ctx, "n2", Cached{Score: Score{Score: 0.25, AsOf: now}}) },
+		func() error { return r.PutCustomer(ctx, features.Profile{ID: "n2", ChurnedAt: &end}) },
+		func() error {
+			return r.Import(ctx, []CustomerData{{Profile: features.Profile{ID: "n3", MRR: &mrr}}, {Profile: features.Profile{ID: "n1", MRR: &mrr}}})
+		},
+		func() error { return r.PutScore(ctx, "n3", Cached{Score: Score{Score: 0.125, AsOf: now}}) },
+	}
+	for i, step := range steps {
+		if err := r.c.ScriptFlush(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	now = now.AddDate(0, 1, 0)
+	st, err := r.ChurnMetrics(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Predicted[metrics.MonthOf(now)] != 0.625 || st.RevenueAtRisk != 50 || st.Aggregate.Flows[metrics.MonthOf(end)].Churned != 1 {
+		t.Fatalf("score sum %v, revenue at risk %v, flows %v; want 0.625, 50 and one churn",
+			st.Predicted[metrics.MonthOf(now)], st.RevenueAtRisk, st.Aggregate.Flows)
 	}
 }
 

@@ -3,6 +3,12 @@
 // the cached feature vector with its last score, and the at-risk list. Mem is
 // the embedded in-process store used when no Redis is configured; Redis is
 // the shared store of production. Both pass the same contract tests.
+//
+// The stores keep data and apply the rules of other packages, they decide
+// nothing: the churn ledger of package metrics (Share, Ledger) and the alert
+// trigger of package alerts. Redis applies a rule's decision atomically (a
+// compare-and-set script for the ledger, a script applying the trigger's
+// decision table for alerts).
 package store
 
 import (
@@ -149,8 +155,6 @@ type ChurnState struct {
 	Aggregate     metrics.Aggregate
 	Predicted     map[metrics.Month]float64
 	RevenueAtRisk float64
-
-	scoreSum float64 // the current sum of the scores of customers who have not left
 }
 
 // limit normalises an at-risk page size.
@@ -164,13 +168,10 @@ func (q AtRiskQuery) limit() int {
 	return q.Limit
 }
 
-// revenueAtRisk is a score's share of the revenue at risk: MRR x score for
-// a flagged customer with a known MRR, else 0.
+// revenueAtRisk is a score's share of the revenue at risk
+// (metrics.RevenueAtRisk).
 func revenueAtRisk(s *Score) float64 {
-	if s == nil || !s.Flagged || s.MRR == nil {
-		return 0
-	}
-	return *s.MRR * s.Score
+	return metrics.RevenueAtRisk(s.Score, s.Flagged, s.MRR)
 }
 
 // q6 rounds to 1e-6, so that running sums do not drift with float error.

@@ -55,7 +55,7 @@ func BacktestFrom(ds *data.Dataset, a *model.Artifact) metrics.Month {
 // Aggregate returns the churn metrics aggregate of every customer of ds.
 func Aggregate(ds *data.Dataset) metrics.Aggregate {
 	var agg metrics.Aggregate
-	for _, c := range metrics.FromDataset(ds) {
+	for _, c := range data.MetricsCustomers(ds) {
 		agg.Add(metrics.Contribution(c), 1)
 	}
 	return agg

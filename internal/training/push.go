@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/data"
-	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
@@ -42,7 +41,7 @@ func PushAccounts(ctx context.Context, st Pusher, ds *data.Dataset, a *model.Art
 	var res PushResult
 	const chunk = 1000
 	batch := make([]store.CustomerData, 0, chunk)
-	mc := metrics.FromDataset(ds)
+	mc := data.MetricsCustomers(ds)
 	for i := range ds.Customers {
 		batch = append(batch, store.CustomerData{Profile: ds.Customers[i], History: ds.Histories[i], Metrics: &mc[i]})
 		if ds.Excerpts != nil {
