@@ -1,6 +1,13 @@
 // Command train reads exported customer data, trains and evaluates churn
 // models, scores a customer base from files, and generates synthetic demo
 // data. Exit codes: 0 success, 1 failure, 2 bad usage or bad input.
+//
+// Each run builds one Config from its flags and the environment (REDIS_URL,
+// REDIS_CLUSTER_ADDRS and CHURN_REDIS_PREFIX for score --push and export;
+// CI and TERM for the progress display), reports every invalid value at
+// once, and logs the Config as one line on stderr, the Redis password
+// masked. The model lifecycle is model.Registry's and training.Train's;
+// this command parses and prints.
 package main
 
 import (
