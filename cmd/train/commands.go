@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,78 +12,63 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/churnrisk/churn/internal/config"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/progress"
 	"github.com/churnrisk/churn/internal/report"
 	"github.com/churnrisk/churn/internal/synth"
 	"github.com/churnrisk/churn/internal/training"
 )
 
-func runFit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("fit", stderr)
-	dir := fs.String("data", "", "data directory (customers.csv and optional event files)")
-	out := fs.String("out", "models", "models directory")
-	tf := addTrainingFlags(fs)
-	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
-	pages := fs.String("pages", "", "JSON file of risk-page patterns replacing the defaults (use the same file for the API)")
-	loop := fs.Duration("every", 0, "retrain periodically at this interval (e.g. 24h); 0 runs once")
-	var g gateOptions
-	fs.Float64Var(&g.tolAUC, "tolerance-auc", 0.005, "promote only if the new ROC AUC is at least the current model's minus this")
-	fs.Float64Var(&g.tolLogLoss, "tolerance-logloss", 0.005, "promote only if the new log loss is at most the current model's plus this")
-	fs.BoolVar(&g.force, "force", false, "promote the new model even if the promotion gate rejects it")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("data", *dir); err != nil {
-		return err
-	}
-	if *maxBad < 0 || *loop < 0 || g.tolAUC < 0 || g.tolLogLoss < 0 {
-		return usageError{fmt.Errorf("--max-bad-rows, --every and the tolerances must not be negative")}
-	}
-	cfg := tf.config()
-	cfg.Progress = reporterFor(stderr)
+func runFit(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
+	f := cfg.Fit
+	o := fitOptions{Data: f.Data, Models: model.Registry{Dir: f.Out}, Progress: cfg.Env.progress(stderr)}
+	o.Train = training.TrainOptions{Config: f.Training.config(), Gate: f.Gate}
+	o.Train.Config.Progress = o.Progress
 	for {
-		err := fitOnce(*dir, *out, cfg, g, *maxBad, *pages, stdout, stderr)
-		if *loop == 0 {
+		err := fitOnce(o, stdout, stderr)
+		if f.Every == 0 {
 			return err
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "retraining failed (will retry at the next run): %v\n", err)
 		}
-		fmt.Fprintf(stdout, "next retraining at %s\n", time.Now().Add(*loop).UTC().Format(time.RFC3339))
+		fmt.Fprintf(stdout, "next retraining at %s\n", time.Now().Add(f.Every).UTC().Format(time.RFC3339))
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(*loop):
+		case <-time.After(f.Every):
 		}
 	}
 }
 
-// fitOnce runs one training round under the lock of the models directory:
-// fit, save the version, then promote it through the promotion gate. A
-// rejected candidate is kept (status "rejected" with the reason) and is a
-// normal outcome: it returns nil.
-func fitOnce(dir, out string, cfg training.Config, g gateOptions, maxBad int, pages string, stdout, stderr io.Writer) error {
+// fitOptions are what one training round of `train fit` reads, writes and
+// shows.
+type fitOptions struct {
+	Data     DataConfig
+	Models   model.Registry
+	Train    training.TrainOptions
+	Progress *progress.Reporter
+}
+
+// fitOnce runs one training round: it loads the data, then trains, saves
+// and gates the new version under the lock of the models directory
+// (training.Train), and prints the outcome. A rejected candidate is kept
+// (status rejected with the reason) and is a normal outcome: it returns nil.
+func fitOnce(o fitOptions, stdout, stderr io.Writer) error {
 	start := time.Now()
-	ds, err := load(dir, maxBad, pages, stderr)
+	// The data loads before Train takes the lock, so that bad input leaves
+	// no directory.
+	ds, err := load(o.Data, o.Progress, stderr)
 	if err != nil {
 		return err
 	}
-	// The lock covers the fit and every write to the models directory; it
-	// is taken after the data loaded so that bad input leaves no directory.
-	unlock, err := model.Lock(out)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	res, err := training.Fit(ds, cfg, time.Now())
+	res, err := training.Train(ds, o.Models, o.Train)
 	if err != nil {
 		return err
 	}
 	printGuard(stderr, res.Artifact.Meta.Guard)
-	if drift := trainingDrift(out, res.Artifact, res.Rows); len(drift) > 0 {
-		res.Artifact.Meta.TrainingDrift = drift
+	if drift := res.Artifact.Meta.TrainingDrift; len(drift) > 0 {
 		top := drift[:min(5, len(drift))]
 		fmt.Fprintf(stdout, "drift of the training data against the current model's (PSI, > 0.25 is significant):")
 		for _, d := range top {
@@ -92,38 +76,20 @@ func fitOnce(dir, out string, cfg training.Config, g gateOptions, maxBad int, pa
 		}
 		fmt.Fprintln(stdout)
 	}
-	a := res.Artifact
-	a.Meta.Status = model.StatusCandidate
-	vdir, err := model.Save(out, a, false)
-	if err != nil {
-		return err
-	}
-	res.Report.Version = a.Version
-	if err := report.Write(vdir, res.Report); err != nil {
-		return fmt.Errorf("model report: %w", err)
-	}
-	// Never promote a version that would not load.
-	if _, err := model.Load(vdir); err != nil {
-		return fmt.Errorf("the new model does not load back, not promoted: %w", err)
-	}
-	gate := promotionGate(ds, a, out, cfg.ValidFraction, g)
-	status := model.StatusCurrent
-	if !gate.promote {
-		status = model.StatusRejected
-	}
-	if err := model.SetStatus(vdir, status, gate.reason); err != nil {
-		return err
-	}
-	if gate.promote {
-		if err := model.SetCurrent(out, a.Version); err != nil {
-			return err
-		}
-	}
+	printFit(stdout, res, time.Since(start))
+	return nil
+}
+
+// printFit prints the outcome of a training round: the version and the
+// gate's verdict, the data, every candidate's validation figures, the
+// calibration and the choice.
+func printFit(stdout io.Writer, res *training.TrainResult, took time.Duration) {
+	a, vdir, gate := res.Artifact, res.Dir, res.Decision
 	m := a.Meta
-	if gate.promote {
-		fmt.Fprintf(stdout, "model %s written to %s (current): %s\n", a.Version, vdir, gate.reason)
+	if gate.Promote {
+		fmt.Fprintf(stdout, "model %s written to %s (current): %s\n", a.Version, vdir, gate.Reason)
 	} else {
-		fmt.Fprintf(stdout, "model %s written to %s but REJECTED, models/current unchanged (%s): %s\n", a.Version, vdir, orNone(model.Current(out)), gate.reason)
+		fmt.Fprintf(stdout, "model %s written to %s but REJECTED, models/current unchanged (%s): %s\n", a.Version, vdir, orNone(res.Current), gate.Reason)
 	}
 	fmt.Fprintf(stdout, "mode %s: %d rows, %d positive, %d features; validation on %d rows\n", m.Mode, m.Rows, m.Positives, len(m.Features), m.ValidationRows)
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
@@ -146,70 +112,40 @@ func fitOnce(dir, out string, cfg training.Config, g gateOptions, maxBad int, pa
 	}
 	cal := res.Report.Calibration
 	fmt.Fprintf(stdout, "calibration (%s): Brier %.4f -> %.4f, ECE %.4f -> %.4f\n", cal.Method, cal.BrierBefore, cal.BrierAfter, cal.ECEBefore, cal.ECEAfter)
-	fmt.Fprintf(stdout, "chosen: %s (%s), threshold %.3f, in %.1fs; report: %s\n", m.Chosen, m.ChosenBy, m.Threshold, time.Since(start).Seconds(), filepath.Join(vdir, report.HTMLFile))
-	return nil
+	fmt.Fprintf(stdout, "chosen: %s (%s), threshold %.3f, in %.1fs; report: %s\n", m.Chosen, m.ChosenBy, m.Threshold, took.Seconds(), filepath.Join(vdir, report.HTMLFile))
 }
 
-// scoringFlags are the flags shared by score and evaluate.
-type scoringFlags struct {
-	dir, modelPath, pages *string
-	maxBad                *int
-	asOf                  timeFlag
-}
-
-func addScoringFlags(fs *flag.FlagSet, asOfHelp string) *scoringFlags {
-	f := &scoringFlags{
-		dir:       fs.String("data", "", "data directory"),
-		modelPath: fs.String("model", "models/current", "model: models/current, a version directory or a models directory"),
-		maxBad:    fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each"),
-		pages:     fs.String("pages", "", "JSON file of risk-page patterns replacing the defaults (use the training run's file)"),
-	}
-	fs.Var(&f.asOf, "as-of", asOfHelp)
-	return f
+// scoring is a score or evaluate run: its model, data and as-of time, with
+// the progress display.
+type scoring struct {
+	ScoringConfig
+	progress *progress.Reporter
 }
 
 // load reads the model and the data and resolves the as-of time.
-func (f *scoringFlags) load(evaluate bool, stderr io.Writer) (*model.Artifact, *data.Dataset, time.Time, error) {
-	if err := required("data", *f.dir); err != nil {
-		return nil, nil, time.Time{}, err
-	}
-	a, err := model.Load(*f.modelPath)
+func (f scoring) load(evaluate bool, stderr io.Writer) (*model.Artifact, *data.Dataset, time.Time, error) {
+	a, err := model.Load(f.Model)
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
-	ds, err := load(*f.dir, *f.maxBad, *f.pages, stderr)
+	ds, err := load(f.Data, f.progress, stderr)
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
 	if err := training.SharedFeatures(ds, a); err != nil {
 		return nil, nil, time.Time{}, err
 	}
-	t := f.asOf.t
+	t := f.AsOf
 	if t.IsZero() {
 		t = training.AsOf(ds, a, evaluate)
 	}
 	return a, ds, t, nil
 }
 
-func runScore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("score", stderr)
-	sf := addScoringFlags(fs, "score as of this time (default: the end of the data)")
-	out := fs.String("out", "", "output CSV (customer_id,score,risk_level,top_driver)")
-	push := fs.Bool("push", false, "also load the customers, their history and their current scores into the Redis store of REDIS_URL or REDIS_CLUSTER_ADDRS")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *out == "" && !*push {
-		return usageError{fmt.Errorf("--out is required (or --push)")}
-	}
-	env := config.NewEnv(getenv)
-	sc := env.Store()
-	if err := env.Err(); err != nil {
-		return usageError{err}
-	}
-	if *push && !sc.Redis() {
-		return usageError{fmt.Errorf("--push needs REDIS_URL or REDIS_CLUSTER_ADDRS")}
-	}
+func runScore(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
+	// The options by the names the --push call below uses.
+	out, push, sc := &cfg.Score.Out, &cfg.Score.Push, cfg.Env.Store
+	sf := scoring{cfg.Score.Scoring, cfg.Env.progress(stderr)}
 	a, ds, t, err := sf.load(false, stderr)
 	if err != nil {
 		return err
@@ -277,31 +213,21 @@ func writeScores(path string, rows []training.ScoreRow) error {
 	return os.Rename(f.Name(), path)
 }
 
-func runEvaluate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("evaluate", stderr)
-	sf := addScoringFlags(fs, "evaluate as of this time (time mode; default: the end of the data minus the horizon)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	cv := fs.Int("cv", 0, "cross-validate the training procedure with K folds instead of evaluating a saved model")
-	markdown := fs.Bool("markdown", false, "with --cv: print a Markdown table")
-	tf := addTrainingFlags(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *cv != 0 {
-		if err := required("data", *sf.dir); err != nil {
-			return err
-		}
-		ds, err := load(*sf.dir, *sf.maxBad, *sf.pages, stderr)
+func runEvaluate(cfg *Config, stdout, stderr io.Writer) error {
+	e := cfg.Evaluate
+	sf := scoring{e.Scoring, cfg.Env.progress(stderr)}
+	if e.CV != 0 {
+		ds, err := load(e.Scoring.Data, sf.progress, stderr)
 		if err != nil {
 			return err
 		}
-		cfg := tf.config()
-		cfg.Progress = reporterFor(stderr)
-		res, err := training.CrossValidate(ds, cfg, *cv)
+		tc := e.Training.config()
+		tc.Progress = sf.progress
+		res, err := training.CrossValidate(ds, tc, e.CV)
 		if err != nil {
 			return err
 		}
-		return printCV(stdout, res, *asJSON, *markdown)
+		return printCV(stdout, res, e.JSON, e.Markdown)
 	}
 	a, ds, t, err := sf.load(true, stderr)
 	if err != nil {
@@ -312,7 +238,7 @@ func runEvaluate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	inSample := training.InSample(ds, a, t)
-	if *asJSON {
+	if e.JSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
@@ -343,60 +269,20 @@ func asOfString(a *model.Artifact, t time.Time) string {
 	return t.Format(time.RFC3339)
 }
 
-func runGen(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("gen", stderr)
-	out := fs.String("out", "", "output directory")
-	customers := fs.Int("customers", 2000, "number of customers")
-	days := fs.Int("days", 180, "days of history")
-	var end timeFlag
-	fs.Var(&end, "end", "last day of the data (default: today, UTC)")
-	seed := fs.Uint64("seed", 1, "random seed")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("out", *out); err != nil {
-		return err
-	}
-	if *customers < 1 || *days < 1 {
-		return usageError{fmt.Errorf("--customers and --days must be at least 1")}
-	}
-	e := end.t
+func runGen(cfg *Config, stdout, stderr io.Writer) error {
+	g := cfg.Gen
+	e := g.End
 	if e.IsZero() {
 		now := time.Now().UTC()
 		e = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	}
-	sum, err := synth.Generate(*out, synth.Config{Customers: *customers, Days: *days, End: e, Seed: *seed, Progress: reporterFor(stderr)})
+	sum, err := synth.Generate(g.Out, synth.Config{Customers: g.Customers, Days: g.Days, End: e, Seed: g.Seed, Progress: cfg.Env.progress(stderr)})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d customers (%d churned), %d usage rows, %d tickets, %d page views, %d revenue rows, ending %s\n",
-		*out, sum.Customers, sum.Churned, sum.UsageRows, sum.TicketRows, sum.PageViewRows, sum.RevenueRows, e.Format(time.DateOnly))
+		g.Out, sum.Customers, sum.Churned, sum.UsageRows, sum.TicketRows, sum.PageViewRows, sum.RevenueRows, e.Format(time.DateOnly))
 	return nil
-}
-
-// trainingFlags are the options of the training procedure (fit, evaluate --cv).
-type trainingFlags struct {
-	horizon, lookback, every daysFlag
-	seed                     *uint64
-	monotone                 *bool
-	allow, dates             listFlag
-}
-
-func addTrainingFlags(fs *flag.FlagSet) *trainingFlags {
-	f := &trainingFlags{horizon: 30, lookback: 90, every: 30}
-	fs.Var(&f.horizon, "horizon", "prediction horizon (time mode)")
-	fs.Var(&f.lookback, "lookback", "history used for features")
-	fs.Var(&f.every, "snapshot-every", "interval between training snapshots")
-	f.seed = fs.Uint64("seed", 1, "random seed")
-	f.monotone = fs.Bool("monotone", true, "honour the features' declared risk directions as monotone constraints (false: measure without)")
-	fs.Var(&f.allow, "allow-feature", "keep feature (or attribute column) `NAME` even if the leakage guard would leave it out; repeatable")
-	fs.Var(&f.dates, "date-attribute", "read attribute `COLUMN` as a date: the days before the as-of (a date on or after it is missing); repeatable")
-	return f
-}
-
-func (f *trainingFlags) config() training.Config {
-	return training.Config{HorizonDays: int(f.horizon), LookbackDays: int(f.lookback), EveryDays: int(f.every), Seed: *f.seed,
-		Unconstrained: !*f.monotone, AllowFeatures: f.allow, DateAttributes: f.dates}
 }
 
 // printCV prints a cross-validation result as text, JSON or Markdown.

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -63,14 +62,14 @@ func (l *listFlag) Set(s string) error {
 	return nil
 }
 
-// timeFlag is an optional RFC 3339 time or YYYY-MM-DD date.
-type timeFlag struct{ t time.Time }
+// timeFlag is an optional RFC 3339 time or YYYY-MM-DD date (zero: unset).
+type timeFlag time.Time
 
 func (f *timeFlag) String() string {
-	if f.t.IsZero() {
-		return ""
+	if t := time.Time(*f); !t.IsZero() {
+		return t.Format(time.RFC3339)
 	}
-	return f.t.Format(time.RFC3339)
+	return ""
 }
 
 func (f *timeFlag) Set(s string) error {
@@ -78,7 +77,7 @@ func (f *timeFlag) Set(s string) error {
 	if err != nil {
 		return fmt.Errorf("%q: RFC 3339 time or YYYY-MM-DD expected", s)
 	}
-	f.t = t
+	*f = timeFlag(t)
 	return nil
 }
 
@@ -109,13 +108,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func required(name, v string) error {
-	if v == "" {
-		return usageError{fmt.Errorf("--%s is required", name)}
-	}
-	return nil
-}
-
 // aggregator returns the event aggregator, with the risk-page patterns of
 // pagesFile when it is set.
 func aggregator(pagesFile string) (*signals.Aggregator, error) {
@@ -130,24 +122,16 @@ func aggregator(pagesFile string) (*signals.Aggregator, error) {
 	return agg, nil
 }
 
-// reporterFor shows progress on stderr when it is a terminal (not in a
-// pipe, a file or a CI log): see progress.ForTerminal.
-func reporterFor(stderr io.Writer) *progress.Reporter {
-	if f, ok := stderr.(*os.File); ok {
-		return progress.ForTerminal(f, progress.Terminal{CI: os.Getenv("CI") != "", Type: os.Getenv("TERM")})
-	}
-	return nil
-}
-
-// load reads a data directory and reports skipped rows and unknown customers.
-func load(dir string, maxBad int, pagesFile string, stderr io.Writer) (*data.Dataset, error) {
-	agg, err := aggregator(pagesFile)
+// load reads the data directory of d, showing progress on p, and reports
+// skipped rows and unknown customers on stderr.
+func load(d DataConfig, p *progress.Reporter, stderr io.Writer) (*data.Dataset, error) {
+	agg, err := aggregator(d.Pages)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := data.Load(dir, data.Options{MaxBadRows: maxBad, Aggregator: agg, Progress: reporterFor(stderr)})
+	ds, err := data.Load(d.Dir, data.Options{MaxBadRows: d.MaxBadRows, Aggregator: agg, Progress: p})
 	var re *data.RowError
-	if errors.As(err, &re) && maxBad == 0 && re.Line > 1 {
+	if errors.As(err, &re) && d.MaxBadRows == 0 && re.Line > 1 {
 		return nil, fmt.Errorf("%w (--max-bad-rows N skips up to N bad rows, reporting each)", err)
 	}
 	if err != nil {

@@ -1,6 +1,13 @@
 // Command train reads exported customer data, trains and evaluates churn
 // models, scores a customer base from files, and generates synthetic demo
 // data. Exit codes: 0 success, 1 failure, 2 bad usage or bad input.
+//
+// Each run builds one Config from its flags and the environment (REDIS_URL,
+// REDIS_CLUSTER_ADDRS and CHURN_REDIS_PREFIX for score --push and export;
+// CI and TERM for the progress display), reports every invalid value at
+// once, and logs the Config as one line on stderr, the Redis password
+// masked. The model lifecycle is model.Registry's and training.Train's;
+// this command parses and prints.
 package main
 
 import (
@@ -92,29 +99,40 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return dispatch(ctx, cmd, rest, getenv, stdout, stderr)
 }
 
-// dispatch runs one subcommand.
+// dispatch runs one subcommand: it builds the run's Config from the
+// arguments and the environment, logs it on stderr and runs the command.
 func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch cmd {
-	case "fit":
-		return runFit(ctx, rest, stdout, stderr)
-	case "score":
-		return runScore(ctx, rest, getenv, stdout, stderr)
-	case "evaluate":
-		return runEvaluate(rest, stdout, stderr)
-	case "gen":
-		return runGen(rest, stdout, stderr)
-	case "promote":
-		return runPromote(rest, stdout, stderr)
-	case "models":
-		return runModels(rest, stdout, stderr)
-	case "metrics":
-		return runMetrics(rest, stdout, stderr)
-	case "export":
-		return runExport(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
-	return usageError{fmt.Errorf("unknown command %q", cmd)}
+	if _, ok := docs[cmd]; !ok {
+		fmt.Fprint(stderr, usage)
+		return usageError{fmt.Errorf("unknown command %q", cmd)}
+	}
+	cfg, err := newConfig(cmd, rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	cfg.log(stderr)
+	switch cmd {
+	case "fit":
+		return runFit(ctx, cfg, stdout, stderr)
+	case "score":
+		return runScore(ctx, cfg, stdout, stderr)
+	case "evaluate":
+		return runEvaluate(cfg, stdout, stderr)
+	case "gen":
+		return runGen(cfg, stdout, stderr)
+	case "promote":
+		return runPromote(cfg, stdout, stderr)
+	case "models":
+		return runModels(cfg, stdout)
+	case "metrics":
+		return runMetrics(cfg, stdout, stderr)
+	case "export":
+		return runExport(ctx, cfg, stdout)
+	}
+	return fmt.Errorf("command %q has no runner", cmd)
 }

@@ -35,34 +35,17 @@ func (f *monthFlag) Set(s string) error {
 
 // runMetrics prints the actual churn figures of a data set (and, with a
 // model, the predicted churn of each month beside them).
-func runMetrics(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("metrics", stderr)
-	dir := fs.String("data", "", "data directory")
-	var from, to monthFlag
-	fs.Var(&from, "from", "first month YYYY-MM (default: 12 months up to --to, from the first month with a churn at the earliest; the console's default)")
-	fs.Var(&to, "to", "last month YYYY-MM (default: the last month of the data)")
-	modelPath := fs.String("model", "", "also sum the model's churn probabilities of the customers active at the start of each month (time mode)")
-	margin := fs.Float64("gross-margin", 1, "gross margin for CLV, in (0, 1]")
-	asJSON := fs.Bool("json", false, "print JSON")
-	maxBad := fs.Int("max-bad-rows", 0, "skip up to N bad rows, reporting each")
-	pages := fs.String("pages", "", "JSON file of risk-page patterns replacing the defaults")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := required("data", *dir); err != nil {
-		return err
-	}
-	if !(*margin > 0 && *margin <= 1) {
-		return usageError{fmt.Errorf("--gross-margin must be in (0, 1]")}
-	}
-	ds, err := load(*dir, *maxBad, *pages, stderr)
+func runMetrics(cfg *Config, stdout, stderr io.Writer) error {
+	c := cfg.Metrics
+	from, to := c.From, c.To
+	ds, err := load(c.Data, cfg.Env.progress(stderr), stderr)
 	if err != nil {
 		return err
 	}
 	if ds.Start.IsZero() && (!from.set || !to.set) {
 		return usageError{fmt.Errorf("the data has no dates: give --from and --to")}
 	}
-	o := metrics.Options{From: from.m, To: to.m, GrossMargin: *margin}
+	o := metrics.Options{From: from.m, To: to.m, GrossMargin: c.GrossMargin}
 	if !to.set {
 		o.To = metrics.MonthOf(ds.End)
 	}
@@ -71,8 +54,8 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 		o.From, note = metrics.DefaultFrom(training.Aggregate(ds), o.To)
 	}
 	var a *model.Artifact
-	if *modelPath != "" {
-		if a, err = model.Load(*modelPath); err != nil {
+	if c.Model != "" {
+		if a, err = model.Load(c.Model); err != nil {
 			return err
 		}
 	}
@@ -80,7 +63,7 @@ func runMetrics(args []string, stdout, stderr io.Writer) error {
 	if note != "" {
 		t.Notes = append(t.Notes, note)
 	}
-	if *asJSON {
+	if c.JSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(t)

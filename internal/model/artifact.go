@@ -115,11 +115,11 @@ type Metadata struct {
 	MediumThreshold   float64           `json:"medium_threshold"`
 	Validation        Evaluation        `json:"validation"`
 	Libraries         map[string]string `json:"libraries"`
-	// Status is the version's place in the lifecycle: "current" when it was
-	// promoted, "candidate" when written without promotion, "rejected" when
+	// Status is the version's place in the lifecycle: current when it was
+	// promoted, candidate when written without promotion, rejected when
 	// the promotion gate refused it (StatusReason says why). models/current
 	// is the authority on which version is current now.
-	Status       string `json:"status,omitempty"`
+	Status       Status `json:"status,omitempty"`
 	StatusReason string `json:"status_reason,omitempty"`
 	// TrainingDrift is the PSI of this model's training rows against the
 	// training distribution of the model that was current when it was
@@ -195,56 +195,6 @@ func (a *Artifact) MarshalModel() ([]byte, error) {
 		return nil, fmt.Errorf("marshal model: unknown learner %T", a.Learner)
 	}
 	return json.MarshalIndent(f, "", " ")
-}
-
-// Save writes the artifact as a new version under modelsDir and, if promote is
-// set, makes it current. It returns the version directory. Files are written
-// and fsynced before the pointer is renamed into place, so a crash leaves
-// either the old or the new model current, never a half-written one.
-func Save(modelsDir string, a *Artifact, promote bool) (string, error) {
-	body, err := a.MarshalModel()
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(modelsDir, 0o755); err != nil {
-		return "", fmt.Errorf("save model: %w", err)
-	}
-	base := a.Meta.CreatedAt.UTC().Format("20060102T150405Z")
-	version, dir := base, ""
-	for i := 2; ; i++ {
-		dir = filepath.Join(modelsDir, version)
-		err := os.Mkdir(dir, 0o755)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, os.ErrExist) || i > 1000 {
-			return "", fmt.Errorf("save model: %w", err)
-		}
-		version = fmt.Sprintf("%s-%d", base, i)
-	}
-	a.Version = version
-	a.Meta.Version = version
-	meta, err := json.MarshalIndent(a.Meta, "", " ")
-	if err != nil {
-		return "", fmt.Errorf("save model: %w", err)
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, ModelFile), body); err != nil {
-		return "", err
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, MetadataFile), meta); err != nil {
-		return "", err
-	}
-	if promote {
-		if err := SetCurrent(modelsDir, version); err != nil {
-			return "", err
-		}
-	}
-	return dir, nil
-}
-
-// SetCurrent atomically points modelsDir/current at version.
-func SetCurrent(modelsDir, version string) error {
-	return WriteFileAtomic(filepath.Join(modelsDir, CurrentFile), []byte(version+"\n"))
 }
 
 // WriteFileAtomic writes data to a temporary file beside path, fsyncs it,
@@ -326,6 +276,11 @@ func Load(path string) (*Artifact, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readArtifact(dir)
+}
+
+// readArtifact reads and validates the artifact of the version directory dir.
+func readArtifact(dir string) (*Artifact, error) {
 	body, err := os.ReadFile(filepath.Join(dir, ModelFile))
 	if err != nil {
 		return nil, fmt.Errorf("load model %s: %w", dir, errors.Join(ErrCorrupt, err))

@@ -6,102 +6,47 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
-	"time"
 )
 
-// Lifecycle statuses recorded in metadata.json.
-const (
-	StatusCurrent   = "current"
-	StatusCandidate = "candidate"
-	StatusRejected  = "rejected"
-)
+// The functions below are shorthands for a Registry of a directory path, for
+// callers that hold a path rather than a Registry (the API, tests).
 
-// LockFile is the name of the lock file inside a models directory.
-const LockFile = ".lock"
-
-// LockStaleAfter is the age after which a lock is considered abandoned.
-const LockStaleAfter = 6 * time.Hour
-
-// ErrLocked is returned by Lock when another live process holds the lock.
-var ErrLocked = errors.New("models directory is locked")
-
-// Lock takes the exclusive lock of modelsDir (creating the directory), so
-// that two training runs never write it at once. The lock is the file
-// modelsDir/.lock, created with O_CREATE|O_EXCL and holding the holder's pid
-// and start time. A lock older than LockStaleAfter, or whose pid no longer
-// runs on this host, or that cannot be parsed, is stale and is taken over.
-// The returned unlock removes the file; call it once. On failure it returns
-// an error wrapping ErrLocked that names the holder, or the I/O error.
+// Lock is Registry{Dir: modelsDir}.Lock().
 func Lock(modelsDir string) (unlock func(), err error) {
-	if err := os.MkdirAll(modelsDir, 0o755); err != nil {
-		return nil, fmt.Errorf("lock %s: %w", modelsDir, err)
-	}
-	path := filepath.Join(modelsDir, LockFile)
-	for attempt := 0; attempt < 2; attempt++ {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err == nil {
-			_, werr := fmt.Fprintf(f, "%d %s\n", os.Getpid(), time.Now().UTC().Format(time.RFC3339))
-			cerr := f.Close()
-			if werr != nil || cerr != nil {
-				os.Remove(path)
-				return nil, fmt.Errorf("lock %s: %w", path, errors.Join(werr, cerr))
-			}
-			return func() { os.Remove(path) }, nil
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("lock %s: %w", path, err)
-		}
-		holder, stale := lockHolder(path)
-		if !stale {
-			return nil, fmt.Errorf("%w: %s is held by %s (another training run; remove the file if that process is gone)", ErrLocked, path, holder)
-		}
-		// Stale: remove it and try once more. Two processes taking over the
-		// same stale lock at once are resolved by O_EXCL on the retry.
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("lock %s: remove stale lock: %w", path, err)
-		}
-	}
-	return nil, fmt.Errorf("%w: %s was taken by another process", ErrLocked, path)
+	return Registry{Dir: modelsDir}.Lock()
 }
 
-// lockHolder describes the holder of the lock file at path and says whether
-// the lock is stale.
-func lockHolder(path string) (string, bool) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		// Vanished between open and read: let the caller retry.
-		return "unknown", errors.Is(err, os.ErrNotExist)
-	}
-	fields := strings.Fields(string(b))
-	if len(fields) != 2 {
-		st, err := os.Stat(path)
-		// A half-written lock from a live process is young; an old unparsable
-		// one is stale.
-		return fmt.Sprintf("unreadable lock %q", strings.TrimSpace(string(b))), err == nil && time.Since(st.ModTime()) > time.Minute
-	}
-	pid, perr := strconv.Atoi(fields[0])
-	at, terr := time.Parse(time.RFC3339, fields[1])
-	if perr != nil || terr != nil || pid <= 0 {
-		return fmt.Sprintf("unreadable lock %q", strings.TrimSpace(string(b))), true
-	}
-	holder := fmt.Sprintf("pid %d since %s", pid, at.Format(time.RFC3339))
-	if time.Since(at) > LockStaleAfter {
-		return holder, true
-	}
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return holder, true
-	}
-	return holder, false
+// Current is Registry{Dir: modelsDir}.Current(): the version models/current
+// names, or "" when there is none.
+func Current(modelsDir string) string {
+	return Registry{Dir: modelsDir}.Current()
+}
+
+// List is Registry{Dir: modelsDir}.List(): the versions, newest first. It
+// returns an error only when the directory cannot be read.
+func List(modelsDir string) ([]VersionInfo, error) {
+	return Registry{Dir: modelsDir}.List()
+}
+
+// Save writes the artifact as a new version under modelsDir, with the status
+// a.Meta holds, and, if promote is set, makes it current. It returns the
+// version directory. Registry.Save is the lifecycle's form (status candidate,
+// promotion through Registry.Promote).
+func Save(modelsDir string, a *Artifact, promote bool) (string, error) {
+	return Registry{Dir: modelsDir}.save(a, promote)
+}
+
+// SetCurrent atomically points modelsDir/current at version, without
+// touching the version's metadata (Registry.Promote records the status too).
+func SetCurrent(modelsDir, version string) error {
+	return Registry{Dir: modelsDir}.setCurrent(version)
 }
 
 // SetStatus rewrites the metadata.json of versionDir with the given status
 // and reason (atomically), in the field order Save writes. Fields this build
 // does not know are not kept. It returns an error when the metadata cannot be
 // read or parsed (wrapping ErrCorrupt) or written.
-func SetStatus(versionDir, status, reason string) error {
+func SetStatus(versionDir string, status Status, reason string) error {
 	path := filepath.Join(versionDir, MetadataFile)
 	b, err := os.ReadFile(path)
 	if err != nil {

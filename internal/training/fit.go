@@ -158,6 +158,13 @@ type Result struct {
 	Report   *model.Report
 	// Rows are the training rows (for drift against the previous model).
 	Rows *Rows
+	// Valid are the rows the fit held out for validation (a subset of
+	// Rows, in their order), and Predicted the chosen candidate's
+	// calibrated probabilities on them: fitted on the other rows,
+	// calibrated cross-fitted, the figures of Artifact.Meta.Validation. The
+	// promotion gate measures the current model on the same rows.
+	Valid     *Rows
+	Predicted []float64
 }
 
 // Fit builds the training rows of ds, selects the best candidate on the
@@ -233,6 +240,8 @@ type outcome struct {
 	eval      model.Evaluation
 	summary   model.CalibrationSummary
 	seconds   float64
+	// predicted are the calibrated validation probabilities eval measures.
+	predicted []float64
 }
 
 // fitted is one candidate's final model and its total fit time (selection
@@ -339,7 +348,7 @@ func fitRows(rows *Rows, schema *features.Schema, cfg Config, meta model.Metadat
 		CreatedAt: meta.CreatedAt.Format(time.RFC3339), Mode: string(meta.Mode), Chosen: meta.Chosen, Threshold: a.Threshold,
 		Candidates: meta.Candidates, Validation: best.eval, Calibration: best.summary, Importance: importance(a),
 	}
-	return &Result{Artifact: a, Report: rep}, others, nil
+	return &Result{Artifact: a, Report: rep, Valid: validRows, Predicted: best.predicted}, others, nil
 }
 
 // selectCandidate fits one candidate on the training rows, calibrates and
@@ -372,7 +381,7 @@ func selectCandidate(c candidate, trainRows, validRows *Rows, seed uint64) (*out
 		return nil, cand
 	}
 	uncal := sigmoids(raw)
-	o := &outcome{cand: c, rounds: rounds, calibrate: platt, eval: ev, seconds: secs,
+	o := &outcome{cand: c, rounds: rounds, calibrate: platt, eval: ev, seconds: secs, predicted: calibrated,
 		summary: model.CalibrationSummary{Method: "platt (cross-fitted on the validation rows)",
 			BrierBefore: brier(validRows.Y, uncal), BrierAfter: ev.Brier,
 			ECEBefore: model.ECE(validRows.Y, uncal, 10), ECEAfter: ev.ECE}}
