@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/api"
+	"github.com/churnrisk/churn/internal/app"
+	"github.com/churnrisk/churn/internal/app/dataload"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
@@ -95,7 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		agg.Pages = c
 	}
 	sc := store.ConfigFromEnv(getenv)
-	var st api.Store
+	var st app.Store
 	var hooks webhook.Store = webhook.NewMemStore()
 	if sc.Redis() {
 		r, err := sc.OpenRedis(ctx, 0, nil)
@@ -145,7 +147,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Keys: keys, ModelPoll: poll, DropTicketText: !keepText,
 		Account: store.Account{NameAttribute: envOr(getenv, "CHURN_NAME_ATTRIBUTE", store.DefaultNameAttribute),
 			OwnerAttribute: envOr(getenv, "CHURN_OWNER_ATTRIBUTE", store.DefaultOwnerAttribute)}})
-	if _, err := srv.LoadModel(); err != nil {
+	if _, err := srv.App().Models().Load(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}
 	if *loadDir != "" {
@@ -153,7 +155,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return usageError{fmt.Errorf("--load: %w", err)}
 		}
-		res, err := srv.Import(ctx, ds)
+		res, err := dataload.Import(ctx, srv.App(), ds)
 		if err != nil {
 			return fmt.Errorf("--load %s: %w", *loadDir, err)
 		}
@@ -175,7 +177,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	go func() { errc <- hs.Serve(ln) }()
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
-	go srv.Run(bg)
+	go srv.App().Run(bg)
 	hostname, _ := os.Hostname()
 	dispatcher := &webhook.Dispatcher{Store: hooks, Client: &http.Client{Transport: webhook.SafeTransport(allowPrivate)}, Schedule: schedule,
 		Consumer: fmt.Sprintf("%s-%d-%d", hostname, os.Getpid(), time.Now().UnixNano()%1e6), Log: log, Metrics: srv.WebhookMetrics()}

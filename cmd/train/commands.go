@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/churnrisk/churn/internal/app/dataload"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/report"
@@ -217,7 +218,7 @@ func runScore(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer r.Close()
 		start := time.Now()
-		res, err := training.Push(ctx, r, ds, a, time.Now().UTC())
+		res, err := dataload.Load(ctx, r, ds, dataload.Options{Model: a, AsOf: time.Now().UTC()})
 		if err != nil {
 			return fmt.Errorf("push to %s: %w", sc.Describe(), err)
 		}
