@@ -48,7 +48,7 @@ type Config struct {
 	// MaxScoring bounds the scoring requests (risk, score) in flight; past
 	// it they get 503 with Retry-After instead of queueing. 0 means 512.
 	MaxScoring int
-	// ModelPoll is how often Run checks models/current for a new version;
+	// ModelPoll is how often App().Run checks models/current for a new version;
 	// 0 means 5 seconds, a negative value turns the polling off.
 	ModelPoll time.Duration
 	// RescoreRate bounds the background rescoring of every customer after a
