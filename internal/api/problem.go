@@ -66,7 +66,7 @@ var errUnavailable = newProblem(http.StatusServiceUnavailable, "the store is una
 
 // problemOf is the one place an error of a use case becomes what the client
 // is told: a problem as it is; an unknown customer, webhook, delivery or
-// report 404; a store that cannot be reached 503 (with Retry-After, see
+// report 404; webhooks not configured 404; a store that cannot be reached 503 (with Retry-After, see
 // writeProblem); no model loaded 503; a model that could not be loaded 409;
 // a cursor the store did not issue 422. Anything else is an internal error
 // (ok false): the client gets a generic 500 and the error stays in the log.
@@ -78,6 +78,8 @@ func problemOf(err error) (p Problem, ok bool) {
 		return pe.p, true
 	case errors.As(err, &nf):
 		return newProblem(http.StatusNotFound, nf.What).p, true
+	case errors.Is(err, app.ErrWebhooksOff):
+		return newProblem(http.StatusNotFound, "webhooks are not configured on this server").p, true
 	case errors.Is(err, store.ErrNotFound):
 		return newProblem(http.StatusNotFound, "no such customer").p, true
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, webhook.ErrUnavailable):

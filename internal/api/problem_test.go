@@ -30,6 +30,7 @@ func TestProblemOf(t *testing.T) {
 		{"problem", invalid([]FieldError{{Field: "id", Message: "bad"}}), 422, "1 invalid field(s)"},
 		{"unknown customer", wrap(store.ErrNotFound), 404, "no such customer"},
 		{"unknown webhook", &app.NotFoundError{What: "no such webhook"}, 404, "no such webhook"},
+		{"webhooks off", app.ErrWebhooksOff, 404, "webhooks are not configured on this server"},
 		{"store down", wrap(store.ErrUnavailable), 503, "the store is unavailable; retry later"},
 		{"webhook store down", fmt.Errorf("list subscriptions: %w", webhook.ErrUnavailable), 503, "the store is unavailable; retry later"},
 		{"bad cursor", wrap(store.ErrBadCursor), 422, "1 invalid field(s)"},

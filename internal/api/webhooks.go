@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/churnrisk/churn/internal/app"
 	"github.com/churnrisk/churn/internal/webhook"
 )
 
@@ -40,8 +41,8 @@ func viewOf(s webhook.Subscription, withSecret bool) webhookView {
 }
 
 func (s *Server) webhooksEnabled(c *gin.Context) bool {
-	if !s.alerts.Enabled() {
-		writeProblem(c, newProblem(http.StatusNotFound, "webhooks are not configured on this server").p)
+	if !s.alerts.Enabled() { // before the body is read
+		s.fail(c, app.ErrWebhooksOff)
 		return false
 	}
 	return true

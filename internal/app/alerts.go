@@ -24,7 +24,8 @@ const DefaultHysteresis = 0.05
 // Alerts is the webhook side of the service: it turns new scores into
 // customer.at_risk and customer.risk_cleared deliveries, and manages the
 // subscriptions and their deliveries. Without a webhook store it does no
-// alert work and lists nothing.
+// alert work, lists no customer deliveries, and its subscription and
+// delivery methods return ErrWebhooksOff.
 type Alerts struct {
 	hooks      webhook.Store // nil: webhooks are off
 	states     AlertStates
@@ -157,6 +158,9 @@ func (a *Alerts) Evaluate(ctx context.Context, m *model.Artifact, p *features.Pr
 // returns the subscription with its new signing secret. It fails when the
 // random source or the webhook store does.
 func (a *Alerts) Subscribe(ctx context.Context, url string, events []string, minScore *float64) (webhook.Subscription, error) {
+	if a.hooks == nil {
+		return webhook.Subscription{}, ErrWebhooksOff
+	}
 	secret, err := webhook.NewSecret()
 	if err != nil {
 		return webhook.Subscription{}, fmt.Errorf("webhook secret: %w", err)
@@ -172,12 +176,18 @@ func (a *Alerts) Subscribe(ctx context.Context, url string, events []string, min
 
 // Subscriptions returns every subscription, or the webhook store's error.
 func (a *Alerts) Subscriptions(ctx context.Context) ([]webhook.Subscription, error) {
+	if a.hooks == nil {
+		return nil, ErrWebhooksOff
+	}
 	return a.hooks.Subscriptions(ctx)
 }
 
 // Subscription returns one subscription: a *NotFoundError for an unknown
 // id, or the webhook store's error.
 func (a *Alerts) Subscription(ctx context.Context, id string) (webhook.Subscription, error) {
+	if a.hooks == nil {
+		return webhook.Subscription{}, ErrWebhooksOff
+	}
 	sub, err := a.hooks.GetSubscription(ctx, id)
 	if errors.Is(err, webhook.ErrNotFound) {
 		return sub, &NotFoundError{What: "no such webhook"}
@@ -188,6 +198,9 @@ func (a *Alerts) Subscription(ctx context.Context, id string) (webhook.Subscript
 // Unsubscribe removes a subscription: a *NotFoundError for an unknown id,
 // or the webhook store's error.
 func (a *Alerts) Unsubscribe(ctx context.Context, id string) error {
+	if a.hooks == nil {
+		return ErrWebhooksOff
+	}
 	err := a.hooks.DeleteSubscription(ctx, id)
 	if errors.Is(err, webhook.ErrNotFound) {
 		return &NotFoundError{What: "no such webhook"}
@@ -202,6 +215,9 @@ func (a *Alerts) Unsubscribe(ctx context.Context, id string) error {
 // Deliveries returns up to limit recent deliveries of a subscription,
 // newest first, or the webhook store's error.
 func (a *Alerts) Deliveries(ctx context.Context, subscriptionID string, limit int) ([]webhook.Delivery, error) {
+	if a.hooks == nil {
+		return nil, ErrWebhooksOff
+	}
 	return a.hooks.Deliveries(ctx, subscriptionID, limit)
 }
 
@@ -209,6 +225,9 @@ func (a *Alerts) Deliveries(ctx context.Context, subscriptionID string, limit in
 // *NotFoundError when the subscription has no such failed delivery, or the
 // webhook store's error.
 func (a *Alerts) Redeliver(ctx context.Context, subscriptionID, deliveryID string) error {
+	if a.hooks == nil {
+		return ErrWebhooksOff
+	}
 	err := a.hooks.Redeliver(ctx, subscriptionID, deliveryID)
 	if errors.Is(err, webhook.ErrNotFound) {
 		return &NotFoundError{What: "no such failed delivery of this webhook"}

@@ -112,6 +112,9 @@ var (
 	// ErrModelsUnreadable is wrapped by Models.List when the models
 	// directory cannot be read.
 	ErrModelsUnreadable = errors.New("models directory unreadable")
+	// ErrWebhooksOff is returned by the webhook use cases of a service
+	// without a webhook store.
+	ErrWebhooksOff = errors.New("webhooks are not configured")
 )
 
 // NotFoundError is returned for a webhook, a delivery or a report that does

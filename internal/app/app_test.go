@@ -361,6 +361,18 @@ func TestAlertsSubscriptions(t *testing.T) {
 	if err := off.Evaluate(ctx, &model.Artifact{}, &features.Profile{ID: "c1"}, model.Prediction{Score: 1}, nil, time.Now()); err != nil {
 		t.Errorf("Evaluate without webhooks = %v", err)
 	}
+	for name, err := range map[string]error{
+		"Subscribe":     func() error { _, err := off.Subscribe(ctx, "https://crm.example/hook", nil, nil); return err }(),
+		"Subscriptions": func() error { _, err := off.Subscriptions(ctx); return err }(),
+		"Subscription":  func() error { _, err := off.Subscription(ctx, "wh_x"); return err }(),
+		"Unsubscribe":   off.Unsubscribe(ctx, "wh_x"),
+		"Deliveries":    func() error { _, err := off.Deliveries(ctx, "wh_x", 10); return err }(),
+		"Redeliver":     off.Redeliver(ctx, "wh_x", "msg_x"),
+	} {
+		if !errors.Is(err, ErrWebhooksOff) {
+			t.Errorf("%s without webhooks = %v, want ErrWebhooksOff", name, err)
+		}
+	}
 }
 
 // TestHistoryScoresEachDay: one score per day, the last as of now equal to

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/churnrisk/churn/internal/features"
@@ -49,8 +50,11 @@ type UsageDrop struct {
 // now, from the current profile and the aggregates visible at that time: the
 // features the risk endpoint computes. It writes nothing and raises no
 // alert. It returns the store's error (store.ErrNotFound for an unknown
-// customer).
+// customer), or an error for fewer than 1 day.
 func (s *Service) History(ctx context.Context, id string, days int) (History, error) {
+	if days < 1 {
+		return History{}, fmt.Errorf("history of %s: %d days, want at least 1", id, days)
+	}
 	now := s.Now()
 	to := signals.DayNumber(now)
 	from := to - int32(days-1)
