@@ -12,11 +12,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/churnrisk/churn/internal/app/dataload"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/store"
-	"github.com/churnrisk/churn/internal/training"
 )
 
 // atRiskRow is an item of GET /v1/at-risk as the browser test compares it.
@@ -56,7 +56,7 @@ func TestConsoleAtRiskWorkList(t *testing.T) {
 		t.Fatal(err)
 	}
 	weekAgo := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -7).Add(12 * time.Hour)
-	if _, err := training.Push(ctx, st, ds, art, weekAgo); err != nil {
+	if _, err := dataload.Load(ctx, st, ds, dataload.Options{Model: art, AsOf: weekAgo}); err != nil {
 		t.Fatal(err)
 	}
 	p := startAPI(t, map[string]string{"CHURN_MODELS_DIR": models, "REDIS_URL": redisURL, "CHURN_REDIS_PREFIX": prefix,

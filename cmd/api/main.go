@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/api"
+	"github.com/churnrisk/churn/internal/app"
+	"github.com/churnrisk/churn/internal/app/dataload"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
@@ -61,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		agg.Pages = cfg.Pages
 	}
 	sc := cfg.Store
-	var st api.Store
+	var st app.Store
 	var hooks webhook.Store = webhook.NewMemStore()
 	if sc.Redis() {
 		r, err := sc.OpenRedis(ctx, 0, nil)
@@ -79,7 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	srv := api.New(api.Config{Store: st, ModelsDir: cfg.ModelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: cfg.AllowPrivateWebhooks,
 		Keys: cfg.Keys, ModelPoll: cfg.ModelPoll, DropTicketText: !cfg.KeepTicketText, Account: cfg.Account})
-	if _, err := srv.LoadModel(); err != nil {
+	if _, err := srv.App().Models().Load(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}
 	if cfg.LoadDir != "" {
@@ -87,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return usageError{fmt.Errorf("--load: %w", err)}
 		}
-		res, err := srv.Import(ctx, ds)
+		res, err := dataload.Import(ctx, srv.App(), ds)
 		if err != nil {
 			return fmt.Errorf("--load %s: %w", cfg.LoadDir, err)
 		}
@@ -109,7 +111,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	go func() { errc <- hs.Serve(ln) }()
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
-	go srv.Run(bg)
+	go srv.App().Run(bg)
 	hostname, _ := os.Hostname()
 	dispatcher := &webhook.Dispatcher{Store: hooks, Client: &http.Client{Transport: webhook.SafeTransport(cfg.AllowPrivateWebhooks)}, Schedule: cfg.WebhookSchedule,
 		Consumer: fmt.Sprintf("%s-%d-%d", hostname, os.Getpid(), time.Now().UnixNano()%1e6), Log: log, Metrics: srv.WebhookMetrics()}

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/churnrisk/churn/internal/app/dataload"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/progress"
@@ -157,7 +158,7 @@ func runScore(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error 
 		}
 		defer r.Close()
 		start := time.Now()
-		res, err := training.Push(ctx, r, ds, a, time.Now().UTC())
+		res, err := dataload.Load(ctx, r, ds, dataload.Options{Model: a, AsOf: time.Now().UTC()})
 		if err != nil {
 			return fmt.Errorf("push to %s: %w", sc.Describe(), err)
 		}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/api"
+	"github.com/churnrisk/churn/internal/app"
+	"github.com/churnrisk/churn/internal/app/dataload"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/redistest"
@@ -50,7 +52,7 @@ func TestMetricsAPIMatchesFiles(t *testing.T) {
 	now := func() time.Time { return time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC) }
 	for _, kind := range []string{"mem", "redis", "cluster"} {
 		t.Run(kind, func(t *testing.T) {
-			var st api.Store
+			var st app.Store
 			switch kind {
 			case "mem":
 				st = store.NewMem(store.MemOptions{Now: now})
@@ -70,7 +72,7 @@ func TestMetricsAPIMatchesFiles(t *testing.T) {
 				st = r
 			}
 			srv := api.New(api.Config{Store: st, ModelsDir: t.TempDir(), Now: now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-			if _, err := srv.Import(context.Background(), ds); err != nil {
+			if _, err := dataload.Import(context.Background(), srv.App(), ds); err != nil {
 				t.Fatal(err)
 			}
 			hs := httptest.NewServer(srv.Handler())
@@ -114,7 +116,7 @@ func TestMetricsAPIMatchesFiles(t *testing.T) {
 		end := func() time.Time { return time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC) }
 		srv := api.New(api.Config{Store: store.NewMem(store.MemOptions{Now: end}), ModelsDir: t.TempDir(), Now: end,
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		if _, err := srv.Import(context.Background(), ds); err != nil {
+		if _, err := dataload.Import(context.Background(), srv.App(), ds); err != nil {
 			t.Fatal(err)
 		}
 		rec := httptest.NewRecorder()

@@ -57,16 +57,14 @@ func (s *Server) customerAlerts(c *gin.Context) {
 		}
 		limit = n
 	}
-	items := []alertItem{}
-	if s.hooks != nil {
-		ds, err := s.hooks.CustomerDeliveries(c.Request.Context(), id, limit)
-		if err != nil {
-			s.fail(c, storeErr(err))
-			return
-		}
-		for _, d := range ds {
-			items = append(items, alertOf(d))
-		}
+	ds, err := s.alerts.CustomerDeliveries(c.Request.Context(), id, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]alertItem, 0, len(ds))
+	for _, d := range ds {
+		items = append(items, alertOf(d))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }

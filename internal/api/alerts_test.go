@@ -209,7 +209,7 @@ func TestCustomerAlertsFromScoring(t *testing.T) {
 	subID, _ := subscribe(t, a, rcv.srv.URL+"/hooks", 0.1)
 	id := testData.Customers[7].ID
 	pushOver(t, a, id)
-	if err := a.srv.Settle(context.Background()); err != nil {
+	if err := a.srv.App().Settle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	var items []any

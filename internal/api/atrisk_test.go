@@ -40,7 +40,7 @@ func TestAtRiskListFollowsEvents(t *testing.T) {
 		if code, body, _ := a.do("POST", "/v1/events", map[string]any{"events": events}); code != 202 {
 			t.Fatalf("events: %d %v", code, body)
 		}
-		if err := a.srv.Settle(ctx); err != nil {
+		if err := a.srv.App().Settle(ctx); err != nil {
 			t.Fatal(err)
 		}
 		var all []map[string]any
@@ -72,7 +72,7 @@ func TestAtRiskListFollowsEvents(t *testing.T) {
 		if len(all) == 0 {
 			t.Fatal("no customer at risk among 300 generated customers")
 		}
-		m := a.srv.Model()
+		m := a.srv.App().Models().Active()
 		seen := map[string]bool{}
 		for i, it := range all {
 			id := it["customer_id"].(string)
@@ -141,7 +141,7 @@ func TestRiskUsesTheCache(t *testing.T) {
 			t.Fatalf("risk: %d %v", code, first)
 		}
 		_, c, _ := a.store.Snapshot(ctx, id)
-		if c == nil || c.ModelVersion != a.srv.Model().Version || c.Score.Score != first["score"] {
+		if c == nil || c.ModelVersion != a.srv.App().Models().Active().Version || c.Score.Score != first["score"] {
 			t.Fatalf("cached after the first request: %+v", c)
 		}
 		// Served from the cache: the same answer without touching the history.
@@ -161,7 +161,7 @@ func TestRiskUsesTheCache(t *testing.T) {
 		}
 		// An event invalidates the cache and the next request recomputes.
 		a.do("POST", "/v1/events", map[string]any{"events": []any{ev("page_view", id, a.clock.Now(), map[string]any{"path": "/account/cancel"})}})
-		a.srv.Settle(ctx)
+		a.srv.App().Settle(ctx)
 		code, third, _ := a.do("GET", "/v1/customers/"+id+"/risk", nil)
 		if code != 200 || third["score"] == first["score"] {
 			t.Errorf("score unchanged after a cancel-page visit: %v", third["score"])
@@ -193,7 +193,7 @@ func TestProfileChangeRescores(t *testing.T) {
 		if code, out, _ := a.do("PUT", "/v1/customers/"+p.ID, body); code != 200 {
 			t.Fatalf("put: %d %v", code, out)
 		}
-		if err := a.srv.Settle(ctx); err != nil {
+		if err := a.srv.App().Settle(ctx); err != nil {
 			t.Fatal(err)
 		}
 		after, err := a.store.GetScore(ctx, p.ID)
@@ -230,7 +230,7 @@ func TestAtRiskLevelsSortsSearch(t *testing.T) {
 			if code, body, _ := a.do("POST", "/v1/events", map[string]any{"events": events}); code != 202 {
 				t.Fatalf("events: %d %v", code, body)
 			}
-			if err := a.srv.Settle(ctx); err != nil {
+			if err := a.srv.App().Settle(ctx); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -250,7 +250,7 @@ func TestAtRiskLevelsSortsSearch(t *testing.T) {
 		scoreAll(false)
 		a.clock.Set(a.clock.Now().AddDate(0, 0, 7))
 		scoreAll(true) // a third get worse
-		m := a.srv.Model()
+		m := a.srv.App().Models().Active()
 
 		ids := func(items []map[string]any) []string {
 			out := make([]string, len(items))

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/churnrisk/churn/internal/app/dataload"
 	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/store"
-	"github.com/churnrisk/churn/internal/training"
 )
 
 // benchAPI starts the real API over loopback TCP on a real Redis (REDIS_URL,
@@ -32,7 +32,7 @@ func benchAPI(b *testing.B) (*Server, *httptest.Server, *store.Redis) {
 	}
 	b.Cleanup(func() { st.Close() })
 	srv := New(Config{Store: st, ModelsDir: trainedModels(b), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if _, err := srv.LoadModel(); err != nil {
+	if _, err := srv.App().Models().Load(); err != nil {
 		b.Fatal(err)
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
@@ -41,7 +41,7 @@ func benchAPI(b *testing.B) (*Server, *httptest.Server, *store.Redis) {
 	// The background rescoring of ingested customers runs as in production.
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)
-	go srv.Run(ctx)
+	go srv.App().Run(ctx)
 	return srv, hs, st
 }
 
@@ -105,7 +105,7 @@ func BenchmarkRiskRedis64(b *testing.B) {
 	n := min(2000, len(ds.Customers))
 	sub := *ds
 	sub.Customers, sub.Histories = ds.Customers[:n], ds.Histories[:n]
-	if _, err := training.Push(context.Background(), st, &sub, srv.Model(), time.Now().UTC()); err != nil {
+	if _, err := dataload.Load(context.Background(), st, &sub, dataload.Options{Model: srv.App().Models().Active(), AsOf: time.Now().UTC()}); err != nil {
 		b.Fatal(err)
 	}
 	const conns = 64
@@ -165,7 +165,7 @@ func BenchmarkHistoryRedis(b *testing.B) {
 	n := min(200, len(ds.Customers))
 	sub := *ds
 	sub.Customers, sub.Histories = ds.Customers[:n], ds.Histories[:n]
-	if _, err := training.Push(context.Background(), st, &sub, srv.Model(), time.Now().UTC()); err != nil {
+	if _, err := dataload.Load(context.Background(), st, &sub, dataload.Options{Model: srv.App().Models().Active(), AsOf: time.Now().UTC()}); err != nil {
 		b.Fatal(err)
 	}
 	client := benchClient(1)

@@ -14,9 +14,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/signals"
+	"github.com/churnrisk/churn/internal/value"
 )
 
 // decodeJSON reads one JSON value into dst, rejecting unknown fields and
@@ -121,7 +121,7 @@ type eventIn struct {
 // fills a missing customer_id (inline events of /v1/score). Every bad field of
 // every item is reported.
 func (s *Server) parseEvents(raw []json.RawMessage, prefix, defaultCustomer string, errs *fieldErrors) []signals.Event {
-	now := s.now()
+	now := s.app.Now()
 	out := make([]signals.Event, 0, len(raw))
 	for i, r := range raw {
 		field := fmt.Sprintf("%s[%d]", prefix, i)
@@ -148,7 +148,7 @@ func (s *Server) parseEvents(raw []json.RawMessage, prefix, defaultCustomer stri
 		}
 		var tsErr string
 		if in.Timestamp != "" {
-			t, err := data.ParseTime(in.Timestamp)
+			t, err := value.ParseTime(in.Timestamp)
 			switch {
 			case err != nil:
 				tsErr = fmt.Sprintf("cannot parse %q: RFC 3339 time or YYYY-MM-DD expected", in.Timestamp)
@@ -197,7 +197,7 @@ func (in *customerIn) profile(id, prefix string, errs *fieldErrors) features.Pro
 		if v == nil || *v == "" {
 			return nil
 		}
-		t, err := data.ParseTime(*v)
+		t, err := value.ParseTime(*v)
 		if err != nil {
 			errs.add(f(name), "cannot parse %q: RFC 3339 time or YYYY-MM-DD expected", *v)
 			return nil
@@ -239,7 +239,7 @@ func (in *customerIn) profile(id, prefix string, errs *fieldErrors) features.Pro
 				errs.add(field, "at most 1024 characters")
 				continue
 			}
-			if !data.IsMissing(str) {
+			if !value.IsMissing(str) {
 				setAttr(&p, k, str)
 			}
 		case v[0] == '{' || v[0] == '[':

@@ -199,7 +199,7 @@ func (d *driftMonitor) setGauge(rep driftResponse) {
 // latest served customers (up to 10,000) against the active model's
 // training data; 503 without a model.
 func (s *Server) modelDrift(c *gin.Context) {
-	m, err := s.activeModel()
+	m, err := s.models.Require()
 	if err != nil {
 		s.fail(c, err)
 		return

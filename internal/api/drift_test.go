@@ -41,8 +41,8 @@ func (a *testAPI) driftOf(t *testing.T) (sample int, maxPSI float64, features []
 	if code != 200 {
 		t.Fatalf("drift: %d %v", code, body)
 	}
-	if body["model_version"] != a.srv.Model().Version {
-		t.Errorf("model_version %v, want %s", body["model_version"], a.srv.Model().Version)
+	if body["model_version"] != a.srv.App().Models().Active().Version {
+		t.Errorf("model_version %v, want %s", body["model_version"], a.srv.App().Models().Active().Version)
 	}
 	features, _ = body["features"].([]any)
 	prev := math.Inf(1)
@@ -66,7 +66,7 @@ func (a *testAPI) driftOf(t *testing.T) (sample int, maxPSI float64, features []
 
 func TestModelDrift(t *testing.T) {
 	a := newTestAPI(t, true)
-	m := a.srv.Model()
+	m := a.srv.App().Models().Active()
 	if m.Reference == nil || len(m.Reference.Features) != m.Schema.Len() {
 		t.Fatalf("the trained model has no drift reference for its %d features", m.Schema.Len())
 	}
@@ -99,7 +99,7 @@ func TestModelDrift(t *testing.T) {
 	for _, i := range active {
 		a.scoreOne(t, testData.Customers[i].ID)
 	}
-	if err := a.srv.Settle(context.Background()); err != nil {
+	if err := a.srv.App().Settle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	n, maxPSI, features, body = a.driftOf(t)
@@ -149,7 +149,7 @@ func TestModelDrift(t *testing.T) {
 	if code, body, _ := shifted.do("POST", "/v1/events", map[string]any{"events": events}); code != 202 {
 		t.Fatalf("events: %d %v", code, body)
 	}
-	if err := shifted.srv.Settle(context.Background()); err != nil {
+	if err := shifted.srv.App().Settle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for _, i := range active {
@@ -179,9 +179,9 @@ func TestModelDriftWithoutModelOrReference(t *testing.T) {
 	}
 
 	b := newTestAPI(t, true)
-	old := *b.srv.Model()
+	old := *b.srv.App().Models().Active()
 	old.Reference = nil // a model trained before drift monitoring
-	b.srv.model.Store(&old)
+	b.srv.App().Models().Activate(&old)
 	b.loadGenerated(t, 10)
 	b.scoreGenerated(t, 10)
 	n, _, features, body := b.driftOf(t)

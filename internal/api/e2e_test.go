@@ -19,7 +19,7 @@ import (
 func TestHealthyCustomerTurnsChurner(t *testing.T) {
 	forEachStore(t, func(t *testing.T, kind string) {
 		a := newTestAPIStore(t, kind, true)
-		m := a.srv.Model()
+		m := a.srv.App().Models().Active()
 		start := a.clock.Now() // the day after the generated data ends
 		end := signals.EndDay(start)
 		// A typical healthy customer: the median-scored of the low-risk customers

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/churnrisk/churn/internal/app/dataload"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/store"
 )
@@ -80,8 +81,9 @@ func TestRiskSignals(t *testing.T) {
 			t.Fatalf("inline signals\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 
-		// CHURN_KEEP_TICKET_TEXT=false: dates and kinds, no text.
-		a.srv.keepText = false
+		// CHURN_KEEP_TICKET_TEXT=false: dates and kinds, no text (a server
+		// so configured, on the same store).
+		a = a.sibling(t, func(c *Config) { c.DropTicketText = true })
 		if code, body, _ := a.do("POST", "/v1/events", map[string]any{"events": []any{
 			ev("ticket", "quiet", now.Add(-3*time.Hour), map[string]any{"text": "please cancel our account"}),
 		}}); code != http.StatusAccepted {
@@ -132,7 +134,7 @@ func TestImportCarriesExcerpts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.srv.Import(context.Background(), ds); err != nil {
+	if _, err := dataload.Import(context.Background(), a.srv.App(), ds); err != nil {
 		t.Fatal(err)
 	}
 	_, risk, _ := a.do("GET", "/v1/customers/imp/risk", nil)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,8 +11,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/churnrisk/churn/internal/app"
 	"github.com/churnrisk/churn/internal/evidence"
-	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
@@ -37,10 +36,10 @@ func (s *Server) readyz(c *gin.Context) {
 	}
 	checks := gin.H{"model": "ok", "store": "ok"}
 	ok := true
-	if m := s.Model(); m == nil {
+	if m := s.models.Active(); m == nil {
 		checks["model"], ok = "no model loaded", false
 	}
-	if err := s.store.Ping(c.Request.Context()); err != nil {
+	if err := s.app.Ping(c.Request.Context()); err != nil {
 		checks["store"], ok = "unreachable", false
 	}
 	if !ok {
@@ -82,13 +81,10 @@ func (s *Server) putCustomer(c *gin.Context) {
 		s.fail(c, invalid(errs))
 		return
 	}
-	if err := s.store.PutCustomer(c.Request.Context(), p); err != nil {
-		s.fail(c, storeErr(err))
+	if err := s.app.PutCustomer(c.Request.Context(), p); err != nil {
+		s.fail(c, err)
 		return
 	}
-	// A new plan, MRR or attribute changes the features: rescore in the
-	// background so that the at-risk list and the alerts follow.
-	s.rescore.mark([]string{id})
 	c.JSON(http.StatusOK, p)
 }
 
@@ -98,9 +94,9 @@ func (s *Server) getCustomer(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p, err := s.store.GetCustomer(c.Request.Context(), id)
+	p, err := s.app.Customer(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, storeErr(err))
+		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, p)
@@ -128,32 +124,13 @@ func (s *Server) postEvents(c *gin.Context) {
 		s.fail(c, invalid(errs))
 		return
 	}
-	batch := make([]store.Event, len(events))
-	for i := range events {
-		d, x, ok := s.agg.Ticket(&events[i], s.keepText)
-		batch[i] = store.Event{CustomerID: events[i].CustomerID, EventID: events[i].EventID, Day: d}
-		if ok {
-			batch[i].Excerpt = &x
-		}
-	}
-	acc, dup, err := s.store.AddEvents(c.Request.Context(), batch)
+	acc, dup, err := s.app.Ingest(c.Request.Context(), events)
 	if err != nil {
-		s.fail(c, storeErr(err))
+		s.fail(c, err)
 		return
 	}
 	s.prom.events.Add(float64(acc))
 	s.prom.duplicates.Add(float64(dup))
-	if acc > 0 {
-		ids := make([]string, 0, 8)
-		seen := map[string]bool{}
-		for i := range batch {
-			if id := batch[i].CustomerID; !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		s.rescore.mark(ids)
-	}
 	c.JSON(http.StatusAccepted, gin.H{"accepted": acc, "duplicates": dup})
 }
 
@@ -171,12 +148,11 @@ type riskResponse struct {
 	AsOf         time.Time         `json:"as_of"`
 }
 
-func (s *Server) activeModel() (*model.Artifact, error) {
-	m := s.Model()
-	if m == nil {
-		return nil, newProblem(http.StatusServiceUnavailable, "no model loaded: train one with `train fit` and POST /v1/model/reload")
-	}
-	return m, nil
+// riskOf is the answer of one scored customer.
+func riskOf(r *app.Risk) riskResponse {
+	p := &r.Prediction
+	return riskResponse{CustomerID: r.CustomerID, Score: p.Score, BaseScore: p.BaseScore, RiskLevel: p.RiskLevel, Flagged: p.Flagged,
+		Drivers: p.Drivers, Signals: r.Signals, ModelVersion: r.ModelVersion, AsOf: r.AsOf}
 }
 
 func (s *Server) risk(c *gin.Context) {
@@ -185,74 +161,13 @@ func (s *Server) risk(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	m, err := s.activeModel()
+	r, err := s.app.Risk(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	now := s.now().UTC()
-	pred, err := s.scoreStored(c.Request.Context(), m, id, now)
-	if err != nil {
-		s.fail(c, storeErr(err))
-		return
-	}
-	sigs, err := s.storedSignals(c.Request.Context(), m, id, now, &pred)
-	if err != nil {
-		s.fail(c, storeErr(err))
-		return
-	}
 	s.prom.scores.Inc()
-	c.JSON(http.StatusOK, riskResponse{CustomerID: id, Score: pred.Score, BaseScore: pred.BaseScore, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
-		Drivers: pred.Drivers, Signals: sigs, ModelVersion: m.Version, AsOf: now})
-}
-
-// scoreStored scores a stored customer as of now. The cached feature vector
-// is used when it was computed today with this model (and nothing changed
-// since: the store drops it on new events or a new profile); otherwise the
-// vector is rebuilt from the aggregates, and it and the score are stored,
-// which also keeps the at-risk list current.
-func (s *Server) scoreStored(ctx context.Context, m *model.Artifact, id string, now time.Time) (model.Prediction, error) {
-	p, cached, err := s.store.Snapshot(ctx, id)
-	if err != nil {
-		return model.Prediction{}, err
-	}
-	day := signals.DayNumber(now)
-	if cached != nil && cached.Day == day && cached.ModelVersion == m.Version && len(cached.Vector) == m.Schema.Len() {
-		if p.ActiveAt(now) { // churned customers would read as drift
-			s.drift.observe(m.Version, cached.Vector)
-		}
-		pred := m.Predict(cached.Vector, model.DefaultDrivers)
-		prev := cached.Score.Score
-		return pred, s.alert(ctx, m, &p, pred, &prev, now)
-	}
-	var prev *float64
-	if cached != nil {
-		prev = &cached.Score.Score
-	} else if s.alertsWanted(ctx) {
-		if sc, err := s.store.GetScore(ctx, id); err == nil {
-			prev = &sc.Score
-		}
-	}
-	end := signals.EndDay(now)
-	h, err := s.store.History(ctx, id, end-int32(m.Schema.LookbackDays), end)
-	if err != nil {
-		return model.Prediction{}, err
-	}
-	x := make([]float64, m.Schema.Len())
-	m.Schema.Vector(&p, h, now, x)
-	if p.ActiveAt(now) { // churned customers would read as drift
-		s.drift.observe(m.Version, x)
-	}
-	pred := m.Predict(x, model.DefaultDrivers)
-	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: now, MRR: p.MRR, Plan: p.Plan}
-	sc.Name, sc.Owner = s.account.Of(&p)
-	if len(pred.Drivers) > 0 {
-		sc.TopDriver = pred.Drivers[0].Reason
-	}
-	if err := s.store.PutScore(ctx, id, store.Cached{Day: day, ModelVersion: m.Version, Vector: x, Score: sc}); err != nil {
-		return model.Prediction{}, err
-	}
-	return pred, s.alert(ctx, m, &p, pred, prev, now)
+	c.JSON(http.StatusOK, riskOf(&r))
 }
 
 // atRiskItem is one entry of GET /v1/at-risk.
@@ -274,9 +189,8 @@ type atRiskItem struct {
 
 // Bounds of the filters of GET /v1/at-risk.
 const (
-	maxPlanLen    = 100   // characters of the plan parameter
-	maxSearchLen  = 100   // characters of the q parameter
-	maxAtRiskScan = 10000 // list entries one filtered request examines
+	maxPlanLen   = 100 // characters of the plan parameter
+	maxSearchLen = 100 // characters of the q parameter
 )
 
 func (s *Server) atRisk(c *gin.Context) {
@@ -320,20 +234,9 @@ func (s *Server) atRisk(c *gin.Context) {
 		s.fail(c, invalid(errs))
 		return
 	}
-	keep := atRiskFilter(q, plan, text)
-	var page store.AtRiskPage
-	var err error
-	if keep == nil {
-		page, err = s.store.AtRisk(c.Request.Context(), q)
-	} else {
-		page, err = s.atRiskFiltered(c.Request.Context(), q, keep)
-	}
-	if errors.Is(err, store.ErrBadCursor) {
-		s.fail(c, invalid([]FieldError{{Field: "cursor", Message: "not a cursor of this list and sort: start again without it"}}))
-		return
-	}
+	page, err := s.app.AtRisk(c.Request.Context(), q, app.AtRiskFilter{Plan: plan, Text: text})
 	if err != nil {
-		s.fail(c, storeErr(err))
+		s.fail(c, err)
 		return
 	}
 	items := make([]atRiskItem, 0, len(page.Items))
@@ -355,79 +258,13 @@ func (s *Server) atRisk(c *gin.Context) {
 	c.JSON(http.StatusOK, body)
 }
 
-// atRiskFilter is the filter the store cannot apply by range: the plan
-// (case-insensitive), the search text (a case-insensitive substring of the
-// customer id or name) and, outside the score order, the minimum score. It
-// is nil when there is nothing to filter.
-func atRiskFilter(q store.AtRiskQuery, plan, text string) func(store.AtRiskItem) bool {
-	minScore := q.Sort != "" && q.Sort != store.SortScore && q.MinScore > 0
-	if plan == "" && text == "" && !minScore {
-		return nil
-	}
-	text = strings.ToLower(text)
-	return func(it store.AtRiskItem) bool {
-		if plan != "" && !strings.EqualFold(it.Score.Plan, plan) {
-			return false
-		}
-		if text != "" && !strings.Contains(strings.ToLower(it.CustomerID), text) && !strings.Contains(strings.ToLower(it.Score.Name), text) {
-			return false
-		}
-		return !minScore || it.Score.Score >= q.MinScore
-	}
-}
-
-// atRiskFiltered is a page of the at-risk list holding only the customers
-// keep keeps. It reads the store's pages from q.Cursor on until q.Limit such
-// customers are found, the list ends, or maxAtRiskScan entries were
-// examined; Next then continues right after the last entry examined, so a
-// page may hold fewer than q.Limit customers (even none) and still have a
-// Next.
-func (s *Server) atRiskFiltered(ctx context.Context, q store.AtRiskQuery, keep func(store.AtRiskItem) bool) (store.AtRiskPage, error) {
-	want := q.Limit
-	if want <= 0 {
-		want = store.DefaultAtRiskLimit
-	}
-	var out store.AtRiskPage
-	for budget := maxAtRiskScan; ; {
-		q.Limit = min(store.MaxAtRiskLimit, budget)
-		page, err := s.store.AtRisk(ctx, q)
-		if err != nil {
-			return store.AtRiskPage{}, err
-		}
-		for i, it := range page.Items {
-			budget--
-			if keep(it) {
-				out.Items = append(out.Items, it)
-			}
-			if len(out.Items) == want || budget == 0 {
-				out.Next = page.Next
-				if i < len(page.Items)-1 {
-					out.Next = it.Cursor
-				}
-				return out, nil
-			}
-		}
-		if page.Next == "" {
-			return out, nil
-		}
-		if len(page.Items) == 0 { // every entry left the list while read
-			budget -= q.Limit
-		}
-		if budget <= 0 {
-			out.Next = page.Next
-			return out, nil
-		}
-		q.Cursor = page.Next
-	}
-}
-
 // plans answers GET /v1/plans: the plans of the active model's training data
 // (the plan levels of its feature schema), sorted, for a choice of plans;
 // none without a model.
 func (s *Server) plans(c *gin.Context) {
 	plans := []string{}
 	version := ""
-	if m := s.Model(); m != nil {
+	if m := s.models.Active(); m != nil {
 		version = m.Version
 		if m.Schema.Plan != nil {
 			plans = append(plans, m.Schema.Plan.Levels...)
@@ -438,8 +275,7 @@ func (s *Server) plans(c *gin.Context) {
 }
 
 func (s *Server) score(c *gin.Context) {
-	m, err := s.activeModel()
-	if err != nil {
+	if _, err := s.models.Require(); err != nil { // before reading the body
 		s.fail(c, err)
 		return
 	}
@@ -459,12 +295,7 @@ func (s *Server) score(c *gin.Context) {
 		return
 	}
 	var errs fieldErrors
-	type item struct {
-		p     features.Profile
-		h     signals.History
-		notes []signals.Excerpt
-	}
-	items := make([]item, 0, len(body.Customers))
+	items := make([]app.Unstored, 0, len(body.Customers))
 	nEvents := 0
 	for i, raw := range body.Customers {
 		field := "customers[" + itoa(i) + "]"
@@ -496,34 +327,26 @@ func (s *Server) score(c *gin.Context) {
 			evID = "inline"
 		}
 		events := s.parseEvents(in.Events, field+".events", evID, &errs)
-		var it item
-		it.p = p
-		for k := range events {
-			d, x, ok := s.agg.Ticket(&events[k], s.keepText)
-			it.h.Add(d)
-			if ok {
-				it.notes = append(it.notes, x)
-			}
-		}
-		items = append(items, it)
+		items = append(items, app.Unstored{Profile: p, Events: events})
 	}
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))
 		return
 	}
-	now := s.now().UTC()
-	out := make([]riskResponse, len(items))
-	for i := range items {
-		pred := m.Score(&items[i].p, items[i].h, now)
-		sigs := explain(m, items[i].h, items[i].notes, now, &pred)
-		out[i] = riskResponse{CustomerID: items[i].p.ID, Score: pred.Score, BaseScore: pred.BaseScore, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged,
-			Drivers: pred.Drivers, Signals: sigs, ModelVersion: m.Version, AsOf: now}
+	res, err := s.app.Score(items)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
-	c.JSON(http.StatusOK, gin.H{"model_version": m.Version, "as_of": now, "results": out})
+	out := make([]riskResponse, len(res.Risks))
+	for i := range res.Risks {
+		out[i] = riskOf(&res.Risks[i])
+	}
+	c.JSON(http.StatusOK, gin.H{"model_version": res.ModelVersion, "as_of": res.AsOf, "results": out})
 }
 
 func (s *Server) getModel(c *gin.Context) {
-	m, err := s.activeModel()
+	m, err := s.models.Require()
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -532,14 +355,10 @@ func (s *Server) getModel(c *gin.Context) {
 }
 
 func (s *Server) reloadModel(c *gin.Context) {
-	a, err := s.LoadModel()
+	a, err := s.models.Load()
 	if err != nil {
 		s.log.Warn("model reload refused", "err", err)
-		detail := "the artifact in models/current could not be loaded; the previous model keeps serving: " + err.Error()
-		if errors.Is(err, model.ErrNoModel) {
-			detail = "no model has been trained: run `train fit`"
-		}
-		s.fail(c, newProblem(http.StatusConflict, detail))
+		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"version": a.Version, "learner": a.Meta.Chosen})

@@ -21,7 +21,7 @@ func TestHostileInput(t *testing.T) {
 	clk := func() time.Time { return time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC) }
 	srv := New(Config{Store: store.NewMem(store.MemOptions{Now: clk}), ModelsDir: trainedModels(t), Now: clk,
 		Webhooks: webhook.NewMemStore(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if _, err := srv.LoadModel(); err != nil {
+	if _, err := srv.App().Models().Load(); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
@@ -82,7 +82,7 @@ func TestScoringLimit(t *testing.T) {
 	clk := func() time.Time { return time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC) }
 	srv := New(Config{Store: store.NewMem(store.MemOptions{Now: clk}), ModelsDir: trainedModels(t), Now: clk, MaxScoring: 2,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if _, err := srv.LoadModel(); err != nil {
+	if _, err := srv.App().Models().Load(); err != nil {
 		t.Fatal(err)
 	}
 	// Hold both slots as two slow requests would.

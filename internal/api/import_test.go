@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/churnrisk/churn/internal/app/dataload"
 	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/training"
 )
@@ -21,12 +22,12 @@ func TestImportBacktestsPredictedChurn(t *testing.T) {
 	for _, kind := range []string{"mem", "redis"} {
 		t.Run(kind, func(t *testing.T) {
 			a := newTestAPIStore(t, kind, true)
-			if _, err := a.srv.Import(context.Background(), testData); err != nil {
+			if _, err := dataload.Import(context.Background(), a.srv.App(), testData); err != nil {
 				t.Fatal(err)
 			}
 			to := metrics.MonthOf(a.clock.Now())
 			from := max(training.DataFrom(testData), to-11)
-			want := training.PredictedByMonth(testData, a.srv.Model(), from, to)
+			want := training.PredictedByMonth(testData, a.srv.App().Models().Active(), from, to)
 
 			resp, err := http.Get(a.url + "/v1/metrics/churn")
 			if err != nil {
@@ -38,7 +39,7 @@ func TestImportBacktestsPredictedChurn(t *testing.T) {
 				t.Fatalf("metrics: %d %v", resp.StatusCode, err)
 			}
 			seen, absent := 0, 0
-			first := training.BacktestFrom(testData, a.srv.Model())
+			first := training.BacktestFrom(testData, a.srv.App().Models().Active())
 			for _, m := range got.Months {
 				month, err := metrics.ParseMonth(m.Month)
 				if err != nil {

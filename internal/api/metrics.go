@@ -8,12 +8,13 @@ import (
 	"github.com/churnrisk/churn/internal/metrics"
 )
 
-// churnMetrics answers GET /v1/metrics/churn?from=YYYY-MM&to=YYYY-MM from the
-// store's incrementally kept aggregate: no customer is read. Without from,
-// the range is metrics.DefaultFrom's (the one `train metrics` uses).
+// churnMetrics answers GET /v1/metrics/churn?from=YYYY-MM&to=YYYY-MM (the
+// last 12 months by default): the churn figures of app.ChurnFigures.
+// Without from, the range is metrics.DefaultFrom's (the one `train metrics`
+// uses).
 func (s *Server) churnMetrics(c *gin.Context) {
 	var errs fieldErrors
-	to := metrics.MonthOf(s.now())
+	to := metrics.MonthOf(s.app.Now())
 	if v := c.Query("to"); v != "" {
 		m, err := metrics.ParseMonth(v)
 		if err != nil {
@@ -40,22 +41,14 @@ func (s *Server) churnMetrics(c *gin.Context) {
 		s.fail(c, invalid(errs))
 		return
 	}
-	st, err := s.store.ChurnMetrics(c.Request.Context())
-	if err != nil {
-		s.fail(c, storeErr(err))
-		return
-	}
-	var note string
+	start := &from
 	if !fromSet {
-		from, note = metrics.DefaultFrom(st.Aggregate, to)
+		start = nil // metrics.DefaultFrom's
 	}
-	o := metrics.Options{From: from, To: to, RevenueHistory: true, Predicted: st.Predicted, RevenueAtRisk: &st.RevenueAtRisk}
-	if m := s.Model(); m != nil {
-		o.LookbackDays = m.Meta.LookbackDays
-	}
-	t := metrics.Compute(st.Aggregate, o)
-	if note != "" {
-		t.Notes = append(t.Notes, note)
+	t, err := s.app.ChurnFigures(c.Request.Context(), start, to)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	c.JSON(http.StatusOK, t)
 }

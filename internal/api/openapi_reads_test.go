@@ -30,7 +30,7 @@ func TestOpenAPIReadAnswers(t *testing.T) {
 	hooks := webhook.NewMemStore()
 	st := store.NewMem(store.MemOptions{Now: clk.Now})
 	srv := New(Config{Store: st, ModelsDir: dir, Now: clk.Now, Webhooks: hooks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if _, err := srv.LoadModel(); err != nil {
+	if _, err := srv.App().Models().Load(); err != nil {
 		t.Fatal(err)
 	}
 	api := &testAPI{t: t, store: st, clock: clk, srv: srv}

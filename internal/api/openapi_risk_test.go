@@ -23,7 +23,7 @@ func TestOpenAPIRiskAnswers(t *testing.T) {
 	}
 	a := newTestAPI(t, true)
 	historyFixture(t, a)
-	m := a.srv.Model()
+	m := a.srv.App().Models().Active()
 	want := m.Predict(make([]float64, m.Schema.Len()), 0).BaseScore
 	engine := a.srv.Handler()
 	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}

@@ -16,6 +16,7 @@ import (
 	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
+	"github.com/churnrisk/churn/internal/webhook"
 )
 
 // TestRedisOutage stops a real redis-server while a client keeps posting
@@ -30,19 +31,27 @@ func TestRedisOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	api := New(Config{Store: st, ModelsDir: trainedModels(t), Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if _, err := api.LoadModel(); err != nil {
+	hooks := webhook.NewRedisStore(st.Client(), "outage:")
+	api := New(Config{Store: st, ModelsDir: trainedModels(t), Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Webhooks: hooks, AllowPrivateWebhooks: true})
+	if _, err := api.App().Models().Load(); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(api.Handler())
 	defer hs.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go api.Run(ctx)
+	go api.App().Run(ctx)
 	a := &testAPI{t: t, url: hs.URL, store: st, clock: clk, srv: api}
 	if code, body, _ := a.do("PUT", "/v1/customers/o1", map[string]any{"plan": "growth", "mrr": 100}); code != 200 {
 		t.Fatalf("put: %d %v", code, body)
 	}
+	// A subscription, so that the webhook routes that name one reach Redis.
+	code, sub, _ := a.do("POST", "/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook"})
+	if code != 201 {
+		t.Fatalf("subscribe: %d %v", code, sub)
+	}
+	subID, _ := sub["id"].(string)
 
 	// The poster: batch k holds 10 usage events with ids k-0..k-9; each
 	// batch is retried until acknowledged.
@@ -91,7 +100,9 @@ func TestRedisOutage(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	srv.Stop()
 	time.Sleep(200 * time.Millisecond)
-	// During the outage: writes and reads needing Redis are 503, the process is alive.
+	// During the outage: every route needing Redis (customers, events,
+	// lists, figures, webhooks and alerts) is 503 with Retry-After; the
+	// routes that do not need it still answer; the process is alive.
 	for _, c := range []struct {
 		method, path string
 		body         any
@@ -101,9 +112,21 @@ func TestRedisOutage(t *testing.T) {
 		{"GET", "/v1/customers/o1/risk", nil, 503},
 		{"GET", "/v1/customers/o1", nil, 503},
 		{"PUT", "/v1/customers/o2", map[string]any{"plan": "x"}, 503},
+		{"GET", "/v1/customers/o1/history", nil, 503},
+		{"GET", "/v1/customers/o1/alerts", nil, 503},
 		{"GET", "/v1/at-risk", nil, 503},
+		{"GET", "/v1/metrics/churn", nil, 503},
+		{"POST", "/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/other"}, 503},
+		{"GET", "/v1/webhooks", nil, 503},
+		{"GET", "/v1/webhooks/" + subID + "/deliveries", nil, 503},
+		{"POST", "/v1/webhooks/" + subID + "/deliveries/msg_0123/redeliver", nil, 503},
+		{"DELETE", "/v1/webhooks/" + subID, nil, 503},
 		{"GET", "/readyz", nil, 503},
 		{"GET", "/healthz", nil, 200},
+		{"POST", "/v1/score", map[string]any{"customers": []any{map[string]any{"plan": "growth"}}}, 200},
+		{"GET", "/v1/model", nil, 200},
+		{"GET", "/v1/plans", nil, 200},
+		{"GET", "/v1/models", nil, 200},
 	} {
 		start := time.Now()
 		code, body, hdr := a.do(c.method, c.path, c.body)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/churnrisk/churn/internal/app"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
 )
@@ -68,7 +69,7 @@ func TestAtRiskPlanFilter(t *testing.T) {
 		if code, body, _ := a.do("POST", "/v1/events", map[string]any{"events": events}); code != 202 {
 			t.Fatalf("events: %d %v", code, body)
 		}
-		if err := a.srv.Settle(context.Background()); err != nil {
+		if err := a.srv.App().Settle(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		all := a.pageAtRisk(t, url.Values{}, 50)
@@ -132,7 +133,7 @@ func TestAtRiskPlanScanBound(t *testing.T) {
 				return a.store.PutScore(ctx, id, store.Cached{Day: signals.DayNumber(now), ModelVersion: "v", Score: sc})
 			}
 			// 10,002 customers of plan "a", then one of plan "b" below them all.
-			const many = maxAtRiskScan + 2
+			const many = app.MaxAtRiskScan + 2
 			var wg sync.WaitGroup
 			errs := make(chan error, 8)
 			for w := range 8 {

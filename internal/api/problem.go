@@ -6,6 +6,11 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/churnrisk/churn/internal/app"
+	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/store"
+	"github.com/churnrisk/churn/internal/webhook"
 )
 
 // FieldError names one invalid field of a request, by JSON path.
@@ -56,15 +61,51 @@ func writeProblem(c *gin.Context, p Problem) {
 	c.AbortWithStatusJSON(p.Status, p)
 }
 
-// fail maps an error to its problem: a *problemError as it is, anything else
-// as an internal error whose details stay in the log.
-func (s *Server) fail(c *gin.Context, err error) {
+// errUnavailable is the answer while a store cannot be reached.
+var errUnavailable = newProblem(http.StatusServiceUnavailable, "the store is unavailable; retry later")
+
+// problemOf is the one place an error of a use case becomes what the client
+// is told: a problem as it is; an unknown customer, webhook, delivery or
+// report 404; webhooks not configured 404; a store that cannot be reached 503 (with Retry-After, see
+// writeProblem); no model loaded 503; a model that could not be loaded 409;
+// a cursor the store did not issue 422. Anything else is an internal error
+// (ok false): the client gets a generic 500 and the error stays in the log.
+func problemOf(err error) (p Problem, ok bool) {
 	var pe *problemError
-	if errors.As(err, &pe) {
-		if pe == errUnavailable {
+	var nf *app.NotFoundError
+	switch {
+	case errors.As(err, &pe):
+		return pe.p, true
+	case errors.As(err, &nf):
+		return newProblem(http.StatusNotFound, nf.What).p, true
+	case errors.Is(err, app.ErrWebhooksOff):
+		return newProblem(http.StatusNotFound, "webhooks are not configured on this server").p, true
+	case errors.Is(err, store.ErrNotFound):
+		return newProblem(http.StatusNotFound, "no such customer").p, true
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, webhook.ErrUnavailable):
+		return errUnavailable.p, true
+	case errors.Is(err, store.ErrBadCursor):
+		return invalid([]FieldError{{Field: "cursor", Message: "not a cursor of this list and sort: start again without it"}}).p, true
+	case errors.Is(err, app.ErrNoModel):
+		return newProblem(http.StatusServiceUnavailable, "no model loaded: train one with `train fit` and POST /v1/model/reload").p, true
+	case errors.Is(err, model.ErrNoModel):
+		return newProblem(http.StatusConflict, "no model has been trained: run `train fit`").p, true
+	case errors.Is(err, app.ErrModelRefused):
+		return newProblem(http.StatusConflict, "the artifact in models/current could not be loaded; the previous model keeps serving").p, true
+	case errors.Is(err, app.ErrModelsUnreadable):
+		return newProblem(http.StatusServiceUnavailable, "the models directory cannot be read").p, true
+	}
+	return Problem{}, false
+}
+
+// fail answers a request with the problem of err (problemOf); an internal
+// error is logged with the request id, which the generic answer names.
+func (s *Server) fail(c *gin.Context, err error) {
+	if p, ok := problemOf(err); ok {
+		if errors.Is(err, store.ErrUnavailable) || errors.Is(err, webhook.ErrUnavailable) {
 			s.prom.storeErrs.Inc()
 		}
-		writeProblem(c, pe.p)
+		writeProblem(c, p)
 		return
 	}
 	s.log.ErrorContext(c.Request.Context(), "request failed", "path", c.FullPath(), "err", err, "request_id", c.GetString(requestIDKey))

@@ -4,6 +4,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/churnrisk/churn/internal/model"
 )
 
 // promMetrics are the service's Prometheus metrics, on a registry of the
@@ -17,7 +19,6 @@ type promMetrics struct {
 	requests   *prometheus.HistogramVec
 	storeErrs  prometheus.Counter
 	busy       prometheus.Counter
-	modelInfo  *prometheus.GaugeVec
 	drift      *prometheus.GaugeVec
 }
 
@@ -37,14 +38,28 @@ func newPromMetrics() *promMetrics {
 		[]string{"route", "method", "status"})
 	m.storeErrs = prometheus.NewCounter(prometheus.CounterOpts{Name: "churn_store_errors_total", Help: "Requests answered 503 because the store was unreachable."})
 	m.busy = prometheus.NewCounter(prometheus.CounterOpts{Name: "churn_scoring_rejected_total", Help: "Scoring requests refused with 503 because too many were in flight."})
-	m.modelInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "churn_model_info", Help: "The active model version (value 1)."}, []string{"version", "learner"})
-	m.reg.MustRegister(m.requests, m.storeErrs, m.busy, m.modelInfo)
+	m.reg.MustRegister(m.requests, m.storeErrs, m.busy)
 	m.reg.MustRegister(m.deliveries, m.events, m.duplicates, m.scores, m.drift,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	for _, r := range []string{"sent", "retried", "failed", "disabled"} {
 		m.deliveries.WithLabelValues(r)
 	}
 	return m
+}
+
+// modelInfoDesc describes churn_model_info.
+var modelInfoDesc = prometheus.NewDesc("churn_model_info", "The active model version (value 1).", []string{"version", "learner"}, nil)
+
+// modelInfo is churn_model_info: 1 labelled with the active model's version
+// and learner, read at each scrape; absent before a model is loaded.
+type modelInfo struct{ active func() *model.Artifact }
+
+func (modelInfo) Describe(ch chan<- *prometheus.Desc) { ch <- modelInfoDesc }
+
+func (m modelInfo) Collect(ch chan<- prometheus.Metric) {
+	if a := m.active(); a != nil {
+		ch <- prometheus.MustNewConstMetric(modelInfoDesc, prometheus.GaugeValue, 1, a.Version, a.Meta.Chosen)
+	}
 }
 
 // WebhookMetrics returns the hook a webhook.Dispatcher reports its results to.

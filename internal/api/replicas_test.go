@@ -35,7 +35,7 @@ func TestTwoReplicasShareState(t *testing.T) {
 				}
 				t.Cleanup(func() { st.Close() })
 				srv := New(Config{Store: st, ModelsDir: trainedModels(t), Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-				if _, err := srv.LoadModel(); err != nil {
+				if _, err := srv.App().Models().Load(); err != nil {
 					t.Fatal(err)
 				}
 				hs := httptest.NewServer(srv.Handler())

@@ -28,7 +28,7 @@ func TestModelReport(t *testing.T) {
 	if rec := get(); rec.Code != 503 || rec.Header().Get("Content-Type") != "application/problem+json" {
 		t.Errorf("without a model: %d %s %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
-	if _, err := srv.LoadModel(); err != nil {
+	if _, err := srv.App().Models().Load(); err != nil {
 		t.Fatal(err)
 	}
 	rec := get()

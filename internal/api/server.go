@@ -1,50 +1,26 @@
-// Package api is the churn service's HTTP API (Gin): customers, events,
-// risk scores with drivers, batch scoring and the model. It declares the
-// store methods it needs; store.Mem and the Redis store provide them.
+// Package api is the churn service's HTTP layer (Gin): it decodes and
+// validates requests, calls one use case of internal/app, encodes the
+// answer, and maps errors to problem+json answers in one place (fail).
 package api
 
 import (
 	"cmp"
-	"context"
-	"errors"
-	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/churnrisk/churn/internal/features"
-	"github.com/churnrisk/churn/internal/metrics"
+	"github.com/churnrisk/churn/internal/app"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/webhook"
 )
 
-// Store is what the API needs from a store (store.Mem and store.Redis).
-type Store interface {
-	PutCustomer(ctx context.Context, p features.Profile) error
-	GetCustomer(ctx context.Context, id string) (features.Profile, error)
-	AddEvents(ctx context.Context, events []store.Event) (accepted, duplicates int, err error)
-	History(ctx context.Context, id string, from, to int32) (signals.History, error)
-	Snapshot(ctx context.Context, id string) (features.Profile, *store.Cached, error)
-	PutScore(ctx context.Context, id string, c store.Cached) error
-	AtRisk(ctx context.Context, q store.AtRiskQuery) (store.AtRiskPage, error)
-	Import(ctx context.Context, customers []store.CustomerData) error
-	ChurnMetrics(ctx context.Context) (store.ChurnState, error)
-	RecordPredicted(ctx context.Context, predicted map[metrics.Month]float64) error
-	Alerts(ctx context.Context, id string, score float64, rules []store.AlertRule) ([]store.Transition, error)
-	EachCustomer(ctx context.Context, fn func(id string) error) error
-	GetScore(ctx context.Context, id string) (store.Score, error)
-	Evidence(ctx context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error)
-	Ping(ctx context.Context) error
-}
-
-// Config wires a Server.
+// Config wires a Server and the application under it.
 type Config struct {
-	Store     Store
+	Store     app.Store
 	ModelsDir string
 	Logger    *slog.Logger
 	// Now returns the current time; nil means time.Now.
@@ -64,7 +40,7 @@ type Config struct {
 	// link-local addresses (CHURN_WEBHOOK_ALLOW_PRIVATE).
 	AllowPrivateWebhooks bool
 	// Hysteresis is how far below a threshold a score must fall before
-	// customer.risk_cleared; 0 means DefaultHysteresis.
+	// customer.risk_cleared; 0 means app.DefaultHysteresis.
 	Hysteresis float64
 	// Keys are the API keys (CHURN_API_KEYS); nil serves without
 	// authentication.
@@ -72,7 +48,7 @@ type Config struct {
 	// MaxScoring bounds the scoring requests (risk, score) in flight; past
 	// it they get 503 with Retry-After instead of queueing. 0 means 512.
 	MaxScoring int
-	// ModelPoll is how often Run checks models/current for a new version;
+	// ModelPoll is how often App().Run checks models/current for a new version;
 	// 0 means 5 seconds, a negative value turns the polling off.
 	ModelPoll time.Duration
 	// RescoreRate bounds the background rescoring of every customer after a
@@ -84,122 +60,55 @@ type Config struct {
 	Account store.Account
 }
 
-// Server holds the API's dependencies and the active model.
+// Server is the HTTP layer over the application's use cases.
 type Server struct {
-	store     Store
-	modelsDir string
-	log       *slog.Logger
-	now       func() time.Time
-	agg       *signals.Aggregator
-	maxSkew   time.Duration
-	model     atomic.Pointer[model.Artifact]
-	reloadMu  sync.Mutex
-	rescore   *rescorer
-
-	hooks             webhook.Store
+	app               *app.Service
+	models            *app.Models
+	alerts            *app.Alerts
+	log               *slog.Logger
+	maxSkew           time.Duration
 	allowPrivateHooks bool
-	hysteresis        float64
-	subs              subsCache
-	modelChanged      chan struct{}
-	rescoreRate       float64
 	prom              *promMetrics
 	keys              *Keys
-	modelPoll         time.Duration
 	drift             *driftMonitor
 	scoring           chan struct{}
 	draining          atomic.Bool
-	keepText          bool
-	account           store.Account
 }
+
+// New returns a Server over a new app.Service built from cfg; call
+// App().Models().Load to load the current model and App().Run to keep the
+// scores current in the background.
+func New(cfg Config) *Server {
+	s := &Server{log: cmp.Or(cfg.Logger, slog.Default()), maxSkew: cfg.MaxSkew, allowPrivateHooks: cfg.AllowPrivateWebhooks,
+		keys: cfg.Keys, prom: newPromMetrics()}
+	if s.maxSkew <= 0 {
+		s.maxSkew = 5 * time.Minute
+	}
+	if cfg.MaxScoring <= 0 {
+		cfg.MaxScoring = 512
+	}
+	s.scoring = make(chan struct{}, cfg.MaxScoring)
+	active := func() *model.Artifact { return s.models.Active() }
+	s.drift = newDriftMonitor(active, s.prom.drift, s.log)
+	s.app = app.New(app.Config{Store: cfg.Store, ModelsDir: cfg.ModelsDir, Logger: s.log, Now: cfg.Now, Aggregator: cfg.Aggregator,
+		DropTicketText: cfg.DropTicketText, Webhooks: cfg.Webhooks, Hysteresis: cfg.Hysteresis, ModelPoll: cfg.ModelPoll,
+		RescoreRate: cfg.RescoreRate, Account: cfg.Account, Observe: s.drift.observe})
+	s.models, s.alerts = s.app.Models(), s.app.Alerts()
+	s.prom.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "churn_model_age_seconds",
+		Help: "Age of the active model (since it was trained)."}, func() float64 {
+		if m := active(); m != nil && !m.Meta.CreatedAt.IsZero() {
+			return time.Since(m.Meta.CreatedAt).Seconds()
+		}
+		return 0
+	}), modelInfo{active})
+	return s
+}
+
+// App returns the application the server serves: its use cases, the
+// active model (Models) and the background work (Run).
+func (s *Server) App() *app.Service { return s.app }
 
 // Drain marks the server as shutting down: /readyz answers 503 "draining" so
 // that load balancers stop sending new requests, while every route keeps
 // serving the requests that still arrive.
 func (s *Server) Drain() { s.draining.Store(true) }
-
-// New returns a Server; call LoadModel to load the current model and Run to
-// keep the at-risk list current as events arrive.
-func New(cfg Config) *Server {
-	s := &Server{store: cfg.Store, modelsDir: cfg.ModelsDir, log: cfg.Logger, now: cfg.Now, agg: cfg.Aggregator, maxSkew: cfg.MaxSkew, rescore: newRescorer()}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.agg == nil {
-		s.agg = signals.NewAggregator()
-	}
-	if s.maxSkew <= 0 {
-		s.maxSkew = 5 * time.Minute
-	}
-	s.hooks, s.allowPrivateHooks, s.hysteresis = cfg.Webhooks, cfg.AllowPrivateWebhooks, cfg.Hysteresis
-	s.modelChanged, s.rescoreRate = make(chan struct{}, 1), cfg.RescoreRate
-	s.prom = newPromMetrics()
-	s.keys = cfg.Keys
-	s.keepText = !cfg.DropTicketText
-	if cfg.MaxScoring <= 0 {
-		cfg.MaxScoring = 512
-	}
-	s.scoring = make(chan struct{}, cfg.MaxScoring)
-	s.prom.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "churn_model_age_seconds",
-		Help: "Age of the active model (since it was trained)."}, func() float64 {
-		if m := s.Model(); m != nil && !m.Meta.CreatedAt.IsZero() {
-			return time.Since(m.Meta.CreatedAt).Seconds()
-		}
-		return 0
-	}))
-	s.drift = newDriftMonitor(s.Model, s.prom.drift, s.log)
-	s.modelPoll = cfg.ModelPoll
-	if s.modelPoll == 0 {
-		s.modelPoll = 5 * time.Second
-	}
-	if s.rescoreRate <= 0 {
-		s.rescoreRate = 1000
-	}
-	if s.hysteresis <= 0 {
-		s.hysteresis = DefaultHysteresis
-	}
-	s.account = store.Account{NameAttribute: cmp.Or(cfg.Account.NameAttribute, store.DefaultNameAttribute),
-		OwnerAttribute: cmp.Or(cfg.Account.OwnerAttribute, store.DefaultOwnerAttribute)}
-	return s
-}
-
-// Model returns the active model, or nil before one is loaded.
-func (s *Server) Model() *model.Artifact { return s.model.Load() }
-
-// LoadModel loads models/current and makes it active. On any error the
-// previously active model keeps serving and the error is returned.
-func (s *Server) LoadModel() (*model.Artifact, error) {
-	s.reloadMu.Lock()
-	defer s.reloadMu.Unlock()
-	a, err := model.Load(s.modelsDir)
-	if err != nil {
-		return nil, fmt.Errorf("load model from %s: %w", s.modelsDir, err)
-	}
-	old := s.model.Swap(a)
-	s.prom.modelInfo.Reset()
-	s.prom.modelInfo.WithLabelValues(a.Version, a.Meta.Chosen).Set(1)
-	if old == nil || old.Version != a.Version {
-		s.log.Info("model active", "version", a.Version, "learner", a.Meta.Chosen, "features", a.Schema.Len())
-	}
-	if old != nil && old.Version != a.Version {
-		select { // a new model rescores everyone in the background (see Run)
-		case s.modelChanged <- struct{}{}:
-		default:
-		}
-	}
-	return a, nil
-}
-
-func storeErr(err error) error {
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return newProblem(404, "no such customer")
-	case errors.Is(err, store.ErrUnavailable):
-		return errUnavailable
-	}
-	return err
-}
-
-var errUnavailable = newProblem(503, "the store is unavailable; retry later")

@@ -69,14 +69,14 @@ func TestSwapUnderLoad(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
 	st := store.NewMem(store.MemOptions{Now: clk.Now})
 	srv := New(Config{Store: st, ModelsDir: dir, Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ModelPoll: 20 * time.Millisecond})
-	if _, err := srv.LoadModel(); err != nil {
+	if _, err := srv.App().Models().Load(); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go srv.Run(ctx)
+	go srv.App().Run(ctx)
 	a := &testAPI{t: t, url: hs.URL, store: st, clock: clk, srv: srv}
 	a.loadGenerated(t, 100)
 
@@ -123,13 +123,13 @@ func TestSwapUnderLoad(t *testing.T) {
 	}
 	for round := 0; round < 6; round++ {
 		pointTo("v2")
-		waitFor(t, "the poller to load v2", 5*time.Second, func() bool { return srv.Model().Version == "v2" })
+		waitFor(t, "the poller to load v2", 5*time.Second, func() bool { return srv.App().Models().Active().Version == "v2" })
 		pointTo("broken")
 		if code, _, _ := a.do("POST", "/v1/model/reload", nil); code != 409 {
 			t.Errorf("reload of a corrupt version: %d, want 409", code)
 		}
 		time.Sleep(60 * time.Millisecond)
-		if v := srv.Model().Version; v != "v2" {
+		if v := srv.App().Models().Active().Version; v != "v2" {
 			t.Fatalf("a corrupt version replaced the model: now %s", v)
 		}
 		pointTo("v1")

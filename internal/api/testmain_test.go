@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/churnrisk/churn/internal/app"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/redistest"
@@ -88,7 +89,7 @@ func (c *clock) Set(t time.Time) {
 
 // testStore is the API's store plus what the tests inspect.
 type testStore interface {
-	Store
+	app.Store
 	GetScore(ctx context.Context, id string) (store.Score, error)
 }
 
@@ -157,7 +158,7 @@ func newTestAPIStore(t *testing.T, kind string, withModel bool) *testAPI {
 	}
 	srv := New(Config{Store: st, ModelsDir: dir, Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if withModel {
-		if _, err := srv.LoadModel(); err != nil {
+		if _, err := srv.App().Models().Load(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -165,8 +166,26 @@ func newTestAPIStore(t *testing.T, kind string, withModel bool) *testAPI {
 	t.Cleanup(hs.Close)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	go srv.Run(ctx)
+	go srv.App().Run(ctx)
 	return &testAPI{t: t, url: hs.URL, store: st, clock: clk, srv: srv}
+}
+
+// sibling starts another server on a's store and clock with the test model
+// loaded, configured as a is except for what change sets.
+func (a *testAPI) sibling(t *testing.T, change func(*Config)) *testAPI {
+	t.Helper()
+	cfg := Config{Store: a.store, ModelsDir: trainedModels(t), Now: a.clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	change(&cfg)
+	srv := New(cfg)
+	if _, err := srv.App().Models().Load(); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go srv.App().Run(ctx)
+	return &testAPI{t: t, url: hs.URL, store: a.store, clock: a.clock, srv: srv}
 }
 
 // do sends a request with a JSON (or raw string) body and decodes the JSON answer.

@@ -1,28 +1,15 @@
 package api
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"math"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/churnrisk/churn/internal/features"
-	"github.com/churnrisk/churn/internal/model"
-	"github.com/churnrisk/churn/internal/store"
+	"github.com/churnrisk/churn/internal/app"
 	"github.com/churnrisk/churn/internal/webhook"
 )
-
-// DefaultHysteresis is how far below a subscription's threshold a score
-// must fall before a customer.risk_cleared alert.
-const DefaultHysteresis = 0.05
 
 // webhookRequest is the body of POST /v1/webhooks.
 type webhookRequest struct {
@@ -54,8 +41,8 @@ func viewOf(s webhook.Subscription, withSecret bool) webhookView {
 }
 
 func (s *Server) webhooksEnabled(c *gin.Context) bool {
-	if s.hooks == nil {
-		writeProblem(c, newProblem(http.StatusNotFound, "webhooks are not configured on this server").p)
+	if !s.alerts.Enabled() { // before the body is read
+		s.fail(c, app.ErrWebhooksOff)
 		return false
 	}
 	return true
@@ -89,18 +76,11 @@ func (s *Server) createWebhook(c *gin.Context) {
 		s.fail(c, invalid(errs))
 		return
 	}
-	secret, err := webhook.NewSecret()
+	sub, err := s.alerts.Subscribe(c.Request.Context(), in.URL, in.Events, in.MinScore)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	sub := webhook.Subscription{ID: "wh_" + strings.TrimPrefix(webhook.NewMessageID(), "msg_"), URL: in.URL, Events: slices.Compact(in.Events),
-		MinScore: in.MinScore, Secret: secret, CreatedAt: s.now().UTC()}
-	if err := s.hooks.PutSubscription(c.Request.Context(), sub); err != nil {
-		s.fail(c, storeErr(err))
-		return
-	}
-	s.subs.invalidate()
 	c.JSON(http.StatusCreated, viewOf(sub, true))
 }
 
@@ -108,9 +88,9 @@ func (s *Server) listWebhooks(c *gin.Context) {
 	if !s.webhooksEnabled(c) {
 		return
 	}
-	subs, err := s.hooks.Subscriptions(c.Request.Context())
+	subs, err := s.alerts.Subscriptions(c.Request.Context())
 	if err != nil {
-		s.fail(c, storeErr(err))
+		s.fail(c, err)
 		return
 	}
 	out := make([]webhookView, 0, len(subs))
@@ -124,16 +104,10 @@ func (s *Server) deleteWebhook(c *gin.Context) {
 	if !s.webhooksEnabled(c) {
 		return
 	}
-	err := s.hooks.DeleteSubscription(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, webhook.ErrNotFound) {
-		s.fail(c, newProblem(http.StatusNotFound, "no such webhook"))
+	if err := s.alerts.Unsubscribe(c.Request.Context(), c.Param("id")); err != nil {
+		s.fail(c, err)
 		return
 	}
-	if err != nil {
-		s.fail(c, storeErr(err))
-		return
-	}
-	s.subs.invalidate()
 	c.Status(http.StatusNoContent)
 }
 
@@ -142,12 +116,9 @@ func (s *Server) webhookDeliveries(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	if _, err := s.hooks.GetSubscription(ctx, c.Param("id")); err != nil {
-		if errors.Is(err, webhook.ErrNotFound) {
-			s.fail(c, newProblem(http.StatusNotFound, "no such webhook"))
-			return
-		}
-		s.fail(c, storeErr(err))
+	// An unknown webhook is 404 whatever the limit.
+	if _, err := s.alerts.Subscription(ctx, c.Param("id")); err != nil {
+		s.fail(c, err)
 		return
 	}
 	limit := 100
@@ -159,9 +130,9 @@ func (s *Server) webhookDeliveries(c *gin.Context) {
 		}
 		limit = n
 	}
-	ds, err := s.hooks.Deliveries(ctx, c.Param("id"), limit)
+	ds, err := s.alerts.Deliveries(ctx, c.Param("id"), limit)
 	if err != nil {
-		s.fail(c, storeErr(err))
+		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"deliveries": ds})
@@ -171,121 +142,9 @@ func (s *Server) redeliver(c *gin.Context) {
 	if !s.webhooksEnabled(c) {
 		return
 	}
-	err := s.hooks.Redeliver(c.Request.Context(), c.Param("id"), c.Param("delivery"))
-	if errors.Is(err, webhook.ErrNotFound) {
-		s.fail(c, newProblem(http.StatusNotFound, "no such failed delivery of this webhook"))
-		return
-	}
-	if err != nil {
-		s.fail(c, storeErr(err))
+	if err := s.alerts.Redeliver(c.Request.Context(), c.Param("id"), c.Param("delivery")); err != nil {
+		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"redelivery": c.Param("delivery")})
-}
-
-// subsCache keeps the subscription list for a short while: alerts are
-// checked on every score, subscriptions change rarely.
-type subsCache struct {
-	mu      sync.Mutex
-	subs    []webhook.Subscription
-	fetched time.Time
-}
-
-func (sc *subsCache) invalidate() {
-	sc.mu.Lock()
-	sc.fetched = time.Time{}
-	sc.mu.Unlock()
-}
-
-func (s *Server) subscriptions(ctx context.Context) ([]webhook.Subscription, error) {
-	s.subs.mu.Lock()
-	defer s.subs.mu.Unlock()
-	if time.Since(s.subs.fetched) < 2*time.Second {
-		return s.subs.subs, nil
-	}
-	subs, err := s.hooks.Subscriptions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.subs.subs, s.subs.fetched = subs, time.Now()
-	return subs, nil
-}
-
-// alertsWanted reports whether any webhook subscription exists, so that the
-// scoring and import paths do no alert work (an extra read of the previous
-// score, a rescoring of everyone loaded) when nobody listens.
-func (s *Server) alertsWanted(ctx context.Context) bool {
-	if s.hooks == nil {
-		return false
-	}
-	subs, err := s.subscriptions(ctx)
-	return err == nil && len(subs) > 0
-}
-
-// alertPayload is the body of a webhook (DESIGN.md section 8).
-type alertPayload struct {
-	Type      webhook.EventType `json:"type"`
-	Timestamp time.Time         `json:"timestamp"`
-	Data      alertData         `json:"data"`
-}
-
-type alertData struct {
-	CustomerID    string          `json:"customer_id"`
-	Score         float64         `json:"score"`
-	PreviousScore *float64        `json:"previous_score"`
-	RiskLevel     model.RiskLevel `json:"risk_level"`
-	Drivers       []model.Driver  `json:"drivers"`
-	ModelVersion  string          `json:"model_version"`
-	MRR           *float64        `json:"mrr"`
-}
-
-// alert applies a customer's new score to its alert state for every
-// subscription and enqueues one delivery per transition. A customer who has
-// left raises no alert.
-func (s *Server) alert(ctx context.Context, m *model.Artifact, p *features.Profile, pred model.Prediction, prev *float64, now time.Time) error {
-	if s.hooks == nil || !p.ActiveAt(now) {
-		return nil
-	}
-	subs, err := s.subscriptions(ctx)
-	if err != nil || len(subs) == 0 {
-		return err
-	}
-	rules := make([]store.AlertRule, 0, len(subs))
-	byID := map[string]webhook.Subscription{}
-	for _, sub := range subs {
-		if sub.Disabled {
-			continue
-		}
-		th := m.Threshold
-		if sub.MinScore != nil {
-			th = *sub.MinScore
-		}
-		rules = append(rules, store.AlertRule{ID: sub.ID, Threshold: th, Clear: math.Max(0, th-s.hysteresis)})
-		byID[sub.ID] = sub
-	}
-	tr, err := s.store.Alerts(ctx, p.ID, pred.Score, rules)
-	if err != nil || len(tr) == 0 {
-		return err
-	}
-	var ds []webhook.Delivery
-	for _, t := range tr {
-		typ := webhook.EventRiskCleared
-		if t.AtRisk {
-			typ = webhook.EventAtRisk
-		}
-		if !slices.Contains(byID[t.RuleID].Events, typ) {
-			continue
-		}
-		body, err := json.Marshal(alertPayload{Type: typ, Timestamp: now, Data: alertData{CustomerID: p.ID, Score: pred.Score,
-			PreviousScore: prev, RiskLevel: pred.RiskLevel, Drivers: pred.Drivers, ModelVersion: m.Version, MRR: p.MRR}})
-		if err != nil {
-			return err
-		}
-		ds = append(ds, webhook.Delivery{ID: webhook.NewMessageID(), SubscriptionID: t.RuleID, Type: typ, CustomerID: p.ID,
-			Payload: body, Status: webhook.StatusPending, CreatedAt: now, UpdatedAt: now})
-	}
-	if len(ds) == 0 {
-		return nil
-	}
-	return s.hooks.Enqueue(ctx, ds)
 }

@@ -17,6 +17,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/churnrisk/churn/internal/app"
 	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/webhook"
@@ -67,7 +68,7 @@ func webhookAPI(t *testing.T, st testStore, hooks webhook.Store, clk *clock, con
 	t.Helper()
 	srv := New(Config{Store: st, ModelsDir: trainedModels(t), Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Webhooks: hooks, AllowPrivateWebhooks: true})
-	if _, err := srv.LoadModel(); err != nil {
+	if _, err := srv.App().Models().Load(); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
@@ -77,7 +78,7 @@ func webhookAPI(t *testing.T, st testStore, hooks webhook.Store, clk *clock, con
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: srv.WebhookMetrics()}
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); srv.Run(ctx) }()
+	go func() { defer wg.Done(); srv.App().Run(ctx) }()
 	go func() { defer wg.Done(); d.Run(ctx) }()
 	stop := func() { cancel(); wg.Wait(); hs.Close() }
 	t.Cleanup(stop)
@@ -158,7 +159,7 @@ func TestWebhookAlertRetriedAndSigned(t *testing.T) {
 			t.Errorf("attempt %d: signature refused by the Standard Webhooks library: %v", i+1, err)
 		}
 	}
-	var p alertPayload
+	var p app.AlertPayload
 	if err := json.Unmarshal(bodies[3], &p); err != nil || p.Type != "customer.at_risk" || p.Data.CustomerID != id || p.Data.Score < 0.1 || len(p.Data.Drivers) == 0 || p.Data.ModelVersion == "" {
 		t.Fatalf("payload %s (%v)", bodies[3], err)
 	}
@@ -170,7 +171,7 @@ func TestWebhookAlertRetriedAndSigned(t *testing.T) {
 	// Staying at risk raises nothing new; the list shows no secret.
 	a.do("GET", "/v1/customers/"+id+"/risk", nil)
 	pushOver(t, a, id)
-	a.srv.Settle(context.Background())
+	a.srv.App().Settle(context.Background())
 	time.Sleep(200 * time.Millisecond)
 	if c, _ := rcv.snapshot(); len(c) != 4 {
 		t.Errorf("%d calls after more bad events, want still 4", len(c))
@@ -270,7 +271,7 @@ func TestWebhookTwoReplicas(t *testing.T) {
 		pushOver(t, apis[i%2], testData.Customers[i].ID)
 	}
 	for _, a := range apis {
-		a.srv.Settle(context.Background())
+		a.srv.App().Settle(context.Background())
 	}
 	// Every current customer whose score is now at or over 0.2 must be alerted.
 	want := 0
@@ -300,7 +301,7 @@ func TestWebhookTwoReplicas(t *testing.T) {
 	customers := map[string]bool{}
 	for i, h := range calls {
 		seen[h.Get("webhook-id")]++
-		var p alertPayload
+		var p app.AlertPayload
 		json.Unmarshal(bodies[i], &p)
 		if p.Type == "customer.at_risk" {
 			customers[p.Data.CustomerID] = true
@@ -358,7 +359,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 	waitFor(t, "a failed attempt", 5*time.Second, func() bool { c, _ := rcv.snapshot(); return len(c) >= 1 })
 	stopA()
 	before, bodies := rcv.snapshot()
-	var first alertPayload
+	var first app.AlertPayload
 	if err := json.Unmarshal(bodies[0], &first); err != nil {
 		t.Fatal(err)
 	}
@@ -404,14 +405,14 @@ func TestModelChangeAlerts(t *testing.T) {
 	hooks := webhook.NewMemStore()
 	srv := New(Config{Store: st, ModelsDir: dir, Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Webhooks: hooks, AllowPrivateWebhooks: true, RescoreRate: 5000})
-	if _, err := srv.LoadModel(); err != nil {
+	if _, err := srv.App().Models().Load(); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go srv.Run(ctx)
+	go srv.App().Run(ctx)
 	go (&webhook.Dispatcher{Store: hooks, Client: &http.Client{}, Schedule: testSchedule, Consumer: "m", Poll: 20 * time.Millisecond,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}).Run(ctx)
 	a := &testAPI{t: t, url: hs.URL, store: st, clock: clk, srv: srv}
@@ -424,7 +425,7 @@ func TestModelChangeAlerts(t *testing.T) {
 	for i := range testData.Customers[:300] {
 		a.do("GET", "/v1/customers/"+testData.Customers[i].ID+"/risk", nil)
 	}
-	srv.Settle(context.Background())
+	srv.App().Settle(context.Background())
 	time.Sleep(300 * time.Millisecond)
 	before, _ := rcv.snapshot()
 
@@ -442,12 +443,12 @@ func TestModelChangeAlerts(t *testing.T) {
 		}
 		return true
 	})
-	srv.Settle(context.Background())
+	srv.App().Settle(context.Background())
 	time.Sleep(500 * time.Millisecond)
 	calls, bodies := rcv.snapshot()
 	atRisk := map[string]int{}
 	for _, b := range bodies {
-		var p alertPayload
+		var p app.AlertPayload
 		json.Unmarshal(b, &p)
 		if p.Type == "customer.at_risk" {
 			atRisk[p.Data.CustomerID]++
@@ -455,7 +456,7 @@ func TestModelChangeAlerts(t *testing.T) {
 	}
 	newOnes := 0
 	for _, b := range bodies[len(before):] {
-		var p alertPayload
+		var p app.AlertPayload
 		json.Unmarshal(b, &p)
 		if p.Type == "customer.at_risk" && p.Data.ModelVersion == "v2" {
 			newOnes++

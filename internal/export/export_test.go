@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/churnrisk/churn/internal/app"
+	"github.com/churnrisk/churn/internal/app/dataload"
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/redistest"
@@ -38,7 +40,7 @@ func roundTrip(t *testing.T, kind string) {
 	now := func() time.Time { return end.Add(36 * time.Hour) }
 	var st interface {
 		Source
-		training.Pusher
+		app.Importer
 	}
 	if kind == "mem" {
 		st = store.NewMem(store.MemOptions{Now: now, RetentionDays: 100000})
@@ -52,7 +54,7 @@ func roundTrip(t *testing.T, kind string) {
 		defer r.Close()
 		st = r
 	}
-	if _, err := training.Push(context.Background(), st, ds1, nil, now()); err != nil {
+	if _, err := dataload.Load(context.Background(), st, ds1, dataload.Options{AsOf: now()}); err != nil {
 		t.Fatal(err)
 	}
 	sum, err := Write(context.Background(), st, filepath.Join(dir, "out"))

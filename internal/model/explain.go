@@ -48,11 +48,27 @@ type Prediction struct {
 // DefaultDrivers is how many drivers a prediction carries.
 const DefaultDrivers = 5
 
-// Score computes the features of one customer as of asOf and predicts.
+// Score computes the features of one customer as of asOf and predicts
+// with DefaultDrivers drivers.
 func (a *Artifact) Score(p *features.Profile, h signals.History, asOf time.Time) Prediction {
-	x := make([]float64, a.Schema.Len())
+	return a.ScoreInto(make([]float64, a.Schema.Len()), p, h, asOf, DefaultDrivers)
+}
+
+// ScoreInto is Score writing the feature vector into x (a.Schema.Len()
+// values, which the caller may keep, cache or reuse) and explaining the
+// prediction with up to drivers drivers: the one way a profile and its daily
+// aggregates become a prediction, in training and in serving.
+func (a *Artifact) ScoreInto(x []float64, p *features.Profile, h signals.History, asOf time.Time, drivers int) Prediction {
 	a.Schema.Vector(p, h, asOf, x)
-	return a.Predict(x, DefaultDrivers)
+	return a.Predict(x, drivers)
+}
+
+// ProbabilityInto is ScoreInto without the explanation: the calibrated
+// probability alone (Probability), for sums over many customers where no
+// driver is read.
+func (a *Artifact) ProbabilityInto(x []float64, p *features.Profile, h signals.History, asOf time.Time) float64 {
+	a.Schema.Vector(p, h, asOf, x)
+	return a.Probability(x)
 }
 
 // Probability returns the calibrated churn probability of a feature vector.

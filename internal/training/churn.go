@@ -25,8 +25,7 @@ func PredictedByMonth(ds *data.Dataset, a *model.Artifact, from, to metrics.Mont
 				continue
 			}
 			p := ProfileAt(ds, i, t)
-			a.Schema.Vector(&p, ds.Histories[i], t, x)
-			sum += a.Probability(x)
+			sum += a.ProbabilityInto(x, &p, ds.Histories[i], t)
 		}
 		out[m] = sum
 	}

@@ -81,8 +81,7 @@ func TestHeldOutIntentReachesTopDecile(t *testing.T) {
 			h.Add(agg.Day(&e))
 		}
 		p := ProfileAt(held, i, asOf)
-		a.Schema.Vector(&p, h, asOf, x)
-		pred := a.Predict(x, model.DefaultDrivers)
+		pred := a.ScoreInto(x, &p, h, asOf, model.DefaultDrivers)
 		if pred.Score >= topDecile {
 			reached++
 		}

@@ -100,7 +100,7 @@ func TestExplanationsAddUp(t *testing.T) {
 			continue
 		}
 		p := ProfileAt(ds, i, end)
-		a.Schema.Vector(&p, ds.Histories[i], end, x)
+		pred := a.ScoreInto(x, &p, ds.Histories[i], end, len(x)) // every feature a driver
 		base := a.Learner.Contributions(x, contrib)
 		sum := base
 		for _, c := range contrib {
@@ -110,7 +110,6 @@ func TestExplanationsAddUp(t *testing.T) {
 			t.Fatalf("customer %s: base + contributions - raw = %g", p.ID, d)
 		}
 		// The same holds for the drivers after calibration, on all features.
-		pred := a.Predict(x, len(x))
 		calBase := a.Calibration.Apply(base)
 		total := calBase
 		for _, d := range pred.Drivers {
@@ -133,11 +132,11 @@ func TestExplanationsAddUp(t *testing.T) {
 			continue
 		}
 		p := ProfileAt(ds, i, end)
-		a.Schema.Vector(&p, ds.Histories[i], end, x)
-		if x[cancel] != 0 || x[days] != 0 || a.Predict(x, 5).Flagged {
+		first := a.ScoreInto(x, &p, ds.Histories[i], end, 5)
+		if x[cancel] != 0 || x[days] != 0 || first.Flagged {
 			continue
 		}
-		before := a.Predict(x, 5).Score
+		before := first.Score
 		h := append(signals.History(nil), ds.Histories[i]...)
 		agg := signals.NewAggregator()
 		for k := 1; k <= 3; k++ {
@@ -185,8 +184,8 @@ func TestReloadScoresExactly(t *testing.T) {
 			continue
 		}
 		p := ProfileAt(ds, i, end)
-		a.Schema.Vector(&p, ds.Histories[i], end, x)
-		pa, pb := a.Predict(x, 5), b.Predict(x, 5)
+		pa := a.ScoreInto(x, &p, ds.Histories[i], end, 5)
+		pb := b.Predict(x, 5)
 		if pa.Score != pb.Score || len(pa.Drivers) != len(pb.Drivers) {
 			t.Fatalf("customer %s: %v before saving, %v after loading", p.ID, pa.Score, pb.Score)
 		}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/churnrisk/churn/internal/rediserr"
 )
 
 // RedisStore is the Store shared by API replicas, on a Redis node or a Redis
@@ -59,6 +61,18 @@ var _ Store = (*RedisStore)(nil)
 
 func (r *RedisStore) rec(id string) string { return r.p + "d:" + id }
 
+// redisErr returns err, the error of a go-redis call, wrapping ErrUnavailable
+// too when it means that Redis cannot serve right now (rediserr.Unavailable:
+// connection trouble, a timeout, a transient server state), so that the API
+// answers 503 with Retry-After. A cancellation by the caller, redis.Nil and
+// other errors (a script bug) are returned as they are.
+func redisErr(ctx context.Context, err error) error {
+	if err == nil || (errors.Is(err, context.Canceled) && ctx.Err() != nil) || !rediserr.Unavailable(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
 // PutSubscription creates or replaces s; it fails on a Redis error.
 func (r *RedisStore) PutSubscription(ctx context.Context, s Subscription) error {
 	b, err := json.Marshal(s)
@@ -66,7 +80,7 @@ func (r *RedisStore) PutSubscription(ctx context.Context, s Subscription) error 
 		return fmt.Errorf("encode subscription %q: %w", s.ID, err)
 	}
 	if err := r.c.HSet(ctx, r.subs, s.ID, b).Err(); err != nil {
-		return fmt.Errorf("put subscription %q: %w", s.ID, err)
+		return fmt.Errorf("put subscription %q: %w", s.ID, redisErr(ctx, err))
 	}
 	return nil
 }
@@ -76,7 +90,7 @@ func (r *RedisStore) PutSubscription(ctx context.Context, s Subscription) error 
 func (r *RedisStore) Subscriptions(ctx context.Context) ([]Subscription, error) {
 	m, err := r.c.HGetAll(ctx, r.subs).Result()
 	if err != nil {
-		return nil, fmt.Errorf("list subscriptions: %w", err)
+		return nil, fmt.Errorf("list subscriptions: %w", redisErr(ctx, err))
 	}
 	out := make([]Subscription, 0, len(m))
 	for id, v := range m {
@@ -98,7 +112,7 @@ func (r *RedisStore) GetSubscription(ctx context.Context, id string) (Subscripti
 		return Subscription{}, fmt.Errorf("subscription %q: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return Subscription{}, fmt.Errorf("get subscription %q: %w", id, err)
+		return Subscription{}, fmt.Errorf("get subscription %q: %w", id, redisErr(ctx, err))
 	}
 	var s Subscription
 	if err := json.Unmarshal([]byte(v), &s); err != nil {
@@ -130,7 +144,7 @@ return 1
 func (r *RedisStore) DeleteSubscription(ctx context.Context, id string) error {
 	n, err := deleteScript.Run(ctx, r.c, []string{r.subs}, r.p, id).Int()
 	if err != nil {
-		return fmt.Errorf("delete subscription %q: %w", id, err)
+		return fmt.Errorf("delete subscription %q: %w", id, redisErr(ctx, err))
 	}
 	if n == 0 {
 		return fmt.Errorf("subscription %q: %w", id, ErrNotFound)
@@ -143,13 +157,15 @@ func (r *RedisStore) DeleteSubscription(ctx context.Context, id string) error {
 // ErrNotFound, or a Redis error.
 func (r *RedisStore) DisableSubscription(ctx context.Context, id, reason string) error {
 	for range 10 {
+		ran := false // the transaction ran: its Redis errors are classified inside
 		err := r.c.Watch(ctx, func(tx *redis.Tx) error {
+			ran = true
 			v, err := tx.HGet(ctx, r.subs, id).Result()
 			if errors.Is(err, redis.Nil) {
 				return fmt.Errorf("subscription %q: %w", id, ErrNotFound)
 			}
 			if err != nil {
-				return err
+				return redisErr(ctx, err)
 			}
 			var s Subscription
 			if err := json.Unmarshal([]byte(v), &s); err != nil {
@@ -164,8 +180,11 @@ func (r *RedisStore) DisableSubscription(ctx context.Context, id, reason string)
 				p.HSet(ctx, r.subs, id, b)
 				return nil
 			})
-			return err
+			return redisErr(ctx, err)
 		}, r.subs)
+		if !ran { // WATCH itself failed
+			err = redisErr(ctx, err)
+		}
 		if errors.Is(err, redis.TxFailedErr) {
 			continue
 		}
@@ -230,7 +249,7 @@ func (r *RedisStore) Enqueue(ctx context.Context, ds []Delivery) error {
 			args = append(args, d.ID, d.SubscriptionID, b, d.CreatedAt.UnixMilli(), d.CustomerID)
 		}
 		if err := enqueueScript.Run(ctx, r.c, []string{r.stream}, args...).Err(); err != nil && !errors.Is(err, redis.Nil) {
-			return fmt.Errorf("enqueue %d deliveries: %w", n, err)
+			return fmt.Errorf("enqueue %d deliveries: %w", n, redisErr(ctx, err))
 		}
 		ds = ds[n:]
 	}
@@ -260,7 +279,7 @@ func (r *RedisStore) ensureGroup(ctx context.Context, force bool) error {
 	}
 	err := r.c.XGroupCreateMkStream(ctx, r.stream, redisGroup, "0").Err()
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-		return fmt.Errorf("create consumer group: %w", err)
+		return fmt.Errorf("create consumer group: %w", redisErr(ctx, err))
 	}
 	r.group = true
 	return nil
@@ -281,7 +300,7 @@ func (r *RedisStore) Claim(ctx context.Context, consumer string, max int, claimT
 		return nil, err
 	}
 	if err := promoteScript.Run(ctx, r.c, []string{r.delay, r.stream}, r.p, time.Now().UnixMilli(), max).Err(); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("promote due retries: %w", err)
+		return nil, fmt.Errorf("promote due retries: %w", redisErr(ctx, err))
 	}
 	msgs, err := r.read(ctx, consumer, max, claimTimeout)
 	if isNoGroup(err) { // the stream was deleted under us
@@ -304,7 +323,7 @@ func (r *RedisStore) read(ctx context.Context, consumer string, max int, claimTi
 		MinIdle: claimTimeout, Start: "0-0", Count: int64(max),
 	}).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("claim stale deliveries: %w", err)
+		return nil, fmt.Errorf("claim stale deliveries: %w", redisErr(ctx, err))
 	}
 	if len(msgs) >= max {
 		return msgs[:max], nil
@@ -317,7 +336,7 @@ func (r *RedisStore) read(ctx context.Context, consumer string, max int, claimTi
 		return msgs, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read deliveries: %w", err)
+		return nil, fmt.Errorf("read deliveries: %w", redisErr(ctx, err))
 	}
 	for _, s := range res {
 		msgs = append(msgs, s.Messages...)
@@ -341,7 +360,7 @@ func (r *RedisStore) load(ctx context.Context, msgs []redis.XMessage) ([]Deliver
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("load claimed deliveries: %w", err)
+		return nil, fmt.Errorf("load claimed deliveries: %w", redisErr(ctx, err))
 	}
 	var out []Delivery
 	var stale []string
@@ -367,7 +386,7 @@ func (r *RedisStore) load(ctx context.Context, msgs []redis.XMessage) ([]Deliver
 			p.XDel(ctx, r.stream, stale...)
 			return nil
 		}); err != nil {
-			return nil, fmt.Errorf("drop stale entries: %w", err)
+			return nil, fmt.Errorf("drop stale entries: %w", redisErr(ctx, err))
 		}
 	}
 	return out, nil
@@ -414,7 +433,7 @@ func (r *RedisStore) finish(ctx context.Context, d Delivery, status DeliveryStat
 	err = finishScript.Run(ctx, r.c, []string{r.stream, r.delay, r.subs},
 		r.p, redisGroup, d.ID, entry, d.SubscriptionID, string(status), b, at.UnixMilli()).Err()
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return fmt.Errorf("record delivery %q as %s: %w", d.ID, status, err)
+		return fmt.Errorf("record delivery %q as %s: %w", d.ID, status, redisErr(ctx, err))
 	}
 	return nil
 }
@@ -451,7 +470,7 @@ func (r *RedisStore) Deliveries(ctx context.Context, subscriptionID string, limi
 	}
 	ids, err := r.c.ZRevRange(ctx, r.p+"idx:"+subscriptionID, 0, int64(limit-1)).Result()
 	if err != nil {
-		return nil, fmt.Errorf("list deliveries of %q: %w", subscriptionID, err)
+		return nil, fmt.Errorf("list deliveries of %q: %w", subscriptionID, redisErr(ctx, err))
 	}
 	if len(ids) == 0 {
 		return nil, nil
@@ -463,7 +482,7 @@ func (r *RedisStore) Deliveries(ctx context.Context, subscriptionID string, limi
 		}
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("load deliveries of %q: %w", subscriptionID, err)
+		return nil, fmt.Errorf("load deliveries of %q: %w", subscriptionID, redisErr(ctx, err))
 	}
 	out := make([]Delivery, 0, len(ids))
 	for i, c := range cmds {
@@ -472,7 +491,7 @@ func (r *RedisStore) Deliveries(ctx context.Context, subscriptionID string, limi
 			continue // dropped between the two reads
 		}
 		if err != nil {
-			return nil, fmt.Errorf("load delivery %q: %w", ids[i], err)
+			return nil, fmt.Errorf("load delivery %q: %w", ids[i], redisErr(ctx, err))
 		}
 		var d Delivery
 		if err := json.Unmarshal([]byte(js), &d); err != nil {
@@ -493,7 +512,7 @@ func (r *RedisStore) CustomerDeliveries(ctx context.Context, customerID string, 
 	}
 	ids, err := r.c.ZRevRange(ctx, r.p+"cust:"+customerID, 0, MaxCustomerDeliveries-1).Result()
 	if err != nil {
-		return nil, fmt.Errorf("list deliveries of customer %q: %w", customerID, err)
+		return nil, fmt.Errorf("list deliveries of customer %q: %w", customerID, redisErr(ctx, err))
 	}
 	if len(ids) == 0 {
 		return nil, nil
@@ -507,10 +526,10 @@ func (r *RedisStore) CustomerDeliveries(ctx context.Context, customerID string, 
 		}
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("load deliveries of customer %q: %w", customerID, err)
+		return nil, fmt.Errorf("load deliveries of customer %q: %w", customerID, redisErr(ctx, err))
 	}
 	if err := subs.Err(); err != nil {
-		return nil, fmt.Errorf("list subscriptions: %w", err)
+		return nil, fmt.Errorf("list subscriptions: %w", redisErr(ctx, err))
 	}
 	live := map[string]bool{}
 	for _, id := range subs.Val() {
@@ -526,7 +545,7 @@ func (r *RedisStore) CustomerDeliveries(ctx context.Context, customerID string, 
 			continue // dropped since it was listed
 		}
 		if err != nil {
-			return nil, fmt.Errorf("load delivery %q: %w", ids[i], err)
+			return nil, fmt.Errorf("load delivery %q: %w", ids[i], redisErr(ctx, err))
 		}
 		var d Delivery
 		if err := json.Unmarshal([]byte(js), &d); err != nil {
@@ -563,14 +582,14 @@ func (r *RedisStore) Redeliver(ctx context.Context, subscriptionID, deliveryID s
 		return notFound
 	}
 	if err != nil {
-		return fmt.Errorf("redeliver %q: %w", deliveryID, err)
+		return fmt.Errorf("redeliver %q: %w", deliveryID, redisErr(ctx, err))
 	}
 	old, err := r.c.HGet(ctx, r.rec(deliveryID), "json").Result()
 	if errors.Is(err, redis.Nil) {
 		return notFound
 	}
 	if err != nil {
-		return fmt.Errorf("redeliver %q: %w", deliveryID, err)
+		return fmt.Errorf("redeliver %q: %w", deliveryID, redisErr(ctx, err))
 	}
 	var d Delivery
 	if err := json.Unmarshal([]byte(old), &d); err != nil {
@@ -585,7 +604,7 @@ func (r *RedisStore) Redeliver(ctx context.Context, subscriptionID, deliveryID s
 	}
 	n, err := redeliverScript.Run(ctx, r.c, []string{r.stream}, r.p, deliveryID, subscriptionID, b, old).Int()
 	if err != nil {
-		return fmt.Errorf("redeliver %q: %w", deliveryID, err)
+		return fmt.Errorf("redeliver %q: %w", deliveryID, redisErr(ctx, err))
 	}
 	if n < 0 {
 		return notFound

@@ -1,4 +1,4 @@
-package api
+package app
 
 import (
 	"context"
@@ -68,12 +68,18 @@ func (r *rescorer) done(n int) {
 	}
 }
 
-// Run rescores the customers whose events changed, until ctx is done. A
-// customer that cannot be rescored (store down) is queued again and retried
-// after a pause.
-func (s *Server) Run(ctx context.Context) {
+// Rescore queues customers for rescoring in the background (Run), which
+// stores their scores and raises their webhook alerts.
+func (s *Service) Rescore(ids []string) { s.rescore.mark(ids) }
+
+// Run does the background work until ctx is done: it rescores the customers
+// queued by Ingest, PutCustomer and Rescore, rescores everyone after a
+// model change, and polls the models directory for a new version. A
+// customer that cannot be rescored (store down) is queued again and
+// retried after a pause.
+func (s *Service) Run(ctx context.Context) {
 	go s.rescoreAllOnModelChange(ctx)
-	go s.watchModels(ctx)
+	go s.models.Watch(ctx)
 	r := s.rescore
 	for {
 		ids := r.take(256)
@@ -86,8 +92,8 @@ func (s *Server) Run(ctx context.Context) {
 			continue
 		}
 		failed := 0
-		if m := s.Model(); m != nil {
-			now := s.now().UTC()
+		if m := s.models.Active(); m != nil {
+			now := s.Now()
 			for _, id := range ids {
 				if _, err := s.scoreStored(ctx, m, id, now); err != nil {
 					if ctx.Err() != nil {
@@ -113,7 +119,7 @@ func (s *Server) Run(ctx context.Context) {
 
 // Settle waits until every queued rescoring is done or ctx ends; tests use
 // it to read the at-risk list after posting events.
-func (s *Server) Settle(ctx context.Context) error {
+func (s *Service) Settle(ctx context.Context) error {
 	for {
 		s.rescore.mu.Lock()
 		empty := s.rescore.running == 0 && len(s.rescore.pending) == 0
@@ -134,19 +140,19 @@ func (s *Server) Settle(ctx context.Context) error {
 // model change, at most rescoreRate customers a second, so that the
 // customers the new model flags are alerted without flooding the store or
 // the CRM. A second change during a walk starts a new walk afterwards.
-func (s *Server) rescoreAllOnModelChange(ctx context.Context) {
+func (s *Service) rescoreAllOnModelChange(ctx context.Context) {
 	const chunk = 100
 	pause := time.Duration(float64(time.Second) * chunk / s.rescoreRate)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.modelChanged:
+		case <-s.models.changed:
 		}
 		s.log.Info("model changed: rescoring every customer in the background", "per_second", s.rescoreRate)
 		batch := make([]string, 0, chunk)
 		n := 0
-		err := s.store.EachCustomer(ctx, func(id string) error {
+		err := s.st.EachCustomer(ctx, func(id string) error {
 			batch = append(batch, id)
 			if len(batch) < chunk {
 				return nil
