@@ -64,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	sc := cfg.Store
 	var st app.Store
-	var hooks webhook.Store = webhook.NewMemStore()
+	var hooks webhook.Store = webhook.NewMem()
 	if sc.Redis() {
 		r, err := sc.OpenRedis(ctx, 0, nil)
 		if err != nil {
@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			log.Warn("redis does not answer yet; requests needing it get 503 until it does", "store", sc.Describe(), "err", err)
 		}
 		st = r
-		hooks = webhook.NewRedisStore(r.Client(), sc.Prefix)
+		hooks = webhook.NewRedis(r.Client(), sc.Prefix)
 	} else {
 		st = store.NewMem(store.MemOptions{})
 	}

@@ -11,6 +11,10 @@
 // internal/store); they decide nothing.
 package alerts
 
+// DefaultHysteresis is how far below a subscription's threshold a score
+// must fall before its alert clears (customer.risk_cleared).
+const DefaultHysteresis = 0.05
+
 // Rule is one subscription's trigger.
 type Rule struct {
 	ID        string  // the subscription id

@@ -23,7 +23,7 @@ import (
 func hooksFor(t *testing.T, kind string, st testStore) webhook.Store {
 	t.Helper()
 	if kind == "mem" {
-		return webhook.NewMemStore()
+		return webhook.NewMem()
 	}
 	r, ok := st.(*store.Redis)
 	if !ok {
@@ -35,7 +35,7 @@ func hooksFor(t *testing.T, kind string, st testStore) webhook.Store {
 	} else {
 		redistest.Cleanup(t, redistest.URL(t), nil, prefix)
 	}
-	return webhook.NewRedisStore(r.Client(), prefix)
+	return webhook.NewRedis(r.Client(), prefix)
 }
 
 // raw sends a GET and returns the answer's body as text.
@@ -203,7 +203,7 @@ func TestCustomerAlertsWithoutWebhooks(t *testing.T) {
 // the customer's alerts with its payload.
 func TestCustomerAlertsFromScoring(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
-	a, _ := webhookAPI(t, store.NewMem(store.MemOptions{Now: clk.Now}), webhook.NewMemStore(), clk, "solo")
+	a, _ := webhookAPI(t, store.NewMem(store.MemOptions{Now: clk.Now}), webhook.NewMem(), clk, "solo")
 	a.loadGenerated(t, 20)
 	rcv := newReceiver(t, nil)
 	subID, _ := subscribe(t, a, rcv.srv.URL+"/hooks", 0.1)

@@ -20,7 +20,7 @@ import (
 func TestHostileInput(t *testing.T) {
 	clk := func() time.Time { return time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC) }
 	srv := New(Config{Store: store.NewMem(store.MemOptions{Now: clk}), ModelsDir: trainedModels(t), Now: clk,
-		Webhooks: webhook.NewMemStore(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Webhooks: webhook.NewMem(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if _, err := srv.App().Models().Load(); err != nil {
 		t.Fatal(err)
 	}

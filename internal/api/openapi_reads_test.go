@@ -27,7 +27,7 @@ func TestOpenAPIReadAnswers(t *testing.T) {
 	}
 	dir, _ := modelsWithReport(t, "<!doctype html><title>r</title>")
 	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
-	hooks := webhook.NewMemStore()
+	hooks := webhook.NewMem()
 	st := store.NewMem(store.MemOptions{Now: clk.Now})
 	srv := New(Config{Store: st, ModelsDir: dir, Now: clk.Now, Webhooks: hooks, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if _, err := srv.App().Models().Load(); err != nil {

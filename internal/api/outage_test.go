@@ -31,7 +31,7 @@ func TestRedisOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	hooks := webhook.NewRedisStore(st.Client(), "outage:")
+	hooks := webhook.NewRedis(st.Client(), "outage:")
 	api := New(Config{Store: st, ModelsDir: trainedModels(t), Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Webhooks: hooks, AllowPrivateWebhooks: true})
 	if _, err := api.App().Models().Load(); err != nil {

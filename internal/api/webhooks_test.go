@@ -130,7 +130,7 @@ func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
 // accepts; exactly one delivery ends delivered.
 func TestWebhookAlertRetriedAndSigned(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
-	a, _ := webhookAPI(t, store.NewMem(store.MemOptions{Now: clk.Now}), webhook.NewMemStore(), clk, "solo")
+	a, _ := webhookAPI(t, store.NewMem(store.MemOptions{Now: clk.Now}), webhook.NewMem(), clk, "solo")
 	a.loadGenerated(t, 50)
 	rcv := newReceiver(t, func(n int) int {
 		if n <= 3 {
@@ -211,7 +211,7 @@ func contains(s, sub string) bool {
 func TestWebhookValidation(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
 	srv := New(Config{Store: store.NewMem(store.MemOptions{Now: clk.Now}), ModelsDir: t.TempDir(), Now: clk.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Webhooks: webhook.NewMemStore()})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Webhooks: webhook.NewMem()})
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 	a := &testAPI{t: t, url: hs.URL, clock: clk, srv: srv}
@@ -261,7 +261,7 @@ func TestWebhookTwoReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		apis[i], _ = webhookAPI(t, st, webhook.NewRedisStore(st.Client(), prefix), clk, fmt.Sprintf("replica-%d", i))
+		apis[i], _ = webhookAPI(t, st, webhook.NewRedis(st.Client(), prefix), clk, fmt.Sprintf("replica-%d", i))
 	}
 	const n = 300
 	apis[0].loadGenerated(t, n)
@@ -343,7 +343,7 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		return webhookAPI(t, st, webhook.NewRedisStore(st.Client(), prefix), clk, consumer)
+		return webhookAPI(t, st, webhook.NewRedis(st.Client(), prefix), clk, consumer)
 	}
 	old := testSchedule
 	testSchedule = webhook.Schedule{0, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 2 * time.Second, 2 * time.Second}
@@ -402,7 +402,7 @@ func TestModelChangeAlerts(t *testing.T) {
 	dir := twoVersions(t)
 
 	st := store.NewMem(store.MemOptions{Now: clk.Now})
-	hooks := webhook.NewMemStore()
+	hooks := webhook.NewMem()
 	srv := New(Config{Store: st, ModelsDir: dir, Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Webhooks: hooks, AllowPrivateWebhooks: true, RescoreRate: 5000})
 	if _, err := srv.App().Models().Load(); err != nil {

@@ -5,21 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/churnrisk/churn/internal/alerts"
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/model"
-	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/webhook"
 )
 
 // DefaultHysteresis is how far below a subscription's threshold a score
-// must fall before a customer.risk_cleared alert.
-const DefaultHysteresis = 0.05
+// must fall before a customer.risk_cleared alert (alerts.DefaultHysteresis).
+const DefaultHysteresis = alerts.DefaultHysteresis
 
 // Alerts is the webhook side of the service: it turns new scores into
 // customer.at_risk and customer.risk_cleared deliveries, and manages the
@@ -113,7 +112,7 @@ func (a *Alerts) Evaluate(ctx context.Context, m *model.Artifact, p *features.Pr
 	if err != nil || len(subs) == 0 {
 		return err
 	}
-	rules := make([]store.AlertRule, 0, len(subs))
+	rules := make([]alerts.Rule, 0, len(subs))
 	byID := map[string]webhook.Subscription{}
 	for _, sub := range subs {
 		if sub.Disabled {
@@ -123,7 +122,7 @@ func (a *Alerts) Evaluate(ctx context.Context, m *model.Artifact, p *features.Pr
 		if sub.MinScore != nil {
 			th = *sub.MinScore
 		}
-		rules = append(rules, store.AlertRule{ID: sub.ID, Threshold: th, Clear: math.Max(0, th-a.hysteresis)})
+		rules = append(rules, alerts.NewRule(sub.ID, th, a.hysteresis))
 		byID[sub.ID] = sub
 	}
 	tr, err := a.states.Alerts(ctx, p.ID, pred.Score, rules)

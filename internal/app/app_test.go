@@ -268,7 +268,7 @@ func TestScoreWithoutStoring(t *testing.T) {
 // when crossing the threshold, no repeat while at risk, cleared below the
 // threshold minus the hysteresis, nothing for a customer who left.
 func TestAlertsEvaluate(t *testing.T) {
-	hooks := webhook.NewMemStore()
+	hooks := webhook.NewMem()
 	now := end
 	st := store.NewMem(store.MemOptions{Now: func() time.Time { return now }})
 	a := newAlerts(hooks, st, 0, func() time.Time { return now })
@@ -323,7 +323,7 @@ func TestAlertsEvaluate(t *testing.T) {
 // is done.
 func TestAlertsSubscriptions(t *testing.T) {
 	ctx := context.Background()
-	a := newAlerts(webhook.NewMemStore(), store.NewMem(store.MemOptions{}), 0, time.Now)
+	a := newAlerts(webhook.NewMem(), store.NewMem(store.MemOptions{}), 0, time.Now)
 	var nf *NotFoundError
 	for name, c := range map[string]struct {
 		err  error

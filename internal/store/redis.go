@@ -19,6 +19,7 @@ import (
 
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/metrics"
+	"github.com/churnrisk/churn/internal/rediserr"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -204,42 +205,11 @@ func (r *Redis) fail(ctx context.Context, op string, err error) error {
 	if errors.Is(err, context.Canceled) && ctx.Err() == context.Canceled {
 		return fmt.Errorf("redis %s: %w", op, context.Canceled)
 	}
-	if unavailable(err) {
+	if rediserr.Unavailable(err) {
 		return fmt.Errorf("redis %s: %w: %v", op, ErrUnavailable, err)
 	}
 	return fmt.Errorf("redis %s: %v", op, err)
 }
-
-// unavailable reports whether err means Redis cannot serve right now.
-func unavailable(err error) bool {
-	var re redis.Error
-	if !errors.As(err, &re) {
-		return true // network errors, timeouts, a closed pool
-	}
-	if redis.IsLoadingError(err) || redis.IsClusterDownError(err) || redis.IsTryAgainError(err) ||
-		redis.IsMasterDownError(err) || redis.IsReadOnlyError(err) || redis.IsMaxClientsError(err) ||
-		redis.IsOOMError(err) || redis.IsNoReplicasError(err) {
-		return true
-	}
-	if _, ok := redis.IsMovedError(err); ok {
-		return true
-	}
-	if _, ok := redis.IsAskError(err); ok {
-		return true
-	}
-	msg := re.Error()
-	for _, p := range transientPrefixes {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// transientPrefixes are Redis error replies that mean "not now" rather than
-// "wrong request".
-var transientPrefixes = []string{"LOADING ", "CLUSTERDOWN ", "TRYAGAIN ", "MASTERDOWN ", "READONLY ", "BUSY ",
-	"MISCONF ", "OOM ", "NOREPLICAS ", "MOVED ", "ASK ", "ERR max number of clients reached"}
 
 func (r *Redis) stub(id string) string {
 	b, _ := json.Marshal(features.Profile{ID: id})

@@ -22,6 +22,7 @@ import (
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
+	"github.com/churnrisk/churn/internal/rediserr"
 	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/signals"
 )
@@ -776,8 +777,8 @@ func TestUnavailable(t *testing.T) {
 		{replyErr("NOSCRIPT No matching script"), false},
 	}
 	for _, c := range cases {
-		if got := unavailable(c.err); got != c.want {
-			t.Errorf("unavailable(%v) = %v, want %v", c.err, got, c.want)
+		if got := rediserr.Unavailable(c.err); got != c.want {
+			t.Errorf("rediserr.Unavailable(%v) = %v, want %v", c.err, got, c.want)
 		}
 	}
 	r := &Redis{}

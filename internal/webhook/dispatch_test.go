@@ -33,11 +33,11 @@ func redisStore(t *testing.T, c redis.UniversalClient, url string, cluster []str
 	prefix := redistest.Prefix(t)
 	redistest.Cleanup(t, url, cluster, prefix)
 	t.Cleanup(func() { c.Close() })
-	return NewRedisStore(c, prefix)
+	return NewRedis(c, prefix)
 }
 
 var storeKinds = []storeKind{
-	{"mem", func(t *testing.T) Store { return NewMemStore() }},
+	{"mem", func(t *testing.T) Store { return NewMem() }},
 	{"redis", func(t *testing.T) Store {
 		url := redistest.URL(t)
 		opt, err := redis.ParseURL(url)

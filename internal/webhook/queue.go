@@ -54,8 +54,8 @@ type Delivery struct {
 	claim string
 }
 
-// Store keeps subscriptions and the delivery queue. NewMemStore keeps them in
-// process, NewRedisStore in Redis; both pass the same tests.
+// Store keeps subscriptions and the delivery queue. NewMem keeps them in
+// process, NewRedis in Redis; both pass the same tests.
 //
 // The stores read the wall clock (time.Now) to decide what is due and how
 // long a claim has been held. Complete, Retry and Fail store the delivery as

@@ -130,7 +130,7 @@ func TestImportBacktests(t *testing.T) {
 	now := func() time.Time { return end.Add(12 * time.Hour) }
 	st := store.NewMem(store.MemOptions{Now: now})
 	svc := app.New(app.Config{Store: st, ModelsDir: models, Now: now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Webhooks: webhook.NewMemStore()})
+		Webhooks: webhook.NewMem()})
 	a, err := svc.Models().Load()
 	if err != nil {
 		t.Fatal(err)

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// MemStore is the in-process Store of the embedded deployment: one process,
+// Mem is the in-process Store of the embedded deployment: one process,
 // no Redis. Everything it holds, subscriptions and pending deliveries alike,
 // is lost when the process ends. It is safe for concurrent use.
-type MemStore struct {
+type Mem struct {
 	mu     sync.Mutex
 	subs   map[string]Subscription
 	recs   map[string]*memRecord  // by delivery ID
@@ -33,9 +33,9 @@ type memRecord struct {
 	claim     string
 }
 
-// NewMemStore returns an empty in-process store.
-func NewMemStore() *MemStore {
-	return &MemStore{
+// NewMem returns an empty in-process store.
+func NewMem() *Mem {
+	return &Mem{
 		subs:   map[string]Subscription{},
 		recs:   map[string]*memRecord{},
 		bySub:  map[string][]string{},
@@ -44,7 +44,7 @@ func NewMemStore() *MemStore {
 	}
 }
 
-var _ Store = (*MemStore)(nil)
+var _ Store = (*Mem)(nil)
 
 func cloneSub(s Subscription) Subscription {
 	s.Events = slices.Clone(s.Events)
@@ -56,7 +56,7 @@ func cloneSub(s Subscription) Subscription {
 }
 
 // PutSubscription creates or replaces s; it never fails.
-func (m *MemStore) PutSubscription(_ context.Context, s Subscription) error {
+func (m *Mem) PutSubscription(_ context.Context, s Subscription) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.subs[s.ID] = cloneSub(s)
@@ -65,7 +65,7 @@ func (m *MemStore) PutSubscription(_ context.Context, s Subscription) error {
 
 // Subscriptions returns every subscription sorted by CreatedAt then ID; it
 // never fails.
-func (m *MemStore) Subscriptions(_ context.Context) ([]Subscription, error) {
+func (m *Mem) Subscriptions(_ context.Context) ([]Subscription, error) {
 	m.mu.Lock()
 	out := make([]Subscription, 0, len(m.subs))
 	for _, s := range m.subs {
@@ -77,7 +77,7 @@ func (m *MemStore) Subscriptions(_ context.Context) ([]Subscription, error) {
 }
 
 // GetSubscription returns a subscription, or an error wrapping ErrNotFound.
-func (m *MemStore) GetSubscription(_ context.Context, id string) (Subscription, error) {
+func (m *Mem) GetSubscription(_ context.Context, id string) (Subscription, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.subs[id]
@@ -89,7 +89,7 @@ func (m *MemStore) GetSubscription(_ context.Context, id string) (Subscription, 
 
 // DeleteSubscription removes a subscription and its finished deliveries, or
 // returns an error wrapping ErrNotFound.
-func (m *MemStore) DeleteSubscription(_ context.Context, id string) error {
+func (m *Mem) DeleteSubscription(_ context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.subs[id]; !ok {
@@ -112,7 +112,7 @@ func (m *MemStore) DeleteSubscription(_ context.Context, id string) error {
 
 // DisableSubscription marks a subscription disabled, or returns an error
 // wrapping ErrNotFound.
-func (m *MemStore) DisableSubscription(_ context.Context, id, reason string) error {
+func (m *Mem) DisableSubscription(_ context.Context, id, reason string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.subs[id]
@@ -126,7 +126,7 @@ func (m *MemStore) DisableSubscription(_ context.Context, id, reason string) err
 
 // Enqueue queues deliveries as pending and due now, skipping IDs already
 // stored; it never fails.
-func (m *MemStore) Enqueue(_ context.Context, ds []Delivery) error {
+func (m *Mem) Enqueue(_ context.Context, ds []Delivery) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := time.Now()
@@ -161,7 +161,7 @@ func compareCustEntries(a, b custEntry) int {
 
 // indexCustomer lists d under its customer, newest last, keeping only the
 // newest MaxCustomerDeliveries.
-func (m *MemStore) indexCustomer(d Delivery) {
+func (m *Mem) indexCustomer(d Delivery) {
 	e := custEntry{d.CreatedAt, d.ID}
 	list := m.byCust[d.CustomerID]
 	i, _ := slices.BinarySearchFunc(list, e, compareCustEntries)
@@ -173,7 +173,7 @@ func (m *MemStore) indexCustomer(d Delivery) {
 }
 
 // unlistCustomer takes delivery id off its customer's list.
-func (m *MemStore) unlistCustomer(customerID, id string) {
+func (m *Mem) unlistCustomer(customerID, id string) {
 	list := slices.DeleteFunc(m.byCust[customerID], func(e custEntry) bool { return e.id == id })
 	if len(list) == 0 {
 		delete(m.byCust, customerID)
@@ -184,7 +184,7 @@ func (m *MemStore) unlistCustomer(customerID, id string) {
 
 // index lists d under its subscription, newest last, and drops the oldest
 // entries beyond MaxDeliveriesKept (their records too, once finished).
-func (m *MemStore) index(d Delivery) {
+func (m *Mem) index(d Delivery) {
 	ids := m.bySub[d.SubscriptionID]
 	i, _ := slices.BinarySearchFunc(ids, d, func(id string, d Delivery) int {
 		r := m.recs[id]
@@ -207,7 +207,7 @@ func (m *MemStore) index(d Delivery) {
 }
 
 // listed reports whether delivery id is still listed under subscription sub.
-func (m *MemStore) listed(sub, id string) bool {
+func (m *Mem) listed(sub, id string) bool {
 	if _, ok := m.subs[sub]; !ok {
 		return false
 	}
@@ -216,7 +216,7 @@ func (m *MemStore) listed(sub, id string) bool {
 
 // Claim returns up to max due deliveries, oldest due first, held by
 // consumer; it never fails.
-func (m *MemStore) Claim(_ context.Context, consumer string, max int, claimTimeout time.Duration) ([]Delivery, error) {
+func (m *Mem) Claim(_ context.Context, consumer string, max int, claimTimeout time.Duration) ([]Delivery, error) {
 	if max <= 0 {
 		return nil, nil
 	}
@@ -251,7 +251,7 @@ func (m *MemStore) Claim(_ context.Context, consumer string, max int, claimTimeo
 
 // current returns the pending record d was claimed from, or nil when the
 // claim is no longer current.
-func (m *MemStore) current(d Delivery) *memRecord {
+func (m *Mem) current(d Delivery) *memRecord {
 	r := m.queued[d.ID]
 	if r == nil || r.owner == "" || r.claim != d.claim {
 		return nil
@@ -261,7 +261,7 @@ func (m *MemStore) current(d Delivery) *memRecord {
 
 // finish stores d with status and takes it off the queue; a delivery of a
 // deleted subscription, or one no longer listed, is forgotten instead.
-func (m *MemStore) finish(d Delivery, status DeliveryStatus) {
+func (m *Mem) finish(d Delivery, status DeliveryStatus) {
 	r := m.current(d)
 	if r == nil {
 		return
@@ -277,7 +277,7 @@ func (m *MemStore) finish(d Delivery, status DeliveryStatus) {
 
 // Complete records d as delivered (or cancelled, when d.Status says so) and
 // releases it; it never fails.
-func (m *MemStore) Complete(_ context.Context, d Delivery) error {
+func (m *Mem) Complete(_ context.Context, d Delivery) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	status := StatusDelivered
@@ -289,7 +289,7 @@ func (m *MemStore) Complete(_ context.Context, d Delivery) error {
 }
 
 // Fail records d as failed; it never fails.
-func (m *MemStore) Fail(_ context.Context, d Delivery) error {
+func (m *Mem) Fail(_ context.Context, d Delivery) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.finish(d, StatusFailed)
@@ -297,7 +297,7 @@ func (m *MemStore) Fail(_ context.Context, d Delivery) error {
 }
 
 // Retry records d's attempt and makes it due again at at; it never fails.
-func (m *MemStore) Retry(_ context.Context, d Delivery, at time.Time) error {
+func (m *Mem) Retry(_ context.Context, d Delivery, at time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r := m.current(d)
@@ -311,7 +311,7 @@ func (m *MemStore) Retry(_ context.Context, d Delivery, at time.Time) error {
 
 // Deliveries returns up to limit deliveries of a subscription, newest first;
 // it never fails.
-func (m *MemStore) Deliveries(_ context.Context, subscriptionID string, limit int) ([]Delivery, error) {
+func (m *Mem) Deliveries(_ context.Context, subscriptionID string, limit int) ([]Delivery, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ids := m.bySub[subscriptionID]
@@ -329,7 +329,7 @@ func (m *MemStore) Deliveries(_ context.Context, subscriptionID string, limit in
 // CustomerDeliveries returns up to limit deliveries of a customer across
 // subscriptions, newest first, leaving out those of deleted subscriptions
 // and those no longer kept; it never fails.
-func (m *MemStore) CustomerDeliveries(_ context.Context, customerID string, limit int) ([]Delivery, error) {
+func (m *Mem) CustomerDeliveries(_ context.Context, customerID string, limit int) ([]Delivery, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	list := m.byCust[customerID]
@@ -351,7 +351,7 @@ func (m *MemStore) CustomerDeliveries(_ context.Context, customerID string, limi
 
 // Redeliver makes a finished delivery pending and due now, or returns an
 // error wrapping ErrNotFound.
-func (m *MemStore) Redeliver(_ context.Context, subscriptionID, deliveryID string) error {
+func (m *Mem) Redeliver(_ context.Context, subscriptionID, deliveryID string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r := m.recs[deliveryID]

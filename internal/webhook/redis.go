@@ -14,7 +14,7 @@ import (
 	"github.com/churnrisk/churn/internal/rediserr"
 )
 
-// RedisStore is the Store shared by API replicas, on a Redis node or a Redis
+// Redis is the Store shared by API replicas, on a Redis node or a Redis
 // Cluster. Key layout, every key under one hash tag so that one script can
 // touch any of them on a cluster (P is the prefix):
 //
@@ -37,7 +37,7 @@ import (
 // (XREADGROUP). Complete, Retry and Fail acknowledge and delete the entry in
 // the same script that records the outcome, and do nothing when the entry is
 // no longer the delivery's current one.
-type RedisStore struct {
+type Redis struct {
 	c      redis.UniversalClient
 	p      string // prefix + "{wh}:"
 	stream string
@@ -50,16 +50,16 @@ type RedisStore struct {
 
 const redisGroup = "dispatch"
 
-// NewRedisStore returns a store on client with every key under prefix
+// NewRedis returns a store on client with every key under prefix
 // (for example "churn:"). It does not contact Redis.
-func NewRedisStore(client redis.UniversalClient, prefix string) *RedisStore {
+func NewRedis(client redis.UniversalClient, prefix string) *Redis {
 	p := prefix + "{wh}:"
-	return &RedisStore{c: client, p: p, stream: p + "q", delay: p + "delayed", subs: p + "subs"}
+	return &Redis{c: client, p: p, stream: p + "q", delay: p + "delayed", subs: p + "subs"}
 }
 
-var _ Store = (*RedisStore)(nil)
+var _ Store = (*Redis)(nil)
 
-func (r *RedisStore) rec(id string) string { return r.p + "d:" + id }
+func (r *Redis) rec(id string) string { return r.p + "d:" + id }
 
 // redisErr returns err, the error of a go-redis call, wrapping ErrUnavailable
 // too when it means that Redis cannot serve right now (rediserr.Unavailable:
@@ -74,7 +74,7 @@ func redisErr(ctx context.Context, err error) error {
 }
 
 // PutSubscription creates or replaces s; it fails on a Redis error.
-func (r *RedisStore) PutSubscription(ctx context.Context, s Subscription) error {
+func (r *Redis) PutSubscription(ctx context.Context, s Subscription) error {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode subscription %q: %w", s.ID, err)
@@ -87,7 +87,7 @@ func (r *RedisStore) PutSubscription(ctx context.Context, s Subscription) error 
 
 // Subscriptions returns every subscription sorted by CreatedAt then ID; it
 // fails on a Redis error or a stored value that does not decode.
-func (r *RedisStore) Subscriptions(ctx context.Context) ([]Subscription, error) {
+func (r *Redis) Subscriptions(ctx context.Context) ([]Subscription, error) {
 	m, err := r.c.HGetAll(ctx, r.subs).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list subscriptions: %w", redisErr(ctx, err))
@@ -106,7 +106,7 @@ func (r *RedisStore) Subscriptions(ctx context.Context) ([]Subscription, error) 
 
 // GetSubscription returns a subscription, or an error wrapping ErrNotFound,
 // or a Redis error.
-func (r *RedisStore) GetSubscription(ctx context.Context, id string) (Subscription, error) {
+func (r *Redis) GetSubscription(ctx context.Context, id string) (Subscription, error) {
 	v, err := r.c.HGet(ctx, r.subs, id).Result()
 	if errors.Is(err, redis.Nil) {
 		return Subscription{}, fmt.Errorf("subscription %q: %w", id, ErrNotFound)
@@ -141,7 +141,7 @@ return 1
 
 // DeleteSubscription removes a subscription and its finished deliveries, or
 // returns an error wrapping ErrNotFound, or a Redis error.
-func (r *RedisStore) DeleteSubscription(ctx context.Context, id string) error {
+func (r *Redis) DeleteSubscription(ctx context.Context, id string) error {
 	n, err := deleteScript.Run(ctx, r.c, []string{r.subs}, r.p, id).Int()
 	if err != nil {
 		return fmt.Errorf("delete subscription %q: %w", id, redisErr(ctx, err))
@@ -155,7 +155,7 @@ func (r *RedisStore) DeleteSubscription(ctx context.Context, id string) error {
 // DisableSubscription marks a subscription disabled (an optimistic
 // transaction on the subscriptions hash), or returns an error wrapping
 // ErrNotFound, or a Redis error.
-func (r *RedisStore) DisableSubscription(ctx context.Context, id, reason string) error {
+func (r *Redis) DisableSubscription(ctx context.Context, id, reason string) error {
 	for range 10 {
 		ran := false // the transaction ran: its Redis errors are classified inside
 		err := r.c.Watch(ctx, func(tx *redis.Tx) error {
@@ -236,7 +236,7 @@ const enqueueBatch = 200
 // Enqueue stores deliveries as pending and due now, skipping known IDs. It
 // fails on a Redis error; a failed call may have stored a prefix of ds in
 // batches of 200 (enqueueing them again is safe).
-func (r *RedisStore) Enqueue(ctx context.Context, ds []Delivery) error {
+func (r *Redis) Enqueue(ctx context.Context, ds []Delivery) error {
 	for len(ds) > 0 {
 		n := min(len(ds), enqueueBatch)
 		args := []any{r.p, MaxDeliveriesKept, MaxCustomerDeliveries}
@@ -271,7 +271,7 @@ return #ids
 `)
 
 // ensureGroup creates the stream and its consumer group once.
-func (r *RedisStore) ensureGroup(ctx context.Context, force bool) error {
+func (r *Redis) ensureGroup(ctx context.Context, force bool) error {
 	r.groupMu.Lock()
 	defer r.groupMu.Unlock()
 	if r.group && !force {
@@ -292,7 +292,7 @@ func isNoGroup(err error) bool { return err != nil && strings.HasPrefix(err.Erro
 // than claimTimeout, reads new ones, and returns up to max deliveries held by
 // consumer. It fails on a Redis error (what it claimed before the error is
 // claimed again by someone after claimTimeout).
-func (r *RedisStore) Claim(ctx context.Context, consumer string, max int, claimTimeout time.Duration) ([]Delivery, error) {
+func (r *Redis) Claim(ctx context.Context, consumer string, max int, claimTimeout time.Duration) ([]Delivery, error) {
 	if max <= 0 {
 		return nil, nil
 	}
@@ -317,7 +317,7 @@ func (r *RedisStore) Claim(ctx context.Context, consumer string, max int, claimT
 
 // read returns up to max entries for consumer: first those idle longer than
 // claimTimeout, then new ones.
-func (r *RedisStore) read(ctx context.Context, consumer string, max int, claimTimeout time.Duration) ([]redis.XMessage, error) {
+func (r *Redis) read(ctx context.Context, consumer string, max int, claimTimeout time.Duration) ([]redis.XMessage, error) {
 	msgs, _, err := r.c.XAutoClaim(ctx, &redis.XAutoClaimArgs{
 		Stream: r.stream, Group: redisGroup, Consumer: consumer,
 		MinIdle: claimTimeout, Start: "0-0", Count: int64(max),
@@ -347,7 +347,7 @@ func (r *RedisStore) read(ctx context.Context, consumer string, max int, claimTi
 // load reads the records of claimed entries. Entries that no longer carry a
 // pending delivery (left over by a consumer that was taken over) are
 // acknowledged and deleted.
-func (r *RedisStore) load(ctx context.Context, msgs []redis.XMessage) ([]Delivery, error) {
+func (r *Redis) load(ctx context.Context, msgs []redis.XMessage) ([]Delivery, error) {
 	if len(msgs) == 0 {
 		return nil, nil
 	}
@@ -420,7 +420,7 @@ return 1
 `)
 
 // finish runs finishScript for d with status.
-func (r *RedisStore) finish(ctx context.Context, d Delivery, status DeliveryStatus, at time.Time) error {
+func (r *Redis) finish(ctx context.Context, d Delivery, status DeliveryStatus, at time.Time) error {
 	if d.claim == "" {
 		return fmt.Errorf("delivery %q was not claimed", d.ID)
 	}
@@ -441,7 +441,7 @@ func (r *RedisStore) finish(ctx context.Context, d Delivery, status DeliveryStat
 // Complete records d as delivered (or cancelled, when d.Status says so) and
 // acknowledges it. It fails on a Redis error or a delivery that Claim did not
 // return.
-func (r *RedisStore) Complete(ctx context.Context, d Delivery) error {
+func (r *Redis) Complete(ctx context.Context, d Delivery) error {
 	status := StatusDelivered
 	if d.Status == StatusCancelled {
 		status = StatusCancelled
@@ -451,20 +451,20 @@ func (r *RedisStore) Complete(ctx context.Context, d Delivery) error {
 
 // Fail records d as failed and acknowledges it. It fails on a Redis error or
 // a delivery that Claim did not return.
-func (r *RedisStore) Fail(ctx context.Context, d Delivery) error {
+func (r *Redis) Fail(ctx context.Context, d Delivery) error {
 	return r.finish(ctx, d, StatusFailed, time.Time{})
 }
 
 // Retry records d's attempt and moves it to the delayed set, due at at. It
 // fails on a Redis error or a delivery that Claim did not return.
-func (r *RedisStore) Retry(ctx context.Context, d Delivery, at time.Time) error {
+func (r *Redis) Retry(ctx context.Context, d Delivery, at time.Time) error {
 	d.NextAttempt = at.UTC()
 	return r.finish(ctx, d, StatusPending, at)
 }
 
 // Deliveries returns up to limit deliveries of a subscription, newest first.
 // It fails on a Redis error or a stored record that does not decode.
-func (r *RedisStore) Deliveries(ctx context.Context, subscriptionID string, limit int) ([]Delivery, error) {
+func (r *Redis) Deliveries(ctx context.Context, subscriptionID string, limit int) ([]Delivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -506,7 +506,7 @@ func (r *RedisStore) Deliveries(ctx context.Context, subscriptionID string, limi
 // subscriptions, newest first, leaving out those whose record is gone and
 // those of deleted subscriptions. It fails on a Redis error or a stored
 // record that does not decode.
-func (r *RedisStore) CustomerDeliveries(ctx context.Context, customerID string, limit int) ([]Delivery, error) {
+func (r *Redis) CustomerDeliveries(ctx context.Context, customerID string, limit int) ([]Delivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -575,7 +575,7 @@ return 1
 // Redeliver makes a finished delivery pending and due now. It returns an
 // error wrapping ErrNotFound when the delivery is not the subscription's, or
 // a Redis error.
-func (r *RedisStore) Redeliver(ctx context.Context, subscriptionID, deliveryID string) error {
+func (r *Redis) Redeliver(ctx context.Context, subscriptionID, deliveryID string) error {
 	notFound := fmt.Errorf("delivery %q of subscription %q: %w", deliveryID, subscriptionID, ErrNotFound)
 	_, err := r.c.ZScore(ctx, r.p+"idx:"+subscriptionID, deliveryID).Result()
 	if errors.Is(err, redis.Nil) {
