@@ -142,6 +142,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("api_keys", keys),
 		slog.String("store", c.Store.Describe()),
 		slog.String("redis_prefix", c.Store.Prefix),
+		slog.String("redis_timeout", c.Store.Timeout.String()),
 		slog.Bool("webhook_allow_private", c.AllowPrivateWebhooks),
 		slog.String("webhook_schedule", c.WebhookSchedule.String()),
 		slog.Bool("keep_ticket_text", c.KeepTicketText),

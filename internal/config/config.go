@@ -22,6 +22,7 @@ const (
 	RedisURL          = "REDIS_URL"
 	RedisClusterAddrs = "REDIS_CLUSTER_ADDRS"
 	RedisPrefix       = "CHURN_REDIS_PREFIX"
+	RedisTimeout      = "CHURN_REDIS_TIMEOUT"
 )
 
 // Env reads settings through a getenv function (os.Getenv, or a map in
@@ -99,12 +100,17 @@ func (e *Env) Duration(name string, def time.Duration) time.Duration {
 
 // Store returns the store configuration: REDIS_URL (a redis:// or rediss://
 // URL), REDIS_CLUSTER_ADDRS (comma-separated host:port seed nodes of a
-// Redis Cluster) and CHURN_REDIS_PREFIX (default store.DefaultPrefix). Both
+// Redis Cluster), CHURN_REDIS_PREFIX (default store.DefaultPrefix) and
+// CHURN_REDIS_TIMEOUT (each call's bound, default 500ms). Both
 // a URL and cluster addresses, a bad URL or address and (with Redis) a
 // prefix with { or } are problems. With neither set the configuration is the
 // embedded store.
 func (e *Env) Store() store.Config {
-	c := store.Config{URL: strings.TrimSpace(e.getenv(RedisURL)), Prefix: e.String(RedisPrefix, store.DefaultPrefix)}
+	c := store.Config{URL: strings.TrimSpace(e.getenv(RedisURL)), Prefix: e.String(RedisPrefix, store.DefaultPrefix),
+		Timeout: e.Duration(RedisTimeout, store.DefaultTimeout)}
+	if c.Timeout == 0 {
+		e.Problemf("%s: must be more than 0", RedisTimeout)
+	}
 	for _, a := range strings.Split(e.getenv(RedisClusterAddrs), ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			c.ClusterAddrs = append(c.ClusterAddrs, a)

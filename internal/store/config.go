@@ -24,6 +24,9 @@ type Config struct {
 	URL          string   // redis:// or rediss:// URL of a single Redis; may hold a password
 	ClusterAddrs []string // host:port seed nodes of a Redis Cluster
 	Prefix       string   // key namespace, e.g. DefaultPrefix
+	// Timeout bounds each Redis call (CHURN_REDIS_TIMEOUT); 0 means
+	// DefaultTimeout.
+	Timeout time.Duration
 }
 
 // Redis reports whether a Redis store is configured.
@@ -48,7 +51,7 @@ func (c Config) Describe() string {
 
 // OpenRedis connects the configured Redis store.
 func (c Config) OpenRedis(ctx context.Context, retentionDays int, now func() time.Time) (*Redis, error) {
-	return NewRedis(ctx, RedisOptions{URL: c.URL, ClusterAddrs: c.ClusterAddrs, Prefix: c.Prefix, RetentionDays: retentionDays, Now: now})
+	return NewRedis(ctx, RedisOptions{URL: c.URL, ClusterAddrs: c.ClusterAddrs, Prefix: c.Prefix, Timeout: c.Timeout, RetentionDays: retentionDays, Now: now})
 }
 
 // CheckURL returns why a Redis URL cannot be used (not a redis:// or

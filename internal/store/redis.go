@@ -77,7 +77,8 @@ type RedisOptions struct {
 	RetentionDays int
 	// DedupeTTL is how long an event id is remembered; 0 means DefaultDedupeTTL.
 	DedupeTTL time.Duration
-	// Timeout bounds each call to Redis on request paths; 0 means 500ms.
+	// Timeout bounds each call to Redis on request paths; 0 means
+	// DefaultTimeout.
 	Timeout time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -105,7 +106,7 @@ func NewRedis(_ context.Context, o RedisOptions) (*Redis, error) {
 		o.DedupeTTL = DefaultDedupeTTL
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = 500 * time.Millisecond
+		o.Timeout = DefaultTimeout
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -37,7 +37,9 @@ const (
 	DefaultRetentionDays = 120
 	DefaultDedupeTTL     = 7 * 24 * time.Hour
 	DefaultAtRiskLimit   = 50
-	MaxAtRiskLimit       = 1000
+	// DefaultTimeout bounds each Redis call on request paths.
+	DefaultTimeout = 500 * time.Millisecond
+	MaxAtRiskLimit = 1000
 )
 
 // MaxExcerpts is how many ticket excerpts a store keeps per customer: the
