@@ -40,6 +40,7 @@ commands:
   gen       --out DIR [--customers N] [--days N] [--end DATE] [--seed N]
   export    --out DIR    (from the Redis store of REDIS_URL or REDIS_CLUSTER_ADDRS)
   metrics   --data DIR [--from YYYY-MM] [--to YYYY-MM] [--model PATH] [--gross-margin 1] [--json]
+  text      [--csv FILE [--column text]]   how ticket texts are read (one per line on stdin): JSON lines
 
 Run 'train <command> -h' for the flags of one command, with their defaults.
 
@@ -111,6 +112,8 @@ func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string
 		return runMetrics(rest, stdout, stderr)
 	case "export":
 		return runExport(ctx, rest, getenv, stdout, stderr)
+	case "text":
+		return runText(rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

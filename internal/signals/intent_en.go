@@ -329,8 +329,8 @@ func (wm *wordMatcher) match(t enToken) bool {
 // first words, and the patterns that start with a name.
 type enCompiledPatterns struct {
 	ms     [][]wordMatcher
-	exact  map[string][]int // first word -> pattern indexes
-	prefix []enPrefix
+	exact  map[string][]int    // first word -> pattern indexes
+	prefix map[byte][]enPrefix // first letter -> first-word prefixes
 	names  []int
 }
 
@@ -340,7 +340,7 @@ type enPrefix struct {
 }
 
 var enCompiled = sync.OnceValue(func() *enCompiledPatterns {
-	c := &enCompiledPatterns{ms: make([][]wordMatcher, len(enPatterns)), exact: map[string][]int{}}
+	c := &enCompiledPatterns{ms: make([][]wordMatcher, len(enPatterns)), exact: map[string][]int{}, prefix: map[byte][]enPrefix{}}
 	for i, pat := range enPatterns {
 		for w := range strings.FieldsSeq(pat.words) {
 			c.ms[i] = append(c.ms[i], compileMatcher(w))
@@ -353,7 +353,7 @@ var enCompiled = sync.OnceValue(func() *enCompiledPatterns {
 			c.exact[e] = append(c.exact[e], i)
 		}
 		for _, p := range first.prefix {
-			c.prefix = append(c.prefix, enPrefix{p: p, pat: i})
+			c.prefix[p[0]] = append(c.prefix[p[0]], enPrefix{p: p, pat: i})
 		}
 	}
 	return c
@@ -463,7 +463,10 @@ func detectEnglish(text string) uint8 {
 		for _, pi := range c.exact[toks[i].w] {
 			try(pi, i)
 		}
-		for _, p := range c.prefix {
+		if toks[i].w == "" {
+			continue
+		}
+		for _, p := range c.prefix[toks[i].w[0]] {
 			if strings.HasPrefix(toks[i].w, p.p) {
 				try(p.pat, i)
 			}

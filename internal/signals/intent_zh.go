@@ -167,14 +167,15 @@ var zhPatterns = []zhPattern{
 }
 
 // zhCompiled holds zhPatterns with their alternatives expanded, one
-// phrase each.
-var zhCompiled = sync.OnceValue(func() []zhPattern {
-	var out []zhPattern
+// phrase each, indexed by the first rune of their phrase.
+var zhCompiled = sync.OnceValue(func() map[rune][]zhPattern {
+	out := map[rune][]zhPattern{}
 	for _, p := range zhPatterns {
 		for alt := range strings.SplitSeq(p.phrase, "|") {
 			q := p
 			q.phrase = alt
-			out = append(out, q)
+			r, _ := utf8.DecodeRuneInString(alt)
+			out[r] = append(out[r], q)
 		}
 	}
 	return out
@@ -324,26 +325,20 @@ func containsWord(words []string, w string) bool {
 
 func detectChinese(text string) uint8 {
 	text = strings.ToLower(text)
+	pats := zhCompiled()
 	var found uint8
-	for _, pat := range zhCompiled() {
-		bit := intentBit(pat.intent)
-		if found&bit != 0 {
-			continue
-		}
-		if pat.need != nil && !containsAny(text, pat.need) {
-			continue
-		}
-		for off := 0; off < len(text); {
-			k := strings.Index(text[off:], pat.phrase)
-			if k < 0 {
-				break
+	for at, r := range text {
+		for i := range pats[r] {
+			pat := &pats[r][i]
+			bit := intentBit(pat.intent)
+			if found&bit != 0 || !strings.HasPrefix(text[at:], pat.phrase) {
+				continue
 			}
-			at := off + k
-			end := at + len(pat.phrase)
-			off = end
-			if pat.matches(text, at, end) {
+			if pat.need != nil && !containsAny(text, pat.need) {
+				continue
+			}
+			if pat.matches(text, at, at+len(pat.phrase)) {
 				found |= bit
-				break
 			}
 		}
 	}
