@@ -18,6 +18,7 @@ import (
 //	a|b*|c    one of the alternatives
 //	@         a name: a capitalised word that is not a common English word
 //	          ("HubSpot", "Zoho")
+//	%         a percentage ("20%")
 //	...       up to five words of any kind
 //	$         the end of the clause
 //
@@ -99,7 +100,21 @@ var enPatterns = []enPattern{
 	{intent: IntentCancel, words: "discontinu*", stop: stopCancel},
 	{intent: IntentCancel, words: "clos*|delet*|deactivat*|terminat*|remov*|eras*|wip*|purg* ... account|accounts", stop: stopAccount, before: beforeAccount},
 	{intent: IntentCancel, words: "account|accounts ... clos*|delet*|deactivat*|terminat*|cancel*", stop: stopAccount, before: beforeAccount},
-	{intent: IntentCancel, words: "terminat*|end|ending|stop|stopping|cancel*|discontinu* subscription*|contract|contracts|membership|service|agreement|license|licence|relationship|partnership"},
+	{intent: IntentCancel, words: "terminat*|end|ending|stop|stopping|cancel*|discontinu* subscription*|contract|contracts|membership|service|agreement|license|licence|relationship|partnership",
+		stop: set("their his her"), before: set("customer customers client clients")},
+	{intent: IntentCancel, words: "wrap*|clos*|shut*|wind*|end|ending|terminat*|stop|stopping|finish*|kill*|sunset*|discontinu*|deactivat* ... subscription*|account|accounts|contract|contracts|service|relationship|membership|workspace|license*|licence*|agreement|partnership",
+		stop: set("test demo sandbox old duplicate extra second unused their his her user users employee"), before: set("customer customers client clients")},
+	{intent: IntentCancel, words: "wrap*|clos*|shut*|end|ending|terminat*|stop|stopping|kill*|discontinu* ... plan", stop: set("their test demo"), before: set("customer customers client clients")},
+	{intent: IntentCancel, words: "charg*|bill*|invoic* ... again|anymore|further|future", wantNeg: true},
+	{intent: IntentCancel, words: "no more|further charges|charging|invoices|billing|payments"},
+	{intent: IntentCancel, words: "closing|close shop|down|doors"},
+	{intent: IntentCancel, words: "out of business"},
+	{intent: IntentCancel, words: "part|parting ways"},
+	{intent: IntentCancel, words: "let|lets|letting ... run out"},
+	{intent: IntentCancel, words: "we're|i'm out $"},
+	{intent: IntentCancel, words: "we|i are|am out $"},
+	{intent: IntentCancel, words: "done here"},
+	{intent: IntentCancel, words: "extend*", wantNeg: true, need: enWe},
 	{intent: IntentCancel, words: "terminat* early|now|immediately"},
 	{intent: IntentCancel, words: "stop|stopping|end|cease ... billing|charging|charges|payments|paying|using", stop: stopCancel},
 	{intent: IntentCancel, words: "continu*", wantNeg: true, need: enWe},
@@ -133,6 +148,9 @@ var enPatterns = []enPattern{
 	{intent: IntentCompetitor, words: "alternative|alternatives", stop: stopAlt},
 	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* to|over|onto", stop: stopSwitch},
 	{intent: IntentCompetitor, words: "migrat*|mov* away"},
+	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* ... to|onto @"},
+	{intent: IntentCompetitor, words: "talks|talking|conversations|discussions|negotiat* with @|another|other"},
+	{intent: IntentCompetitor, words: "bake off"},
 	{intent: IntentCompetitor, words: "switch* $"},
 	{intent: IntentCompetitor, words: "switch* anywhere|elsewhere"},
 	{intent: IntentCompetitor, words: "switch* provider*|vendor*|tools|platform*|solution*|services|systems|crm*|helpdesk*"},
@@ -157,10 +175,14 @@ var enPatterns = []enPattern{
 	// downgrade
 	{intent: IntentDowngrade, words: "downgrad*", stop: set("user users role roles permission permissions editor editors viewer viewers admin admins member members access him her them")},
 	{intent: IntentDowngrade, words: "fewer|less seats|seat|licenses|license|licences|licence|logins|agents"},
-	{intent: IntentDowngrade, words: "reduc*|lower*|cut|cutting|drop*|remov*|decreas*|trim* ... seats|seat|licenses|license|licences|licence|logins|add|addon|addons"},
+	{intent: IntentDowngrade, words: "reduc*|lower*|cut|cutting|drop*|remov*|decreas*|trim*|scal* ... seats|seat|licenses|license|licences|licence|logins|add|addon|addons"},
 	{intent: IntentDowngrade, words: "remov*|drop* ... from plan|subscription", stop: set("user users member members person people card")},
 	{intent: IntentDowngrade, words: "cheaper|lower|smaller|basic|starter|lite|free|cheapest|lowest|essentials|entry ... plan|tier|edition|version|package|level|subscription", need: needMoveDown},
-	{intent: IntentDowngrade, words: "drop*|step*|bump* ... plan|tier|level|down"},
+	{intent: IntentDowngrade, words: "drop*|bump* ... plan|tier|level|edition"},
+	{intent: IntentDowngrade, words: "drop*|step*|bump*|move|moving|scal*|bring down"},
+	{intent: IntentDowngrade, words: "scal* ... back|down", need: set("seat seats license licenses licences plan tier subscription users")},
+	{intent: IntentDowngrade, words: "mov*|switch*|put|drop* ... cheaper|cheapest|lower|smaller|less", stop: set("vendor vendors provider providers tool tools alternative alternatives option options")},
+	{intent: IntentDowngrade, words: "back to|on|onto ... starter|basic|lite|free|essentials|cheaper|lower|smaller|standard|previous|old|original|entry", stop: set("ui interface design layout editor dashboard view page screen version app")},
 	{intent: IntentDowngrade, words: "back|revert* ... plan|tier|version|package|edition ... had|before|previous|old|original|earlier"},
 	{intent: IntentDowngrade, words: "revert*|undo|reverse ... upgrade"},
 	{intent: IntentDowngrade, words: "previous|old|original|earlier|former plan|tier|package", need: set("back revert return go going")},
@@ -179,7 +201,12 @@ var enPatterns = []enPattern{
 	{intent: IntentPrice, words: "price|prices|pricing|cost|costs|fee|fees|bill|invoice|quote ... went|going|gone|goes up"},
 	{intent: IntentPrice, words: "rais*|increas*|hik*|doubl* price*|pricing|fee|fees|cost|costs|rates"},
 	{intent: IntentPrice, words: "quote|renewal|price|pricing|bill ... double|twice|triple|2x|3x"},
-	{intent: IntentPrice, words: "price*|pricing|cost|costs|fee|fees|quote|bill|charges|invoice ... high|higher|steep|outrageous|ridiculous|insane|crazy|absurd|excessive|unreasonable|hefty"},
+	{intent: IntentPrice, words: "price*|pricing|cost|costs|fee|fees|quote|bill|charges|invoice ... high|higher|steep|outrageous|ridiculous|insane|crazy|absurd|excessive|unreasonable|hefty|above"},
+	{intent: IntentPrice, words: "pric* ... for enterprise*|big|large*|bigger|corporations|corporates"},
+	{intent: IntentPrice, words: "extra|additional|more|increas*|jump*|up|hike* ... %", need: needPrice},
+	{intent: IntentPrice, words: "% increas*|hike|jump|more|higher|extra", need: needPrice},
+	{intent: IntentPrice, words: "off guard", need: needPrice},
+	{intent: IntentPrice, words: "for less|half|cheaper"},
 	{intent: IntentPrice, words: "budget cut*|constraint*|reasons|freeze|cuts"},
 	{intent: IntentPrice, words: "over|exceed*|beyond|outside budget|budgets"},
 	{intent: IntentPrice, words: "no budget"},
@@ -216,6 +243,7 @@ var enPatterns = []enPattern{
 	{intent: IntentRefund, words: "revers* ... charge*|payment|transaction"},
 	{intent: IntentRefund, words: "compensat*"},
 	{intent: IntentRefund, words: "unused ... back"},
+	{intent: IntentRefund, words: "get|getting|have|want ... back", need: set("difference money refund paid charge charged payment fee fees months amount bought purchase overpaid")},
 }
 
 // enNames are capitalised words that are not names of products: they
@@ -254,7 +282,7 @@ func enTokenize(text string) []enToken {
 		if i < len(lower) {
 			c = lower[i]
 		}
-		word := isWord(c) || c == '\'' && start >= 0 ||
+		word := isWord(c) || (c == '\'' || c == '%') && start >= 0 ||
 			(c == '.' || c == ',') && start >= 0 && i+1 < len(lower) && isWord(lower[i+1])
 		if word {
 			if start < 0 {
@@ -284,6 +312,7 @@ type wordMatcher struct {
 	exact, prefix []string
 	gap, end      bool // "...", "$"
 	name          bool // "@"
+	percent       bool // "%": a percentage ("20%")
 }
 
 func compileMatcher(m string) wordMatcher {
@@ -299,6 +328,8 @@ func compileMatcher(m string) wordMatcher {
 	for alt := range strings.SplitSeq(m, "|") {
 		if alt == "@" {
 			wm.name = true
+		} else if alt == "%" {
+			wm.percent = true
 		} else if p, ok := strings.CutSuffix(alt, "*"); ok {
 			wm.prefix = append(wm.prefix, p)
 		} else {
@@ -309,7 +340,7 @@ func compileMatcher(m string) wordMatcher {
 }
 
 func (wm *wordMatcher) match(t enToken) bool {
-	if wm.name && t.name {
+	if wm.name && t.name || wm.percent && strings.HasSuffix(t.w, "%") {
 		return true
 	}
 	for _, e := range wm.exact {

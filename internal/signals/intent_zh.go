@@ -45,9 +45,11 @@ type zhPattern struct {
 	before   []string
 	whole    bool
 	atEnd    bool
-	wantNeg  bool
-	shortNeg bool
-	received bool
+	// noQuestion: the phrase does not count in a question ("这个价格含税吗？").
+	noQuestion bool
+	wantNeg    bool
+	shortNeg   bool
+	received   bool
 }
 
 var (
@@ -58,11 +60,12 @@ var (
 	zhOther    = strings.Fields("平台 产品 软件 工具 服务 系统 厂商 供应商 公司 品牌 方案 家 crm erp 客服系统 解决方案 vendor")
 	zhStopMove = strings.Fields("年付 月付 年缴 月缴 套餐 版本 版 人工 客服 年度 月度 按年 按月 付费 免费 账号 帐号 管理员 同事 邮箱 手机 页面 " +
 		"设置 中文 英文 繁体 简体 语言 界面 工作区 空间 文件夹 目录 部门 项目 你们 贵司 这边 这里 方案 模式 主题 深色 时区 区域 服务器")
-	zhInnocentOther = strings.Fields("有 都有 早就有 也有 已经有 支持 都支持 能做 可以做 是怎么 怎么做 的做法")
+	zhInnocentOther = strings.Fields("有 都有 早就有 也有 已经有 支持 都支持 能做 可以做 是怎么 怎么做 的做法 出了 推出 上线 推了 发布")
 	zhRoles         = strings.Fields("成员 用户 权限 角色 查看者 检视者 编辑者 管理员 一般 普通 使用者 viewer editor 只读 访客")
 	zhPeople        = strings.Fields("同事 员工 离职 成员 用户 使用者 某个 他 她 客户 顾客 客人 买家 消费者")
 	zhCheap         = strings.Fields("基础 基本 入门 标准 精简 轻量 免费 便宜 低一 小一 低阶 低档 lite basic starter 初级 个人版 小团队 简易 较低")
-	zhSeats         = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 模块 加购 附加 方案 套餐")
+	zhSeats         = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席 模块 加购 附加 方案 套餐 增值包 加值包 附加包")
+	zhSeatCount     = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席")
 	zhPriceWord     = strings.Fields("价 费 钱 报价 账单 帐单")
 	// zhNegators are volitional or counterfactual negations: they cancel
 	// an intent phrase that follows within a few runes. Inability (无法,
@@ -109,6 +112,8 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCancel, phrase: "再扣|再收费|再计费|再付|再续|再用", wantNeg: true},
 	{intent: IntentCancel, phrase: "不需要|不用|用不到|用不上|不再需要", near: strings.Fields("服务 订阅 账号 帐号 系统 平台 这套 你们 产品 软件 工具"),
 		stop: strings.Fields("退款 退费 客服 联系 回复 人工 处理 了解 担心 麻烦 加 升级"), before: append(strings.Fields("外包"), zhPeople...)},
+	{intent: IntentCancel, phrase: "不用了|不再用了|不会再用了|不想用了|不打算用了|不要了|唔再用|唔用", atEnd: true,
+		before: strings.Fields("功能 模块 通知 提醒 报表 字段 插件 权限 附加 这个按钮")},
 	{intent: IntentCancel, phrase: "放弃", need: strings.Fields("续约 续费 续订 订阅 合作 使用 你们 服务 价格 价")},
 	{intent: IntentCancel, phrase: "最后一个月|最后一期|用到月底|用到这个月底|用完这个月"},
 	{intent: IntentCancel, phrase: "回去用|回到|改回|用回|换回|退回到", follow: strings.Fields("excel 表格 纸本 手工 人工 邮件 纸笔 试算表 google")},
@@ -121,7 +126,9 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCompetitor, phrase: "换过去|转过去|迁过去|搬过去|换掉|搬走|迁走|换掉你们|另寻|另找"},
 	{intent: IntentCompetitor, phrase: "竞品|竞争对手|友商|别家|其他家|其它家|另一家|另外一家|换一家|换家|第二家|第二间|别间|其他厂商|其他供应商|别的厂商|别的供应商|其他品牌|竞争产品",
 		stop: zhInnocentOther},
-	{intent: IntentCompetitor, phrase: "别的|其他|其它|另一个|另外的|另外一个|另一套|别套|其他的", follow: zhOther, stop: zhInnocentOther},
+	{intent: IntentCompetitor, phrase: "别的|其他|其它|另一个|另外的|另外一个|另一套|别套|其他的|另一款|另外一款|别款|另一间|另外一间", follow: zhOther, stop: zhInnocentOther},
+	{intent: IntentCompetitor, phrase: "几家|多家|各家|好几家|几款|几个厂商|几个供应商|几个平台|几套", need: strings.Fields("比较 对比 评估 考虑 看看 选 调研 定 试用")},
+	{intent: IntentCompetitor, phrase: "类似的产品|类似产品|同类产品|类似的工具|类似的系统|类似的软件|类似的平台", need: strings.Fields("考虑 评估 试用 比较 对比 换 看看 签")},
 	{intent: IntentCompetitor, phrase: "评估|试用|测试|对比|比较|考察|调研|试试|在看|接触|导入|签约|签了|选了|选定|决定用|改签|poc", nearName: true,
 		stop: strings.Fields("期 版 环境 沙盒 沙箱 账号 帐号 通知 整合 集成 机器人 推送 串接")},
 	{intent: IntentCompetitor, phrase: "poc|proof of concept"},
@@ -136,7 +143,9 @@ var zhPatterns = []zhPattern{
 	{intent: IntentDowngrade, phrase: "降级|降一级|降一档|降档|降到|降回|降为|降成|降一个|降低方案|降低套餐", stop: zhRoles, before: zhPeople},
 	{intent: IntentDowngrade, phrase: "换成|改成|转成|调成|改为|换到|转到|切到|改用|转为|换", follow: zhCheap},
 	{intent: IntentDowngrade, phrase: "改回|换回|退回|降回|回到", follow: strings.Fields("升级前 原来 之前 以前 旧 原本")},
-	{intent: IntentDowngrade, phrase: "减少|减到|减掉|减为|减成|少买|少订|去掉|拿掉|移除|砍掉|删减|退掉|释放|缩减|降低|少开", near: zhSeats,
+	{intent: IntentDowngrade, phrase: "去掉|拿掉|移除|砍掉|删减|退掉|释放|取消掉", near: zhSeats,
+		before: strings.Fields("同事 员工 离职 测试 某个")},
+	{intent: IntentDowngrade, phrase: "减少|减到|减掉|减为|减成|少买|少订|缩减|降低|少开|调回|调低|调少|降到|只留|只保留", near: zhSeatCount,
 		before: strings.Fields("同事 员工 离职 测试 某个")},
 
 	// price
@@ -155,14 +164,15 @@ var zhPatterns = []zhPattern{
 	{intent: IntentPrice, phrase: "打折|折扣|优惠", before: strings.Fields("年付 年缴 按年 一次付 预付 多年 一次缴")},
 	{intent: IntentPrice, phrase: "预算", stop: strings.Fields("内 范围内 之内 里面")},
 	{intent: IntentPrice, phrase: "费用压力|成本压力|成本太高|这么多钱|那么多钱|这么贵|那么贵"},
-	{intent: IntentPrice, phrase: "这个价|这价|这种价|这样的价|这个费用|这个钱|这笔钱",
-		need: strings.Fields("放弃 接受不了 没办法接受 无法接受 没法接受 受不了 不值 没必要 说不过去 不划算 吃不消 负担 扛不住 离谱 太")},
+	{intent: IntentPrice, phrase: "这个价|这价|这种价|这样的价|这个费用|这个钱|这笔钱", noQuestion: true,
+		stop: strings.Fields("含 包含 包括 是否 是不是 没问题 可以接受 还可以 合理 多少 怎么算 不变")},
+	{intent: IntentPrice, phrase: "年年加|年年涨|又加价|又涨|越来越贵|越嚟越贵|负担唔起|付唔起|俾唔起|负担不来"},
 	{intent: IntentPrice, phrase: "比照|对标|参照|看齐|给的价|开的价|给的报价", need: strings.Fields("价 报价")},
 
 	// refund
 	{intent: IntentRefund, phrase: "退款|退钱|退费|退还|返还|钱退|退回|退给|拒付|刷退|退我们|退差价|补偿|赔偿|折抵|抵扣|退货|退款项", received: true,
 		stop:   strings.Fields("政策 规则 流程 功能 按钮 给买家 给客户 给顾客 给客人 给消费者 给用户 方案 套餐 版本 原来 之前 上一步 首页"),
-		before: strings.Fields("买家 客户 顾客 客人 消费者 订单 邮件 信件")},
+		before: strings.Fields("买家 客户 顾客 客人 消费者 订单 邮件 信件 给他 给她 帮他 帮她")},
 	{intent: IntentRefund, phrase: "争议", need: strings.Fields("银行 信用卡 款项 刷卡 发卡")},
 }
 
@@ -354,6 +364,12 @@ func (pat *zhPattern) matches(text string, at, end int) bool {
 	after, before := runesAfter(text, end, 8), runesBefore(text, at, 12)
 	if pat.atEnd && zhFillers.Replace(text[end:clauseEnd(text, end)]) != "" {
 		return false
+	}
+	if pat.noQuestion {
+		ce := clauseEnd(text, end)
+		if r, _ := utf8.DecodeRuneInString(text[ce:]); r == '？' || r == '?' || strings.Contains(text[at:ce], "吗") {
+			return false
+		}
 	}
 	if pat.follow != nil && !containsAny(after, pat.follow) {
 		return false

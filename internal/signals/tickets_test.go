@@ -149,7 +149,7 @@ func (f *ticketFigures) summary() string {
 // extended while the lexicon is changed) and holds them to the bars of the
 // frozen evaluation sets.
 func TestTicketsTune(t *testing.T) {
-	for _, name := range []string{"tune_zh-hant", "tune_zh-hans", "tune_en", "tune2_zh-hant", "tune2_zh-hans", "tune2_en"} {
+	for _, name := range []string{"tune_zh-hant", "tune_zh-hans", "tune_en", "tune2_zh-hant", "tune2_zh-hans", "tune2_en", "tune3_zh-hant", "tune3_zh-hans", "tune3_en"} {
 		t.Run(name, func(t *testing.T) {
 			f := measureTickets(t, "testdata/tickets/"+name+".tsv", testing.Verbose())
 			t.Log(f.summary())
