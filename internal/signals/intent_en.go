@@ -25,7 +25,7 @@ import (
 // Up to two determiners ("my", "the", "us", ...) may stand between two
 // consecutive word matchers. A match does not count when
 //
-//   - a stop word stands inside it or in the four words after it (an
+//   - a stop word stands inside it or in the five words after it (an
 //     innocent object: "cancel the export job"), unless, for a cancel
 //     pattern, a subscription word stands there too ("cancel my plan and
 //     the export job");
@@ -56,16 +56,17 @@ var (
 		"report reports event events booking bookings appointment appointments order orders print operation process deployment " +
 		"payment campaign campaigns ticket tickets duplicate workflow workflows scheduled schedule reservation reservations " +
 		"webinar call calls demo transaction transactions shipment shipments invoice invoices sequence automation automations " +
-		"broadcast message messages draft drafts reminder reminders session sessions batch policy")
-	beforeCancel = set("order orders customer customers shopper shoppers client clients buyer buyers guest guests invitee invitees attendee attendees one")
-	stopUnsub    = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts")
-	stopAccount  = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
+		"broadcast message messages draft drafts reminder reminders session sessions batch policy digest newsletter newsletters webinar webinars")
+	beforeCancel = set("order orders customer customers shopper shoppers client clients buyer buyers guest guests invitee invitees attendee attendees one " +
+		"webinar webinars meeting meetings call demo event events session invoice invite invitation ticket tickets job jobs export report")
+	stopUnsub   = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts")
+	stopAccount = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
 		"test demo sandbox duplicate old sub guest guests from his her of")
 	beforeAccount = set("user users employee employee's colleague colleague's staff member member's agent contractor test demo sandbox duplicate guest customer customer's")
 	stopSwitch    = set("plan plans annual yearly monthly quarterly tier tiers version mode tab view page setting settings billing pro premium " +
 		"basic enterprise business team free paid dark light english language languages user users account address office city country " +
 		"location folder trash invoice invoicing card workspace profile lite starter standard essentials cheaper smaller lower " +
-		"edition package region server servers datacenter eu new domain cloud you yours here your dashboard")
+		"edition package region server servers datacenter eu new domain cloud you yours here your dashboard contact owner admin email center data")
 	stopAlt     = set("way ways method methods approach workaround route to email address payment contact option options format text")
 	stopOther   = set("has have does do support supports lets let allow allows show shows can include includes already")
 	beforeOther = set("every most all many")
@@ -87,7 +88,7 @@ var (
 	needDispute   = set("bank card issuer charge charges payment transaction paypal amex visa mastercard")
 	needMoveDown  = set("switch switching move moving moved change changing put drop dropping go going back downgrade downgrading bump transfer convert step")
 	needMatchPric = set("deal price pricing cheaper less half better quote discount match")
-	enReceived    = set("came arrived received landed got through")
+	enReceived    = set("came arrived received landed got through showed appeared posted cleared")
 	enNotYet      = set("not hasn't haven't hasnt havent didn't didnt yet still never isn't wasn't")
 	stopNeeded    = set("needed necessary required")
 )
@@ -140,7 +141,9 @@ var enPatterns = []enPattern{
 	{intent: IntentCancel, words: "our last|final month|billing|cycle|renewal|payment|term|year|quarter"},
 	{intent: IntentCancel, words: "no longer need*|want*|use|using|require* ... account|subscription|service|tool|platform|product|app|software|it|this|you"},
 	{intent: IntentCancel, words: "need*|needing ... service|subscription|account|platform|tool|product|app|software|anymore|you", wantNeg: true},
-	{intent: IntentCancel, words: "back to spreadsheet*|excel|sheets|paper|pen|manual"},
+	{intent: IntentCancel, words: "back ... spreadsheet*|excel|sheets|paper|pen|manual"},
+	{intent: IntentCancel, words: "non|nonrenew* renew*"},
+	{intent: IntentCancel, words: "sunset*|wind*|phas* ... use|product|platform|tool|service|subscription|account|you"},
 	{intent: IntentCancel, words: "make|made the cut", wantNeg: true},
 
 	// competitor
@@ -151,6 +154,7 @@ var enPatterns = []enPattern{
 	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* ... to|onto @"},
 	{intent: IntentCompetitor, words: "talks|talking|conversations|discussions|negotiat* with @|another|other"},
 	{intent: IntentCompetitor, words: "bake off"},
+	{intent: IntentCompetitor, words: "consolidat* onto|into|on"},
 	{intent: IntentCompetitor, words: "switch* $"},
 	{intent: IntentCompetitor, words: "switch* anywhere|elsewhere"},
 	{intent: IntentCompetitor, words: "switch* provider*|vendor*|tools|platform*|solution*|services|systems|crm*|helpdesk*"},
@@ -179,7 +183,8 @@ var enPatterns = []enPattern{
 	{intent: IntentDowngrade, words: "remov*|drop* ... from plan|subscription", stop: set("user users member members person people card")},
 	{intent: IntentDowngrade, words: "cheaper|lower|smaller|basic|starter|lite|free|cheapest|lowest|essentials|entry ... plan|tier|edition|version|package|level|subscription", need: needMoveDown},
 	{intent: IntentDowngrade, words: "drop*|bump* ... plan|tier|level|edition"},
-	{intent: IntentDowngrade, words: "drop*|step*|bump*|move|moving|scal*|bring down"},
+	{intent: IntentDowngrade, words: "drop*|step*|bump*|move|moving|scal*|bring|knock* down"},
+	{intent: IntentDowngrade, words: "only need*|want|use|using|have ... seats|seat|licenses|license|licences|licence|logins|users", stop: set("more extra additional add another")},
 	{intent: IntentDowngrade, words: "scal* ... back|down", need: set("seat seats license licenses licences plan tier subscription users")},
 	{intent: IntentDowngrade, words: "mov*|switch*|put|drop* ... cheaper|cheapest|lower|smaller|less", stop: set("vendor vendors provider providers tool tools alternative alternatives option options")},
 	{intent: IntentDowngrade, words: "back to|on|onto ... starter|basic|lite|free|essentials|cheaper|lower|smaller|standard|previous|old|original|entry", stop: set("ui interface design layout editor dashboard view page screen version app")},
@@ -207,6 +212,10 @@ var enPatterns = []enPattern{
 	{intent: IntentPrice, words: "% increas*|hike|jump|more|higher|extra", need: needPrice},
 	{intent: IntentPrice, words: "off guard", need: needPrice},
 	{intent: IntentPrice, words: "for less|half|cheaper"},
+	{intent: IntentPrice, words: "budget* ... slashed|cut|cuts|reduced|shrunk|frozen|gone"},
+	{intent: IntentPrice, words: "can't|cannot|unable cover"},
+	{intent: IntentPrice, words: "price*|pricing|cost|costs|rate|quote ... down|lower"},
+	{intent: IntentPrice, words: "lower*|reduc*|bring*|cut* ... price|prices|pricing|cost|rate|quote"},
 	{intent: IntentPrice, words: "budget cut*|constraint*|reasons|freeze|cuts"},
 	{intent: IntentPrice, words: "over|exceed*|beyond|outside budget|budgets"},
 	{intent: IntentPrice, words: "no budget"},
@@ -239,8 +248,8 @@ var enPatterns = []enPattern{
 	{intent: IntentRefund, words: "disput*", need: needDispute},
 	{intent: IntentRefund, words: "credit|credited", received: true, stop: set("card cards limit score check line union")},
 	{intent: IntentRefund, words: "service credits"},
-	{intent: IntentRefund, words: "return* ... payment|charge|money|fee|amount"},
-	{intent: IntentRefund, words: "revers* ... charge*|payment|transaction"},
+	{intent: IntentRefund, words: "return* ... payment*|charge*|money|fee|fees|amount"},
+	{intent: IntentRefund, words: "revers* ... charge*|payment*|transaction*"},
 	{intent: IntentRefund, words: "compensat*"},
 	{intent: IntentRefund, words: "unused ... back"},
 	{intent: IntentRefund, words: "get|getting|have|want ... back", need: set("difference money refund paid charge charged payment fee fees months amount bought purchase overpaid")},
@@ -256,7 +265,7 @@ var enNames = set("i we you they he she it our your my their the a an this that 
 	"january february march april may june july august september october november december " +
 	"monday tuesday wednesday thursday friday saturday sunday " +
 	"enterprise business pro premium basic starter lite free team plus standard essentials growth scale " +
-	"our management finance legal procurement support sales")
+	"our management finance legal procurement support sales cfo ceo cto coo vp hr it")
 
 // enToken is one lower-case word, its clause and sentence, and whether it
 // may be a name.
@@ -512,13 +521,13 @@ func detectEnglish(text string) uint8 {
 }
 
 // stopped reports whether one of the words of the match toks[start+1:end]
-// or of the four words after it (in the clause of toks[end-1]) is a stop
+// or of the five words after it (in the clause of toks[end-1]) is a stop
 // word and, when rescue is set, none of the words after it is a
 // subscription word.
 func stopped(toks []enToken, start, end int, stop map[string]bool, rescue bool) bool {
 	hit := false
 	clause := toks[end-1].clause
-	for k := start + 1; k < len(toks) && k < end+4 && toks[k].clause == clause; k++ {
+	for k := start + 1; k < len(toks) && k < end+5 && toks[k].clause == clause; k++ {
 		if rescue && k >= end && subjWords[toks[k].w] {
 			return false
 		}

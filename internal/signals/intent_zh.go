@@ -53,13 +53,14 @@ type zhPattern struct {
 }
 
 var (
-	zhSubj = strings.Fields("订阅 续费 续订 续约 会员 账号 账户 帐号 帐户 服务 套餐 合同 合约 合作 自动续 方案 授权 平台 系统 软件 产品 工具 这套 你们 贵司 整个")
+	zhSubj = strings.Fields("订阅 续费 续订 续约 会员 账号 账户 帐号 帐户 服务 套餐 合同 合约 合作 自动续 方案 授权 平台 系统 软件 产品 工具 这套 你们 贵司 整个 本期 到期 期末 结束时 月底")
 	// zhAccount: what closing or deleting is about.
 	zhAccount  = strings.Fields("账号 账户 帐号 帐户 全部数据 所有数据 所有资料 全部资料 公司账")
 	zhContract = strings.Fields("合作 合同 合约 服务 订阅 协议 契约 关系")
 	zhOther    = strings.Fields("平台 产品 软件 工具 服务 系统 厂商 供应商 公司 品牌 方案 家 crm erp 客服系统 解决方案 vendor")
 	zhStopMove = strings.Fields("年付 月付 年缴 月缴 套餐 版本 版 人工 客服 年度 月度 按年 按月 付费 免费 账号 帐号 管理员 同事 邮箱 手机 页面 " +
-		"设置 中文 英文 繁体 简体 语言 界面 工作区 空间 文件夹 目录 部门 项目 你们 贵司 这边 这里 方案 模式 主题 深色 时区 区域 服务器")
+		"设置 中文 英文 繁体 简体 语言 界面 工作区 空间 文件夹 目录 部门 项目 你们 贵司 这边 这里 方案 模式 主题 深色 时区 区域 服务器 " +
+		"方向 思路 说法 时间 日期 地址 名字 名称 密码 头像 logo 颜色 联系人 负责人 总监 经理 财务 电话 抬头 机房 数据中心 地区 节点 设定 介面")
 	zhInnocentOther = strings.Fields("有 都有 早就有 也有 已经有 支持 都支持 能做 可以做 是怎么 怎么做 的做法 出了 推出 上线 推了 发布")
 	zhRoles         = strings.Fields("成员 用户 权限 角色 查看者 检视者 编辑者 管理员 一般 普通 使用者 viewer editor 只读 访客")
 	zhPeople        = strings.Fields("同事 员工 离职 成员 用户 使用者 某个 他 她 客户 顾客 客人 买家 消费者")
@@ -102,7 +103,7 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCancel, phrase: "已经取消|就取消了|取消了|早就取消|已取消", need: strings.Fields("扣 收费 计费 账单 帐单 还在收"),
 		before: strings.Fields("订单 客户 顾客 买家 客人 成员 工单 邀请 会议 活动")},
 	{intent: IntentCancel, phrase: "解约|解除合同|解除合约|提前终止", before: strings.Fields("客户 他们 顾客")},
-	{intent: IntentCancel, phrase: "停用|关闭|关掉|停掉|关了|中止", near: zhSubj, before: zhPeople,
+	{intent: IntentCancel, phrase: "停用|关闭|关掉|停掉|关了|中止|停了", near: zhSubj, before: zhPeople,
 		stop: strings.Fields("通知 提醒 功能 模块 邮件 两步 双重 弹窗 声音")},
 	{intent: IntentCancel, phrase: "终止|结束|解除|中断", near: zhContract, before: strings.Fields("客户 工作流 流程 任务")},
 	{intent: IntentCancel, phrase: "结束营业|倒闭|解散|关门|歇业|停业"},
@@ -116,14 +117,14 @@ var zhPatterns = []zhPattern{
 		before: strings.Fields("功能 模块 通知 提醒 报表 字段 插件 权限 附加 这个按钮")},
 	{intent: IntentCancel, phrase: "放弃", need: strings.Fields("续约 续费 续订 订阅 合作 使用 你们 服务 价格 价")},
 	{intent: IntentCancel, phrase: "最后一个月|最后一期|用到月底|用到这个月底|用完这个月"},
-	{intent: IntentCancel, phrase: "回去用|回到|改回|用回|换回|退回到", follow: strings.Fields("excel 表格 纸本 手工 人工 邮件 纸笔 试算表 google")},
+	{intent: IntentCancel, phrase: "回去用|回到|改回|用回|换回|退回到|搬回|挪回|转回|迁回|回归", follow: strings.Fields("excel 表格 纸本 手工 人工 邮件 纸笔 试算表 google")},
 	{intent: IntentCancel, phrase: "离开", before: zhPeople, stop: strings.Fields("公司 座位 页面 办公室")},
 	{intent: IntentCancel, phrase: "就撤|撤了|撤出|撤离|走人|分手|不合作"},
 	{intent: IntentCancel, phrase: "名单", wantNeg: true, need: strings.Fields("保留 供应商 厂商 合作")},
 
 	// competitor
 	{intent: IntentCompetitor, phrase: "换成|换到|换去|转到|转去|转用|改用|换用|迁到|迁移到|迁去|搬到|搬去|切到|切换到|改成用|换个", stop: zhStopMove},
-	{intent: IntentCompetitor, phrase: "换过去|转过去|迁过去|搬过去|换掉|搬走|迁走|换掉你们|另寻|另找"},
+	{intent: IntentCompetitor, phrase: "换过去|转过去|迁过去|搬过去|换掉|搬走|迁走|换掉你们|另寻|另找|统一过去|统一到|统一用|一起过去|一起转|一起换|跟着换|整合到"},
 	{intent: IntentCompetitor, phrase: "竞品|竞争对手|友商|别家|其他家|其它家|另一家|另外一家|换一家|换家|第二家|第二间|别间|其他厂商|其他供应商|别的厂商|别的供应商|其他品牌|竞争产品",
 		stop: zhInnocentOther},
 	{intent: IntentCompetitor, phrase: "别的|其他|其它|另一个|另外的|另外一个|另一套|别套|其他的|另一款|另外一款|别款|另一间|另外一间", follow: zhOther, stop: zhInnocentOther},
@@ -145,8 +146,8 @@ var zhPatterns = []zhPattern{
 	{intent: IntentDowngrade, phrase: "改回|换回|退回|降回|回到", follow: strings.Fields("升级前 原来 之前 以前 旧 原本")},
 	{intent: IntentDowngrade, phrase: "去掉|拿掉|移除|砍掉|删减|退掉|释放|取消掉", near: zhSeats,
 		before: strings.Fields("同事 员工 离职 测试 某个")},
-	{intent: IntentDowngrade, phrase: "减少|减到|减掉|减为|减成|少买|少订|缩减|降低|少开|调回|调低|调少|降到|只留|只保留", near: zhSeatCount,
-		before: strings.Fields("同事 员工 离职 测试 某个")},
+	{intent: IntentDowngrade, phrase: "减少|减到|减掉|减为|减成|少买|少订|缩减|降低|少开|调回|调低|调少|降到|只留|只保留|只需要|只需|只要|只用", near: zhSeatCount,
+		before: strings.Fields("同事 员工 离职 测试 某个"), stop: strings.Fields("加 增加 多加 新增 多开")},
 
 	// price
 	{intent: IntentPrice, phrase: "贵", shortNeg: true,
@@ -158,7 +159,8 @@ var zhPatterns = []zhPattern{
 	{intent: IntentPrice, phrase: "涨价|提价|调价|加价|价格上涨|价格涨|费用涨|收费涨|降价|半价|一半的价"},
 	{intent: IntentPrice, phrase: "负担不起|付不起|用不起|承担不起|负担不了", stop: strings.Fields("来")},
 	{intent: IntentPrice, phrase: "吃不消|扛不住|顶唔顺|顶不顺|顶不住", need: zhPriceWord},
-	{intent: IntentPrice, phrase: "不值|不划算|划不来|冤枉钱|浪费钱|没必要花|没必要付|不想再花|不想再付|白花钱"},
+	{intent: IntentPrice, phrase: "不值|不划算|划不来|冤枉钱|浪费钱|没必要花|没必要付|不想再花|不想再付|白花钱|花得太多|花太多|钱花得|花了太多|付得太多|付太多"},
+	{intent: IntentPrice, phrase: "降一点|降点|再降|降低一点|打个折|便宜些", need: zhPriceWord},
 	{intent: IntentPrice, phrase: "性价比", stop: strings.Fields("高 不错 很好 挺好 好 最高")},
 	{intent: IntentPrice, phrase: "便宜", before: strings.Fields("比预期 比想象 比预想 比我们想 比原本 比原来")},
 	{intent: IntentPrice, phrase: "打折|折扣|优惠", before: strings.Fields("年付 年缴 按年 一次付 预付 多年 一次缴")},
