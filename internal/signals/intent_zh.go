@@ -53,7 +53,7 @@ type zhPattern struct {
 }
 
 var (
-	zhSubj = strings.Fields("订阅 续费 续订 续约 会员 账号 账户 帐号 帐户 服务 套餐 合同 合约 合作 自动续 方案 授权 平台 系统 软件 产品 工具 这套 你们 贵司 整个 本期 到期 期末 结束时 月底")
+	zhSubj = strings.Fields("订阅 续费 续订 续约 会员 账号 账户 帐号 帐户 服务 套餐 合同 合约 合作 自动续 方案 授权 平台 系统 软件 产品 工具 这套 本期 到期 期末 结束时 月底")
 	// zhAccount: what closing or deleting is about.
 	zhAccount  = strings.Fields("账号 账户 帐号 帐户 全部数据 所有数据 所有资料 全部资料 公司账")
 	zhContract = strings.Fields("合作 合同 合约 服务 订阅 协议 契约 关系")
@@ -103,7 +103,9 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCancel, phrase: "已经取消|就取消了|取消了|早就取消|已取消", need: strings.Fields("扣 收费 计费 账单 帐单 还在收"),
 		before: strings.Fields("订单 客户 顾客 买家 客人 成员 工单 邀请 会议 活动")},
 	{intent: IntentCancel, phrase: "解约|解除合同|解除合约|提前终止", before: strings.Fields("客户 他们 顾客")},
-	{intent: IntentCancel, phrase: "停用|关闭|关掉|停掉|关了|中止|停了", near: zhSubj, before: zhPeople,
+	{intent: IntentCancel, phrase: "停了", near: strings.Fields("订阅 合约 合同 自动续 续费 会员 账号 帐号"),
+		stop: strings.Fields("一整天 一天 小时 好几 半天 一下 几天")},
+	{intent: IntentCancel, phrase: "停用|关闭|关掉|停掉|关了|中止", near: zhSubj, before: zhPeople,
 		stop: strings.Fields("通知 提醒 功能 模块 邮件 两步 双重 弹窗 声音")},
 	{intent: IntentCancel, phrase: "终止|结束|解除|中断", near: zhContract, before: strings.Fields("客户 工作流 流程 任务")},
 	{intent: IntentCancel, phrase: "结束营业|倒闭|解散|关门|歇业|停业"},
@@ -115,6 +117,9 @@ var zhPatterns = []zhPattern{
 		stop: strings.Fields("退款 退费 客服 联系 回复 人工 处理 了解 担心 麻烦 加 升级"), before: append(strings.Fields("外包"), zhPeople...)},
 	{intent: IntentCancel, phrase: "不用了|不再用了|不会再用了|不想用了|不打算用了|不要了|唔再用|唔用", atEnd: true,
 		before: strings.Fields("功能 模块 通知 提醒 报表 字段 插件 权限 附加 这个按钮")},
+	{intent: IntentCancel, phrase: "不再用|不会再用|不想再用|不打算再用|不准备再用|唔会再用", before: append(strings.Fields("外包"), zhPeople...),
+		stop: strings.Fields("这个功能 那个功能 这个按钮 旧版")},
+	{intent: IntentCancel, phrase: "退出", near: zhContract, stop: strings.Fields("登录 登入 账号登录")},
 	{intent: IntentCancel, phrase: "放弃", need: strings.Fields("续约 续费 续订 订阅 合作 使用 你们 服务 价格 价")},
 	{intent: IntentCancel, phrase: "最后一个月|最后一期|用到月底|用到这个月底|用完这个月"},
 	{intent: IntentCancel, phrase: "回去用|回到|改回|用回|换回|退回到|搬回|挪回|转回|迁回|回归", follow: strings.Fields("excel 表格 纸本 手工 人工 邮件 纸笔 试算表 google")},
@@ -141,7 +146,7 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCompetitor, phrase: "两边|两家|两套", need: strings.Fields("比较 对比 比一比 比一下 选")},
 
 	// downgrade
-	{intent: IntentDowngrade, phrase: "降级|降一级|降一档|降档|降到|降回|降为|降成|降一个|降低方案|降低套餐", stop: zhRoles, before: zhPeople},
+	{intent: IntentDowngrade, phrase: "降级|降一级|降一档|降档|降到|降回|降为|降成|降一个|降低方案|降低套餐|降一下", stop: zhRoles, before: zhPeople},
 	{intent: IntentDowngrade, phrase: "换成|改成|转成|调成|改为|换到|转到|切到|改用|转为|换", follow: zhCheap},
 	{intent: IntentDowngrade, phrase: "改回|换回|退回|降回|回到", follow: strings.Fields("升级前 原来 之前 以前 旧 原本")},
 	{intent: IntentDowngrade, phrase: "去掉|拿掉|移除|砍掉|删减|退掉|释放|取消掉", near: zhSeats,
