@@ -59,7 +59,9 @@ var (
 		"broadcast message messages draft drafts reminder reminders session sessions batch policy digest newsletter newsletters webinar webinars")
 	beforeCancel = set("order orders customer customers shopper shoppers client clients buyer buyers guest guests invitee invitees attendee attendees one " +
 		"webinar webinars meeting meetings call demo event events session invoice invite invitation ticket tickets job jobs export report")
-	stopUnsub   = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts")
+	stopUnsub = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts")
+	stopUser  = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
+		"test demo sandbox duplicate old sub guest guests from his her")
 	stopAccount = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
 		"test demo sandbox duplicate old sub guest guests from his her of")
 	beforeAccount = set("user users employee employee's colleague colleague's staff member member's agent contractor test demo sandbox duplicate guest customer customer's")
@@ -68,7 +70,7 @@ var (
 		"location folder trash invoice invoicing card workspace profile lite starter standard essentials cheaper smaller lower " +
 		"edition package region server servers datacenter eu new domain cloud you yours here your dashboard contact owner admin email center data")
 	stopAlt     = set("way ways method methods approach workaround route to email address payment contact option options format text")
-	stopOther   = set("has have does do support supports lets let allow allows show shows can include includes already")
+	stopOther   = set("has have does do support supports lets let allow allows show shows can include includes already record records field fields profile profiles queue queues team teams folder")
 	beforeOther = set("every most all many")
 	stopTrial   = set("integration integrations connector connectors zap zaps plugin plugins api webhook webhooks sync plan tier edition module feature")
 	stopReplace = set("card cards invoice invoices part parts device devices key keys token tokens password passwords user users logo image images file files text character value values")
@@ -89,8 +91,12 @@ var (
 	needMoveDown  = set("switch switching move moving moved change changing put drop dropping go going back downgrade downgrading bump transfer convert step")
 	needMatchPric = set("deal price pricing cheaper less half better quote discount match")
 	enReceived    = set("came arrived received landed got through showed appeared posted cleared")
-	enNotYet      = set("not hasn't haven't hasnt havent didn't didnt yet still never isn't wasn't")
-	stopNeeded    = set("needed necessary required")
+	enApproved    = set("approved processed issued")
+	enThanks      = set("thanks thank appreciate appreciated")
+	// beforeThirdParty: a move made by someone else than the customer.
+	beforeThirdParty = set("client clients customer customers partner partners shopper shoppers they their he she")
+	enNotYet         = set("not hasn't haven't hasnt havent didn't didnt yet still never isn't wasn't")
+	stopNeeded       = set("needed necessary required")
 )
 
 // enPatterns are the English patterns, one intent each.
@@ -99,8 +105,9 @@ var enPatterns = []enPattern{
 	{intent: IntentCancel, words: "cancel*", stop: stopCancel, before: beforeCancel},
 	{intent: IntentCancel, words: "unsubscrib*", stop: stopUnsub, before: beforeCancel},
 	{intent: IntentCancel, words: "discontinu*", stop: stopCancel},
-	{intent: IntentCancel, words: "clos*|delet*|deactivat*|terminat*|remov*|eras*|wip*|purg* ... account|accounts", stop: stopAccount, before: beforeAccount},
-	{intent: IntentCancel, words: "account|accounts ... clos*|delet*|deactivat*|terminat*|cancel*", stop: stopAccount, before: beforeAccount},
+	{intent: IntentCancel, words: "clos*|delet*|deactivat*|terminat*|remov* ... account|accounts", stop: stopAccount, before: beforeAccount},
+	{intent: IntentCancel, words: "eras*|wip*|purg* ... account|accounts", stop: stopUser, before: beforeAccount},
+	{intent: IntentCancel, words: "account|accounts ... clos*|delet*|deactivat*|terminat*|cancel*", stop: stopUser, before: beforeAccount},
 	{intent: IntentCancel, words: "terminat*|end|ending|stop|stopping|cancel*|discontinu* subscription*|contract|contracts|membership|service|agreement|license|licence|relationship|partnership",
 		stop: set("their his her"), before: set("customer customers client clients")},
 	{intent: IntentCancel, words: "wrap*|clos*|shut*|wind*|end|ending|terminat*|stop|stopping|finish*|kill*|sunset*|discontinu*|deactivat* ... subscription*|account|accounts|contract|contracts|service|relationship|membership|workspace|license*|licence*|agreement|partnership",
@@ -151,14 +158,14 @@ var enPatterns = []enPattern{
 	// competitor
 	{intent: IntentCompetitor, words: "competitor*", need: needCompetitor},
 	{intent: IntentCompetitor, words: "alternative|alternatives", stop: stopAlt},
-	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* to|over|onto", stop: stopSwitch},
+	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* to|over|onto", stop: stopSwitch, before: beforeThirdParty},
 	{intent: IntentCompetitor, words: "migrat*|mov* away"},
-	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* ... to|onto @"},
+	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* ... to|onto @", stop: stopSwitch, before: beforeThirdParty},
 	{intent: IntentCompetitor, words: "talks|talking|conversations|discussions|negotiat* with @|another|other"},
 	{intent: IntentCompetitor, words: "bake off"},
 	{intent: IntentCompetitor, words: "leav* for @|another|other|a"},
 	{intent: IntentCompetitor, words: "consolidat* onto|into|on"},
-	{intent: IntentCompetitor, words: "switch* $"},
+	{intent: IntentCompetitor, words: "switch* $", before: beforeThirdParty},
 	{intent: IntentCompetitor, words: "switch* anywhere|elsewhere"},
 	{intent: IntentCompetitor, words: "switch* provider*|vendor*|tools|platform*|solution*|services|systems|crm*|helpdesk*"},
 	{intent: IntentCompetitor, words: "another|other|different provider*|vendor*|tool|tools|platform*|solution*|company|companies|service|services|product|products|software|app|crm|helpdesk|system|systems|supplier*", stop: stopOther, before: beforeOther},
@@ -170,7 +177,7 @@ var enPatterns = []enPattern{
 	{intent: IntentCompetitor, words: "replac* you|yours"},
 	{intent: IntentCompetitor, words: "replac* ... tool|platform|product|system|service|software|app|crm|helpdesk", stop: stopReplace},
 	{intent: IntentCompetitor, words: "poc|pocs|concept|pilot ... with @|another|other"},
-	{intent: IntentCompetitor, words: "sign|signed|signing|going|gone|went|go|chose|choosing|picked|picking|selected|decided with|for|on @"},
+	{intent: IntentCompetitor, words: "sign|signed|signing|going|gone|went|go|chose|choosing|picked|picking|selected|decided with|for|on @", before: beforeThirdParty},
 	{intent: IntentCompetitor, words: "consolidat*|rationali*|reduc* ... vendor*|tools|providers|platforms|stack|suppliers"},
 	{intent: IntentCompetitor, words: "@ ... quot*|offer*|charg*", need: needMatchPric},
 	{intent: IntentCompetitor, words: "@ ... cheaper|less|half|deal"},
@@ -180,7 +187,8 @@ var enPatterns = []enPattern{
 	{intent: IntentCompetitor, words: "compar* ... vendors|options|quotes|offers|alternatives|two|other|providers|tools"},
 
 	// downgrade
-	{intent: IntentDowngrade, words: "downgrad*", stop: set("user users role roles permission permissions editor editors viewer viewers admin admins member members access him her them")},
+	{intent: IntentDowngrade, words: "downgrad*", stop: set("user users role roles permission permissions editor editors viewer viewers admin admins member members access him her them agent agents light"),
+		before: set("user users agent agents member members")},
 	{intent: IntentDowngrade, words: "fewer|less seats|seat|licenses|license|licences|licence|logins|agents"},
 	{intent: IntentDowngrade, words: "reduc*|lower*|cut|cutting|drop*|remov*|decreas*|trim*|scal* ... seats|seat|licenses|license|licences|licence|logins|add|addon|addons"},
 	{intent: IntentDowngrade, words: "remov*|drop* ... from plan|subscription", stop: set("user users member members person people card")},
@@ -496,7 +504,7 @@ func detectEnglish(text string) uint8 {
 		if pat.need != nil && !inSentence(toks, i, pat.need) {
 			return
 		}
-		if pat.received && inSentence(toks, i, enReceived) && !inSentence(toks, i, enNotYet) {
+		if pat.received && !inText(toks, enNotYet) && (inSentence(toks, i, enReceived) || inText(toks, enApproved) && inText(toks, enThanks)) {
 			return
 		}
 		if enNegated(toks, i) != pat.wantNeg {
@@ -572,6 +580,16 @@ func enCounterfactual(toks []enToken, i int) bool {
 			if k > 0 && (toks[k-1].w == "were" || toks[k-1].w == "was") {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// inText reports whether a word of toks is in words.
+func inText(toks []enToken, words map[string]bool) bool {
+	for _, t := range toks {
+		if words[t.w] {
+			return true
 		}
 	}
 	return false

@@ -57,12 +57,13 @@ var (
 	// zhAccount: what closing or deleting is about.
 	zhAccount  = strings.Fields("账号 账户 帐号 帐户 全部数据 所有数据 所有资料 全部资料 公司账")
 	zhContract = strings.Fields("合作 合同 合约 服务 订阅 协议 契约 关系")
-	zhOther    = strings.Fields("平台 产品 软件 工具 服务 系统 厂商 供应商 公司 品牌 方案 家 crm erp 客服系统 解决方案 vendor")
+	zhOther    = strings.Fields("平台 产品 软件 工具 服务 系统 厂商 供应商 品牌 方案 家 crm erp 客服系统 解决方案 vendor")
 	zhStopMove = strings.Fields("年付 月付 年缴 月缴 套餐 版本 版 人工 客服 年度 月度 按年 按月 付费 免费 账号 帐号 管理员 同事 邮箱 手机 页面 " +
 		"设置 中文 英文 繁体 简体 语言 界面 工作区 空间 文件夹 目录 部门 项目 你们 贵司 这边 这里 方案 模式 主题 深色 时区 区域 服务器 " +
-		"方向 思路 说法 时间 日期 地址 名字 名称 密码 头像 logo 颜色 联系人 负责人 总监 经理 财务 电话 抬头 机房 数据中心 地区 节点 设定 介面")
+		"方向 思路 说法 时间 日期 地址 名字 名称 密码 头像 logo 颜色 联系人 负责人 总监 经理 财务 电话 抬头 机房 数据中心 地区 节点 设定 介面 " +
+		"团队 队列 组 群组 分组 记录 工单 频道 队伍 名下 底下")
 	zhInnocentOther = strings.Fields("有 都有 早就有 也有 已经有 支持 都支持 能做 可以做 是怎么 怎么做 的做法 出了 推出 上线 推了 发布")
-	zhRoles         = strings.Fields("成员 用户 权限 角色 查看者 检视者 编辑者 管理员 一般 普通 使用者 viewer editor 只读 访客")
+	zhRoles         = strings.Fields("成员 用户 权限 角色 查看者 检视者 编辑者 管理员 一般 普通 使用者 viewer editor 只读 访客 坐席 轻量")
 	zhPeople        = strings.Fields("同事 员工 离职 成员 用户 使用者 某个 他 她 客户 顾客 客人 买家 消费者")
 	zhCheap         = strings.Fields("基础 基本 入门 标准 精简 轻量 免费 便宜 低一 小一 低阶 低档 lite basic starter 初级 个人版 小团队 简易 较低")
 	zhSeats         = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席 模块 加购 附加 方案 套餐 增值包 加值包 附加包")
@@ -80,7 +81,11 @@ var (
 		"不但 要不要 是不是 能不能 可不可以 会不会 别家 别的 别人 区别 特别 分别 识别 级别 类别 差别 个别 没问题 没关系 没法 没办法 没多久 " +
 		"唔该 唔好意思 唔知 唔识 唔得 冇问题")
 	zhReceived = strings.Fields("收到 到账 到帐 入账 入帐 退回来了 退了")
-	zhNotYet   = strings.Fields("没 未 还没 但 可是 不过")
+	zhApproved = strings.Fields("通过了 核准了 批准了 处理好了 办好了")
+	zhThanks   = strings.Fields("谢谢 感谢 多谢 唔该")
+	// zhThirdParty: a move made by someone else than the customer.
+	zhThirdParty = strings.Fields("客户 客人 顾客 合作伙伴 他们 她们")
+	zhNotYet     = strings.Fields("没 未 还没 但 可是 不过")
 	// zhVendors are Chinese names of products a customer may move to.
 	zhVendors = strings.Fields("飞书 钉钉 企业微信 金蝶 用友 简道云 纷享销客 销售易 明道云 泛微 致远 石墨 伙伴云 智齿 美洽 七鱼 逸创 环信 有赞 微盟 腾讯")
 	// zhLatinCommon are Latin words in Chinese text that are not names of
@@ -128,7 +133,7 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCancel, phrase: "名单", wantNeg: true, need: strings.Fields("保留 供应商 厂商 合作")},
 
 	// competitor
-	{intent: IntentCompetitor, phrase: "换成|换到|换去|转到|转去|转用|改用|换用|迁到|迁移到|迁去|搬到|搬去|切到|切换到|改成用|换个", stop: zhStopMove},
+	{intent: IntentCompetitor, phrase: "换成|换到|换去|转到|转去|转用|改用|换用|迁到|迁移到|迁去|搬到|搬去|切到|切换到|改成用|换个", stop: zhStopMove, before: zhThirdParty},
 	{intent: IntentCompetitor, phrase: "换过去|转过去|迁过去|搬过去|换掉|搬走|迁走|换掉你们|另寻|另找|统一过去|统一到|统一用|一起过去|一起转|一起换|跟着换|整合到"},
 	{intent: IntentCompetitor, phrase: "竞品|竞争对手|友商|别家|其他家|其它家|另一家|另外一家|换一家|换家|第二家|第二间|别间|其他厂商|其他供应商|别的厂商|别的供应商|其他品牌|竞争产品",
 		stop: zhInnocentOther},
@@ -175,12 +180,14 @@ var zhPatterns = []zhPattern{
 		stop: strings.Fields("含 包含 包括 是否 是不是 没问题 可以接受 还可以 合理 多少 怎么算 不变")},
 	{intent: IntentPrice, phrase: "年年加|年年涨|又加价|又涨|越来越贵|越嚟越贵|负担唔起|付唔起|俾唔起|负担不来"},
 	{intent: IntentPrice, phrase: "比照|对标|参照|看齐|给的价|开的价|给的报价", need: strings.Fields("价 报价")},
+	{intent: IntentPrice, phrase: "付着|花着|付了这么多|花了这么多", need: zhPriceWord},
 
 	// refund
 	{intent: IntentRefund, phrase: "退款|退钱|退费|退还|返还|钱退|退回|退给|拒付|刷退|退我们|退差价|补偿|赔偿|折抵|抵扣|退货|退款项", received: true,
 		stop:   strings.Fields("政策 规则 流程 功能 按钮 给买家 给客户 给顾客 给客人 给消费者 给用户 方案 套餐 版本 原来 之前 上一步 首页"),
 		before: strings.Fields("买家 客户 顾客 客人 消费者 订单 邮件 信件 给他 给她 帮他 帮她")},
 	{intent: IntentRefund, phrase: "争议", need: strings.Fields("银行 信用卡 款项 刷卡 发卡")},
+	{intent: IntentRefund, phrase: "退一下|退掉费用|退回费用|钱还给|还钱"},
 }
 
 // zhCompiled holds zhPatterns with their alternatives expanded, one
@@ -393,7 +400,7 @@ func (pat *zhPattern) matches(text string, at, end int) bool {
 	if pat.before != nil && containsAny(before, pat.before) {
 		return false
 	}
-	if pat.received && containsAny(text, zhReceived) && !containsAny(text, zhNotYet) {
+	if pat.received && !containsAny(text, zhNotYet) && (containsAny(text, zhReceived) || containsAny(text, zhApproved) && containsAny(text, zhThanks)) {
 		return false
 	}
 	return pat.negated(text, at) == pat.wantNeg

@@ -132,10 +132,45 @@ func (r router) read(text string) Reading {
 	} else {
 		rd.Sentiment = r.en.Analyze(text).Score
 	}
-	if rd.Sentiment > LeavingTone && leaving(rd.Intents) {
+	lower := strings.ToLower(simp)
+	cue := containsAny(lower, complaintCues)
+	if rd.Sentiment < 0 && !cue && len(rd.Intents) == 0 && containsAny(lower, reportMarkers) {
+		rd.Sentiment = 0 // a flat bug report, with steps or a screenshot
+	}
+	if rd.Sentiment > LeavingTone && (cue || leaving(rd.Intents)) {
 		rd.Sentiment = LeavingTone
 	}
 	return rd
+}
+
+// complaintCues are phrases of frustration that a word lexicon does not
+// see ("third time I'm asking", "still no fix", "到现在都没人回"): a ticket
+// holding one scores at most LeavingTone, as a leaving ticket does. They
+// are matched in the lower-cased text, Chinese in Simplified.
+var complaintCues = phrases(`
+third_time fourth_time fifth_time 3rd_time again? again! yet_again still_no_ still_not still_waiting still_broken still_hasn't
+still_haven't still_doesn't still_isn't how_hard tired_of fed_up sick_of takes_days for_weeks used_to_be every_single no_one_has
+nobody_has no_response no_reply no_answer haven't_heard waste_of_time what_is_going_on what's_going_on keep_having keeps_happening
+第三次 第四次 第五次 又来 又一次 还是没 还没修 还没好 到现在都 到现在还 没人回 没人理 追着 好几天 受够 白白 一个月了 两个星期了
+这么难 怎么回事 到底 一再 屡次 三番两次 说了好几次 讲了好几次 问了好几次
+`)
+
+// reportMarkers say that a ticket reports a bug with evidence (steps, a
+// screenshot, logs). Such a ticket without complaint cues and without
+// churn intent is a flat report, not an unhappy one, whatever the words of
+// the bug ("error", "crashes", "报错"), and its negative score is set to 0.
+var reportMarkers = phrases(`
+screenshot screen_recording attached steps_to to_reproduce repro_steps steps_attached logs_attached har_file
+截图 截屏 附上 附件 步骤 复现 日志 录屏 附图
+`)
+
+// phrases splits s at white space and turns each '_' into a space.
+func phrases(s string) []string {
+	out := strings.Fields(s)
+	for i, p := range out {
+		out[i] = strings.ReplaceAll(p, "_", " ")
+	}
+	return out
 }
 
 // leaving reports whether intents holds an intent that pulls the tone down
@@ -172,7 +207,7 @@ var vader = sync.OnceValue(func() *govader.SentimentIntensityAnalyzer {
 // "promised", "drop" and "cut" (seats). Complaint words of support tickets
 // that VADER lacks are added ("unusable", "outage").
 const enSupportValence = `
-cancel:0 cancels:0 cancelled:0 canceled:0 cancelling:0 canceling:0 cancellation:0 credit:0 support:0 supported:0
+accident:0 accidentally:0 mistake:0 mistakes:-0.8 cancel:0 cancels:0 cancelled:0 canceled:0 cancelling:0 canceling:0 cancellation:0 credit:0 support:0 supported:0
 please:0 kindly:0 honestly:0 like:0 value:0 free:0 clear:0 promise:0 promised:0 drop:0 cut:0 joke:-1.5
 break:-1.5 breaks:-1.5 chargeback:-1.5 unusable:-2.5 outage:-1.8 downtime:-1.5 buggy:-2.0 overcharged:-2.0 wiped:-1.5 laggy:-1.5 nobody:-0.8
 `
@@ -279,7 +314,7 @@ const zhModifiers = `
 实在:B1.3 完全:B1.4 根本:B1.3 一直:B1.2 总是:B1.2 经常:B1.2 老是:B1.3 又:B1.15 挺:B1.15 比较:B1.05 更:B1.2
 最:B1.4 越来越:B1.3 好多次:B1.2 这么:B1.2 那么:B1.2 如此:B1.3 有点:B0.7 有些:B0.7 稍微:B0.7 略:B0.7 有一点:B0.7
 但是:C 但:C 不过:C 可是:C 然而:C
-好像:0 好几:0 好多:0 只好:0 正好:0 刚好:0 最好:0 好不好:0 好了:0 说好:0 好处:0 友好度:0 没错:0
+好像:0 好几:0 好多:0 只好:0 正好:0 刚好:0 最好:0 好不好:0 好了:0 说好:0 讲好:0 讲好的:0 好处:0 友好度:0 没错:0
 信用卡:0 银行卡:0 会员卡:0 卡号:0 卡片:0 储值卡:0 慢慢:0 尽快:0 赶快:0 快点:0 快递:0 快捷键:0 加快:0
 专业版:0 企业版:0 基础版:0 高级版:0 标准版:0 旗舰版:0 不但:0 不仅:0 不断:0 不用:0 差不多:0 差价:0 差额:0
 难道:0 不知道:0 无论:0 无需:0 无限:0 没关系:0 解决方案:0 麻烦您:0 麻烦你:0 麻烦帮:0 爱好:0

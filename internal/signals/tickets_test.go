@@ -157,7 +157,7 @@ func TestTicketsTune(t *testing.T) {
 			for _, in := range intentOrder {
 				all.kind[in] = &[3]int{}
 			}
-			for _, batch := range []string{"tune", "tune2", "tune3", "tune4"} {
+			for _, batch := range []string{"tune", "tune2", "tune3", "tune4", "tune5"} {
 				path := "testdata/tickets/" + batch + "_" + lang + ".tsv"
 				f := measureTickets(t, path, testing.Verbose())
 				t.Logf("%s: %s", path, f.summary())
