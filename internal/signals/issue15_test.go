@@ -44,3 +44,30 @@ func TestIssue15Tickets(t *testing.T) {
 		})
 	}
 }
+
+// TestIntentOrder: the intents are listed sorted by their string value
+// (DetectIntent's output order), downgrade among them.
+func TestIntentOrder(t *testing.T) {
+	if !slices.IsSorted(intentOrder[:]) || !slices.Contains(intentOrder[:], IntentDowngrade) {
+		t.Errorf("intentOrder %v: want every intent, sorted", intentOrder)
+	}
+	if got := DetectIntent("Please cancel, it's too expensive, we're moving to Zendesk, refund the last month, or at least downgrade us to Starter."); !slices.Equal(got, intentOrder[:]) {
+		t.Errorf("all five intents: %v", got)
+	}
+}
+
+// TestIntentNegationsAndInnocentObjects: the negations and innocent
+// objects of issue 15 are no intent.
+func TestIntentNegationsAndInnocentObjects(t *testing.T) {
+	for _, text := range []string{
+		"我們沒有要取消", "我们没有要取消", "不用退款", "不用退費", "cancel a scheduled export job",
+		"your competitor has this feature, when will you?", "Every other helpdesk has bulk edit, when will you add it?",
+		"No refund needed, just fix the export please.", "We're not looking to downgrade.", "可以把使用者降級成一般成員嗎？",
+		"請把離職同事的帳號註銷。", "How do I refund a shopper's order?", "The refund came through, thanks!",
+		"每十分鐘就被登出一次", "We were about to look elsewhere, but the new module changed our minds.",
+	} {
+		if got := DetectIntent(text); got != nil {
+			t.Errorf("DetectIntent(%q) = %v, want none", text, got)
+		}
+	}
+}
