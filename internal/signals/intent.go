@@ -18,17 +18,19 @@ const (
 var intentOrder = [...]Intent{IntentCancel, IntentCompetitor, IntentDowngrade, IntentPrice, IntentRefund}
 
 // DetectIntent returns the churn intents expressed in text, in English or
-// Chinese (both are tried, so mixed text works), sorted and without
+// Chinese, Simplified or Traditional (converted first, see simplify; both
+// languages are tried, so mixed text works), sorted and without
 // duplicates; nil when there is none.
 //
-// Matching is by hand-written phrase patterns; it is cheap and transparent,
-// not a classifier. Cheap negations are handled: a phrase preceded in its
-// clause by a volitional negation ("I am not cancelling", "no need to
-// cancel", "don't want a refund", "不想取消", "不需要退款", "不太贵") does not
-// count, while inability does ("I can't cancel", "无法取消" are intent).
-// Not renewing counts as cancelling ("we won't renew", "不再续费"). Objects
-// that make a phrase innocent are excluded ("cancel the export job", "switch
-// to the annual plan", "转到人工客服").
+// Matching is by hand-written phrase patterns (intent_en.go, intent_zh.go);
+// it is cheap and transparent, not a classifier. An intent is what the
+// customer says of their own relationship with the product: paraphrases
+// count ("we'll be letting the subscription lapse", "下一季起就先不合作了"),
+// volitional negations do not ("I am not cancelling", "no need to cancel",
+// "不想取消", "不用退费", "不太贵") while inability does ("I can't cancel",
+// "无法取消" are intent), and objects that make a phrase innocent are
+// excluded ("cancel the export job", "refund our shoppers", "降级成一般成员",
+// "your competitor has this feature").
 func DetectIntent(text string) []Intent {
 	simp, _ := simplify(text)
 	return detectIntent(simp)

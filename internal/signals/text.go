@@ -75,10 +75,12 @@ type router struct {
 // DefaultAnalyzer returns the analyzer the service uses: it detects the
 // language of each text (DetectLanguage) and routes Chinese, Traditional or
 // Simplified, to the Chinese lexicon analyzer and everything else to
-// English VADER. A ticket whose churn intents say the customer is leaving
-// (see LeavingTone) scores at most LeavingTone, however polite its words.
-// It is safe for concurrent use; the VADER lexicon and the OpenCC
-// dictionaries are loaded once per process.
+// English VADER. Then two rules of support tickets apply: a ticket whose
+// churn intents say the customer is leaving, or that holds a complaint cue
+// ("third time I'm asking"), scores at most LeavingTone, however polite its
+// words; a flat bug report (steps or a screenshot, no complaint cue, no
+// intent) is not negative. It is safe for concurrent use; the VADER lexicon
+// and the OpenCC dictionaries are loaded once per process.
 func DefaultAnalyzer() SentimentAnalyzer {
 	return router{en: english{sia: vader()}, zh: newChinese()}
 }
@@ -91,8 +93,9 @@ func (r router) Analyze(text string) Sentiment {
 // LeavingTone is the highest sentiment DefaultAnalyzer gives a ticket that
 // expresses a leaving intent: IntentCancel, IntentCompetitor or IntentPrice,
 // the intents that are bad news however they are worded ("Honestly we
-// might not renew next quarter."). It is below NegativeSentiment, so such
-// a ticket counts as negative. IntentRefund and IntentDowngrade do not pull:
+// might not renew next quarter."), or that holds a complaint cue
+// (complaintCues). It is below NegativeSentiment, so such a ticket counts
+// as negative. IntentRefund and IntentDowngrade do not pull:
 // a refund of a double payment or fewer seats for a smaller team can be
 // asked for calmly, and the words then tell the tone.
 const LeavingTone = -0.3
@@ -217,8 +220,9 @@ type english struct {
 }
 
 // NewEnglishAnalyzer returns an analyzer scoring text with VADER
-// (github.com/jonreiter/govader) and reporting its compound score. The
-// lexicon is loaded on the first call and shared by all analyzers.
+// (github.com/jonreiter/govader), its lexicon adapted to support tickets
+// (enSupportValence), and reporting its compound score. The lexicon is
+// loaded on the first call and shared by all analyzers.
 func NewEnglishAnalyzer() SentimentAnalyzer {
 	return english{sia: vader()}
 }
