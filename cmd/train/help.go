@@ -54,6 +54,13 @@ var docs = map[string]commandDoc{
 			"with --model it adds the model's predicted churn per month beside the actual.",
 		example: "train metrics --data data/demo --from 2026-01 --to 2026-06",
 	},
+	"text": {
+		about: "Reads support-ticket texts as the service does and writes one JSON object per text: " +
+			`{"text", "lang", "script" ("hant", "hans" or ""), "sentiment", "intents": [...]}. ` +
+			"The texts come one per line from standard input, or from a column of a CSV file with --csv. " +
+			"A ticket counts as negative when its sentiment is below -0.05.",
+		example: "train text --csv tickets.csv --column text",
+	},
 }
 
 // printHelp writes the help of a command: usage, description, every flag

@@ -47,6 +47,7 @@ commands:
   gen       --out DIR [--customers N] [--days N] [--end DATE] [--seed N]
   export    --out DIR    (from the Redis store of REDIS_URL or REDIS_CLUSTER_ADDRS)
   metrics   --data DIR [--from YYYY-MM] [--to YYYY-MM] [--model PATH] [--gross-margin 1] [--json]
+  text      [--csv FILE [--column text]]   how ticket texts are read (one per line on stdin): JSON lines
 
 Run 'train <command> -h' for the flags of one command, with their defaults.
 
@@ -103,6 +104,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // arguments and the environment, logs it on stderr and runs the command.
 func dispatch(ctx context.Context, cmd string, rest []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch cmd {
+	case "text":
+		return runText(rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

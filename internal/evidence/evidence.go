@@ -237,6 +237,7 @@ var intentWords = map[signals.Intent]string{
 	signals.IntentRefund:     "asked for a refund",
 	signals.IntentCompetitor: "mentioned moving to a competitor",
 	signals.IntentPrice:      "complained about the price",
+	signals.IntentDowngrade:  "asked to downgrade",
 }
 
 // intentPhrase joins the words of the intents: "asked to cancel and asked

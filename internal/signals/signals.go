@@ -189,18 +189,26 @@ func (a *Aggregator) Day(e *Event) Day {
 // ticket is Day of a ticket event, with the ticket's churn intents.
 func (a *Aggregator) ticket(e *Event) (Day, []Intent) {
 	d := Day{Day: DayNumber(e.Timestamp), Tickets: 1}
-	var s float64
-	if e.Sentiment != nil {
-		s = *e.Sentiment
+	var (
+		s       float64
+		intents []Intent
+	)
+	if r, ok := a.Sentiment.(router); ok && e.Sentiment == nil {
+		rd := r.read(e.Text) // one conversion of a Traditional text
+		s, intents = rd.Sentiment, rd.Intents
 	} else {
-		s = a.Sentiment.Analyze(e.Text).Score
+		if e.Sentiment != nil {
+			s = *e.Sentiment
+		} else {
+			s = a.Sentiment.Analyze(e.Text).Score
+		}
+		intents = DetectIntent(e.Text)
 	}
 	d.SentimentSum = s
 	d.SentimentMin = s
 	if s < NegativeSentiment {
 		d.NegTickets = 1
 	}
-	intents := DetectIntent(e.Text)
 	if len(intents) > 0 {
 		d.IntentTickets = 1
 	}

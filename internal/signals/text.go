@@ -68,39 +68,161 @@ func DetectLanguage(text string) string {
 
 // router sends each text to the analyzer of its language.
 type router struct {
-	en, zh SentimentAnalyzer
+	en english
+	zh chinese
 }
 
 // DefaultAnalyzer returns the analyzer the service uses: it detects the
-// language of each text (DetectLanguage) and routes Chinese to the Chinese
-// lexicon analyzer and everything else to English VADER. It is safe for
-// concurrent use; the underlying VADER lexicon is loaded once per process.
+// language of each text (DetectLanguage) and routes Chinese, Traditional or
+// Simplified, to the Chinese lexicon analyzer and everything else to
+// English VADER. Then two rules of support tickets apply: a ticket whose
+// churn intents say the customer is leaving, or that holds a complaint cue
+// ("third time I'm asking"), scores at most LeavingTone, however polite its
+// words; a flat bug report (steps or a screenshot, no complaint cue, no
+// intent) is not negative. It is safe for concurrent use; the VADER lexicon
+// and the OpenCC dictionaries are loaded once per process.
 func DefaultAnalyzer() SentimentAnalyzer {
-	return router{en: NewEnglishAnalyzer(), zh: NewChineseAnalyzer()}
+	return router{en: english{sia: vader()}, zh: newChinese()}
 }
 
 func (r router) Analyze(text string) Sentiment {
-	switch DetectLanguage(text) {
-	case "":
-		return Sentiment{}
-	case "zh":
-		return r.zh.Analyze(text)
-	default:
-		return r.en.Analyze(text)
-	}
+	rd := r.read(text)
+	return Sentiment{Score: rd.Sentiment, Lang: rd.Lang}
 }
 
-// vader is the process-wide govader analyzer: building it parses the whole
-// lexicon, and PolarityScores only reads it, so one instance is shared.
-var vader = sync.OnceValue(govader.NewSentimentIntensityAnalyzer)
+// LeavingTone is the highest sentiment DefaultAnalyzer gives a ticket that
+// expresses a leaving intent: IntentCancel, IntentCompetitor or IntentPrice,
+// the intents that are bad news however they are worded ("Honestly we
+// might not renew next quarter."), or that holds a complaint cue
+// (complaintCues). It is below NegativeSentiment, so such a ticket counts
+// as negative. IntentRefund and IntentDowngrade do not pull:
+// a refund of a double payment or fewer seats for a smaller team can be
+// asked for calmly, and the words then tell the tone.
+const LeavingTone = -0.3
+
+// Reading is how one support ticket's text is read.
+type Reading struct {
+	// Lang is the language the text was read as ("en", "zh"), "" for an
+	// empty text (DetectLanguage).
+	Lang string
+	// Script is the script of a Chinese text, "" for other texts
+	// (DetectScript).
+	Script Script
+	// Sentiment is the score of DefaultAnalyzer, in [-1, 1].
+	Sentiment float64
+	// Intents are the churn intents of the text (DetectIntent); nil when
+	// there is none.
+	Intents []Intent
+}
+
+// Read reads text as the service does: DefaultAnalyzer's sentiment,
+// DetectIntent's intents, and the language and script, converting a
+// Traditional text to Simplified only once.
+func Read(text string) Reading {
+	return router{en: english{sia: vader()}, zh: newChinese()}.read(text)
+}
+
+func (r router) read(text string) Reading {
+	lang := DetectLanguage(text)
+	if lang == "" {
+		return Reading{}
+	}
+	simp, script := simplify(text)
+	rd := Reading{Lang: lang, Intents: detectIntent(simp)}
+	if lang == "zh" {
+		rd.Script = script
+		rd.Sentiment = r.zh.score(simp)
+	} else {
+		rd.Sentiment = r.en.Analyze(text).Score
+	}
+	lower := strings.ToLower(simp)
+	cue := containsAny(lower, complaintCues)
+	if rd.Sentiment < 0 && !cue && len(rd.Intents) == 0 && containsAny(lower, reportMarkers) {
+		rd.Sentiment = 0 // a flat bug report, with steps or a screenshot
+	}
+	if rd.Sentiment > LeavingTone && (cue || leaving(rd.Intents)) {
+		rd.Sentiment = LeavingTone
+	}
+	return rd
+}
+
+// complaintCues are phrases of frustration that a word lexicon does not
+// see ("third time I'm asking", "still no fix", "到现在都没人回"): a ticket
+// holding one scores at most LeavingTone, as a leaving ticket does. They
+// are matched in the lower-cased text, Chinese in Simplified.
+var complaintCues = phrases(`
+third_time fourth_time fifth_time 3rd_time again? again! yet_again still_no_ still_not still_waiting still_broken still_hasn't
+still_haven't still_doesn't still_isn't how_hard tired_of fed_up sick_of takes_days for_weeks used_to_be every_single no_one_has
+nobody_has no_response no_reply no_answer haven't_heard waste_of_time what_is_going_on what's_going_on keep_having keeps_happening
+第三次 第四次 第五次 又来 又一次 还是没 还没修 还没好 到现在都 到现在还 没人回 没人理 追着 好几天 受够 白白 一个月了 两个星期了
+这么难 怎么回事 到底 一再 屡次 三番两次 说了好几次 讲了好几次 问了好几次
+`)
+
+// reportMarkers say that a ticket reports a bug with evidence (steps, a
+// screenshot, logs). Such a ticket without complaint cues and without
+// churn intent is a flat report, not an unhappy one, whatever the words of
+// the bug ("error", "crashes", "报错"), and its negative score is set to 0.
+var reportMarkers = phrases(`
+screenshot screen_recording attached steps_to to_reproduce repro_steps steps_attached logs_attached har_file
+截图 截屏 附上 附件 步骤 复现 日志 录屏 附图
+`)
+
+// phrases splits s at white space and turns each '_' into a space.
+func phrases(s string) []string {
+	out := strings.Fields(s)
+	for i, p := range out {
+		out[i] = strings.ReplaceAll(p, "_", " ")
+	}
+	return out
+}
+
+// leaving reports whether intents holds an intent that pulls the tone down
+// (see LeavingTone).
+func leaving(intents []Intent) bool {
+	for _, in := range intents {
+		switch in {
+		case IntentCancel, IntentCompetitor, IntentPrice:
+			return true
+		}
+	}
+	return false
+}
+
+// vader is the process-wide govader analyzer, with its lexicon adapted to
+// support tickets (enSupportValence): building it parses the whole lexicon,
+// and PolarityScores only reads it, so one instance is shared.
+var vader = sync.OnceValue(func() *govader.SentimentIntensityAnalyzer {
+	sia := govader.NewSentimentIntensityAnalyzer()
+	for _, f := range strings.Fields(enSupportValence) {
+		w, v, _ := strings.Cut(f, ":")
+		sia.Lexicon[w] = parseFloat(v)
+	}
+	return sia
+})
+
+// enSupportValence adapts VADER's general-purpose lexicon to support
+// tickets, "word:valence" separated by spaces (valence 0 removes a word's
+// sentiment). Words that in a ticket name a topic or are politeness carry
+// no tone: "cancel" (whether a ticket is about leaving is the churn
+// intents' business, see LeavingTone; "cancel the export job" is not bad
+// news), "credit" (card), "support", "please", "kindly", "honestly",
+// "like" ("we'd like to"), "value", "free" (plan), "clear" (cache),
+// "promised", "drop" and "cut" (seats). Complaint words of support tickets
+// that VADER lacks are added ("unusable", "outage").
+const enSupportValence = `
+accident:0 accidentally:0 mistake:0 mistakes:-0.8 cancel:0 cancels:0 cancelled:0 canceled:0 cancelling:0 canceling:0 cancellation:0 credit:0 support:0 supported:0
+please:0 kindly:0 honestly:0 like:0 value:0 free:0 clear:0 promise:0 promised:0 drop:0 cut:0 joke:-1.5
+break:-1.5 breaks:-1.5 chargeback:-1.5 unusable:-2.5 outage:-1.8 downtime:-1.5 buggy:-2.0 overcharged:-2.0 wiped:-1.5 laggy:-1.5 nobody:-0.8
+`
 
 type english struct {
 	sia *govader.SentimentIntensityAnalyzer
 }
 
 // NewEnglishAnalyzer returns an analyzer scoring text with VADER
-// (github.com/jonreiter/govader) and reporting its compound score. The
-// lexicon is loaded on the first call and shared by all analyzers.
+// (github.com/jonreiter/govader), its lexicon adapted to support tickets
+// (enSupportValence), and reporting its compound score. The lexicon is
+// loaded on the first call and shared by all analyzers.
 func NewEnglishAnalyzer() SentimentAnalyzer {
 	return english{sia: vader()}
 }
@@ -175,11 +297,17 @@ const zhWords = `
 登录不了:-2.0 无法使用:-2.0 无法登录:-2.0 不能用:-2.0 没法用:-2.0 不出来:-1.2 开不出来:-1.5 没用:-1.8
 没什么用:-1.8 没有用:-1.8 无用:-1.8 浪费:-2.0 不值:-1.8 贵:-1.2 被扣:-1.5 乱扣:-2.5 多扣:-2.0
 重复扣:-2.0 着急:-1.2 急:-1.0 担心:-1.2 投诉:-2.2 不回复:-1.8 没回复:-1.5 没人回复:-2.0 没人管:-2.2
-不理:-1.8 敷衍:-2.2 推诿:-2.2 要求退款:-1.5 我要退款:-1.5 退钱:-1.5 退款:-0.8 不如:-1.2 还不如:-1.8
+不理:-1.8 敷衍:-2.2 推诿:-2.2 要求退款:-1.5 我要退款:-1.5 退钱:-1.5 不如:-1.2 还不如:-1.8
 影响:-0.8 严重:-1.8 头疼:-1.8 莫名其妙:-2.0 离谱:-2.5 无语:-2.2 无奈:-1.8 遗憾:-1.5 困扰:-1.5
 复杂:-1.0 困难:-1.2 难:-1.2 丢失:-2.0 丢了:-1.8 不见了:-1.8 不稳定:-1.8 不靠谱:-2.2 差劲:-2.5 太差:-2.8
 后悔:-2.3 上当:-2.5 骗子:-3.0 不专业:-2.0 不合理:-1.8 不公平:-2.0 过分:-2.2 受不了:-2.5 等了好久:-1.8
 好久:-0.8 拖:-1.2 延迟:-1.0 混乱:-1.8 乱:-1.2 不清楚:-0.8 不满足:-1.2 不行:-1.8 退步:-1.8 倒退:-1.8
+当机:-2.2 停工:-2.0 害我们:-1.5 害得:-1.5 厉害:1.5 夸张:-2.0 没人接:-2.0 收不到:-1.5 错过:-1.5 烦:-2.0 烦人:-2.2
+没动静:-1.8 到现在都还没:-1.2 到现在还没:-1.2 弄坏:-2.0 搞坏:-2.0 搞挂:-2.0 坏了:-1.8 坏的:-1.5 算错:-1.8 没人回:-2.0
+不像话:-2.5 抓狂:-2.5 疯了:-2.2 踢出:-1.2 绕:-1.0 锁在外面:-1.5 还在扣:-2.0 扣钱:-1.2 服了:-2.0 受够:-2.5
+拒付:-1.5 找银行:-1.2 乱掉:-1.8 乱七八糟:-2.2 唔得:-1.5 顶唔顺:-2.0 冇人理:-2.2 冇人:-1.0 太扯:-2.0
+还在收费:-1.8 还在收钱:-1.8 还在计费:-1.8 嬲:-2.5 唔到:-1.0 做唔到:-1.2 搞到:-0.8 傻眼:-2.0 无言:-2.0 火大:-2.5 不爽:-2.2 超烦:-2.5 很烦:-2.2 讲不听:-2.0 白花钱:-2.0 冤枉钱:-2.0
+缺少:-1.0 缺数据:-1.5 缺资料:-1.5
 `
 
 // zhModifiers are negators (N), intensifiers and diminishers (B=factor),
@@ -190,10 +318,12 @@ const zhModifiers = `
 实在:B1.3 完全:B1.4 根本:B1.3 一直:B1.2 总是:B1.2 经常:B1.2 老是:B1.3 又:B1.15 挺:B1.15 比较:B1.05 更:B1.2
 最:B1.4 越来越:B1.3 好多次:B1.2 这么:B1.2 那么:B1.2 如此:B1.3 有点:B0.7 有些:B0.7 稍微:B0.7 略:B0.7 有一点:B0.7
 但是:C 但:C 不过:C 可是:C 然而:C
-好像:0 好几:0 好多:0 只好:0 正好:0 刚好:0 最好:0 好不好:0 好了:0 说好:0 好处:0 友好度:0 没错:0
+好像:0 好几:0 好多:0 只好:0 正好:0 刚好:0 最好:0 好不好:0 好了:0 说好:0 讲好:0 讲好的:0 好处:0 友好度:0 没错:0
 信用卡:0 银行卡:0 会员卡:0 卡号:0 卡片:0 储值卡:0 慢慢:0 尽快:0 赶快:0 快点:0 快递:0 快捷键:0 加快:0
 专业版:0 企业版:0 基础版:0 高级版:0 标准版:0 旗舰版:0 不但:0 不仅:0 不断:0 不用:0 差不多:0 差价:0 差额:0
 难道:0 不知道:0 无论:0 无需:0 无限:0 没关系:0 解决方案:0 麻烦您:0 麻烦你:0 麻烦帮:0 爱好:0
+差别:0 差异:0 相差:0 出差:0 时差:0 唔该:0 唔好意思:0 好似:0
+唔:N 冇:N 成日:B1.2 真系:B1.2 好鬼:B1.5
 `
 
 var zhDict = sync.OnceValue(func() map[string]zhEntry {
@@ -245,10 +375,15 @@ type chinese struct {
 	maxRune int
 }
 
-// NewChineseAnalyzer returns a lexicon-based analyzer for Chinese (simplified)
-// support text; see the comment above zhKind for the method. It never fails;
-// text without any sentiment word scores 0. Safe for concurrent use.
+// NewChineseAnalyzer returns a lexicon-based analyzer for Chinese support
+// text, Simplified or Traditional (converted first, see simplify); see the
+// comment above zhKind for the method. It never fails; text without any
+// sentiment word scores 0. Safe for concurrent use.
 func NewChineseAnalyzer() SentimentAnalyzer {
+	return newChinese()
+}
+
+func newChinese() chinese {
 	return chinese{dict: zhDict(), maxRune: zhMaxRunes()}
 }
 
@@ -269,6 +404,15 @@ func isClauseBreak(r rune) bool {
 func (c chinese) Analyze(text string) Sentiment {
 	if strings.TrimSpace(text) == "" {
 		return Sentiment{}
+	}
+	simp, _ := simplify(text)
+	return Sentiment{Score: c.score(simp), Lang: "zh"}
+}
+
+// score is the sentiment of a text in Simplified Chinese.
+func (c chinese) score(text string) float64 {
+	if strings.TrimSpace(text) == "" {
+		return 0
 	}
 	text = strings.ToLower(text)
 	var (
@@ -365,5 +509,5 @@ func (c chinese) Analyze(text string) Sentiment {
 			sum -= emph
 		}
 	}
-	return Sentiment{Score: sum / math.Sqrt(sum*sum+15), Lang: "zh"}
+	return sum / math.Sqrt(sum*sum+15)
 }

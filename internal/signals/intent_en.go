@@ -1,0 +1,620 @@
+package signals
+
+import (
+	"strings"
+	"sync"
+)
+
+// English churn-intent patterns.
+//
+// A text is cut into lower-case words, each tagged with its clause (cut at
+// , ; : ( ) and at sentence ends), its sentence (cut at . ! ? and new
+// lines; a '.' or ',' between two letters or digits, "monday.com", "2,990",
+// cuts nothing) and whether it was written with a capital letter. A pattern
+// is a sequence of matchers, all within one clause:
+//
+//	word      the word itself
+//	pre*      a word starting with pre
+//	a|b*|c    one of the alternatives
+//	@         a name: a capitalised word that is not a common English word
+//	          ("HubSpot", "Zoho")
+//	%         a percentage ("20%")
+//	...       up to five words of any kind
+//	$         the end of the clause
+//
+// Up to two determiners ("my", "the", "us", ...) may stand between two
+// consecutive word matchers. A match does not count when
+//
+//   - a stop word stands inside it or in the five words after it (an
+//     innocent object: "cancel the export job"), unless, for a cancel
+//     pattern, a subscription word stands there too ("cancel my plan and
+//     the export job");
+//   - a before word stands in the six words before it in its clause ("our
+//     customers ask for refunds");
+//   - need is set and the sentence has none of its words;
+//   - it is negated ("we are not cancelling", "no need to cancel", "we were
+//     about to look elsewhere"), or, for a wantNeg pattern ("renew"), it is
+//     not.
+type enPattern struct {
+	intent Intent
+	words  string
+	stop   map[string]bool
+	before map[string]bool
+	need   map[string]bool
+	// wantNeg: the phrase counts only when negated ("not renew").
+	wantNeg bool
+	// received: the phrase does not count in a sentence that says the money
+	// came, unless the sentence also says it has not ("the refund came
+	// through, thanks" is no request; "got the notice but the money hasn't
+	// arrived" is).
+	received bool
+}
+
+var (
+	stopCancel = set("job jobs run runs task tasks build builds export exports import imports upload uploads download downloads " +
+		"meeting meetings invite invites invitation invitations email emails notification notifications query queries sync " +
+		"report reports event events booking bookings appointment appointments order orders print operation process deployment " +
+		"payment campaign campaigns ticket tickets duplicate workflow workflows scheduled schedule reservation reservations " +
+		"webinar call calls demo transaction transactions shipment shipments invoice invoices sequence automation automations " +
+		"broadcast message messages draft drafts reminder reminders session sessions batch policy digest newsletter newsletters webinar webinars")
+	beforeCancel = set("order orders customer customers shopper shoppers client clients buyer buyers guest guests invitee invitees attendee attendees one " +
+		"webinar webinars meeting meetings call demo event events session invoice invite invitation ticket tickets job jobs export report")
+	stopUnsub = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts")
+	stopUser  = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
+		"test demo sandbox duplicate old sub guest guests from his her")
+	stopAccount = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
+		"test demo sandbox duplicate old sub guest guests from his her of")
+	beforeAccount = set("user users employee employee's colleague colleague's staff member member's agent contractor test demo sandbox duplicate guest customer customer's")
+	stopSwitch    = set("plan plans annual yearly monthly quarterly tier tiers version mode tab view page setting settings billing pro premium " +
+		"basic enterprise business team free paid dark light english language languages user users account address office city country " +
+		"location folder trash invoice invoicing card workspace profile lite starter standard essentials cheaper smaller lower " +
+		"edition package region server servers datacenter eu new domain cloud you yours here your dashboard contact owner admin email center data")
+	stopAlt     = set("way ways method methods approach workaround route to email address payment contact option options format text")
+	stopOther   = set("has have does do support supports lets let allow allows show shows can include includes already record records field fields profile profiles queue queues team teams folder")
+	beforeOther = set("every most all many")
+	stopTrial   = set("integration integrations connector connectors zap zaps plugin plugins api webhook webhooks sync plan tier edition module feature")
+	stopReplace = set("card cards invoice invoices part parts device devices key keys token tokens password passwords user users logo image images file files text character value values")
+	subjWords   = set("subscription subscriptions account plan membership contract service renewal auto license licence")
+	enDets      = set("my our the this that your a an their entire whole company team organization organisation org workspace business us")
+	enFillers   = set("going gonna want wanna wanting plan planning intend intending need looking thinking considering to be of about " +
+		"a an any really actually auto the with ahead proceed proceeding going be been getting seeing enough much more our this that it")
+	enWe = set("we we'll we've we're we'd i i'll i'm i've i'd us our")
+
+	// needCompetitor: a competitor named with a move, a trial or a price.
+	needCompetitor = set("switch switching switched move moving moved migrate migrating migrated go going gone went sign signed signing " +
+		"evaluate evaluating evaluated consider considering considered trial trialling trialing test testing cheaper better deal half price " +
+		"pricing join joining leave leaving chose choose chosen pick picked replace replacing replacement look looking quote quoted " +
+		"offered offering match")
+	needRenewal   = set("renewal renew renews subscription contract plan account term")
+	needPrice     = set("price prices pricing cost costs quote bill fee fees plan subscription renewal invoice")
+	needDispute   = set("bank card issuer charge charges payment transaction paypal amex visa mastercard")
+	needMoveDown  = set("switch switching move moving moved change changing put drop dropping go going back downgrade downgrading bump transfer convert step")
+	needMatchPric = set("deal price pricing cheaper less half better quote discount match")
+	enReceived    = set("came arrived received landed got through showed appeared posted cleared")
+	enApproved    = set("approved processed issued")
+	enThanks      = set("thanks thank appreciate appreciated")
+	// beforeThirdParty: a move made by someone else than the customer.
+	beforeThirdParty = set("client clients customer customers partner partners shopper shoppers they their he she")
+	enNotYet         = set("not hasn't haven't hasnt havent didn't didnt yet still never isn't wasn't")
+	stopNeeded       = set("needed necessary required")
+)
+
+// enPatterns are the English patterns, one intent each.
+var enPatterns = []enPattern{
+	// cancel
+	{intent: IntentCancel, words: "cancel*", stop: stopCancel, before: beforeCancel},
+	{intent: IntentCancel, words: "unsubscrib*", stop: stopUnsub, before: beforeCancel},
+	{intent: IntentCancel, words: "discontinu*", stop: stopCancel},
+	{intent: IntentCancel, words: "clos*|delet*|deactivat*|terminat*|remov* ... account|accounts", stop: stopAccount, before: beforeAccount},
+	{intent: IntentCancel, words: "eras*|wip*|purg* ... account|accounts", stop: stopUser, before: beforeAccount},
+	{intent: IntentCancel, words: "account|accounts ... clos*|delet*|deactivat*|terminat*|cancel*", stop: stopUser, before: beforeAccount},
+	{intent: IntentCancel, words: "terminat*|end|ending|stop|stopping|cancel*|discontinu* subscription*|contract|contracts|membership|service|agreement|license|licence|relationship|partnership",
+		stop: set("their his her"), before: set("customer customers client clients")},
+	{intent: IntentCancel, words: "wrap*|clos*|shut*|wind*|end|ending|terminat*|stop|stopping|finish*|kill*|sunset*|discontinu*|deactivat* ... subscription*|account|accounts|contract|contracts|service|relationship|membership|workspace|license*|licence*|agreement|partnership",
+		stop: set("test demo sandbox old duplicate extra second unused their his her user users employee"), before: set("customer customers client clients")},
+	{intent: IntentCancel, words: "wrap*|clos*|shut*|end|ending|terminat*|stop|stopping|kill*|discontinu* ... plan", stop: set("their test demo"), before: set("customer customers client clients")},
+	{intent: IntentCancel, words: "charg*|bill*|invoic* ... again|anymore|further|future", wantNeg: true},
+	{intent: IntentCancel, words: "no more|further charges|charging|invoices|billing|payments"},
+	{intent: IntentCancel, words: "closing|close shop|down|doors"},
+	{intent: IntentCancel, words: "out of business"},
+	{intent: IntentCancel, words: "part|parting ways"},
+	{intent: IntentCancel, words: "let|lets|letting ... run out"},
+	{intent: IntentCancel, words: "we're|i'm out $"},
+	{intent: IntentCancel, words: "we|i are|am out $"},
+	{intent: IntentCancel, words: "done here"},
+	{intent: IntentCancel, words: "extend*", wantNeg: true, need: enWe},
+	{intent: IntentCancel, words: "opt* out", need: needRenewal},
+	{intent: IntentCancel, words: "want|wants out $|of"},
+	{intent: IntentCancel, words: "terminat* early|now|immediately"},
+	{intent: IntentCancel, words: "stop|stopping|end|cease ... billing|charging|charges|payments|paying|using", stop: stopCancel},
+	{intent: IntentCancel, words: "continu*", wantNeg: true, need: enWe},
+	{intent: IntentCancel, words: "renew*", wantNeg: true},
+	{intent: IntentCancel, words: "turn|turning|switch|switching|shut off auto*"},
+	{intent: IntentCancel, words: "disabl*|stop|stopping|cancel*|remov* auto*"},
+	{intent: IntentCancel, words: "let|lets|letting ... laps*|expir*"},
+	{intent: IntentCancel, words: "let|lets|letting it go", need: needRenewal},
+	{intent: IntentCancel, words: "leav*", need: enWe, stop: set("for comment comments note notes feedback review reviews message messages early office field blank vacation holiday company job team")},
+	{intent: IntentCancel, words: "we|i are|am leaving"},
+	{intent: IntentCancel, words: "mov* on"},
+	{intent: IntentCancel, words: "wind|winding down"},
+	{intent: IntentCancel, words: "phas*|phasing out"},
+	{intent: IntentCancel, words: "offboard*", stop: stopAccount},
+	{intent: IntentCancel, words: "that's|thats it for us"},
+	{intent: IntentCancel, words: "we're|i'm done $"},
+	{intent: IntentCancel, words: "we|i are|am done $"},
+	{intent: IntentCancel, words: "done with you|your|yours"},
+	{intent: IntentCancel, words: "shut it off|down"},
+	{intent: IntentCancel, words: "shut|shutting|shuts ... company|business|account|subscription|doors"},
+	{intent: IntentCancel, words: "pull* plug"},
+	{intent: IntentCancel, words: "cut ties"},
+	{intent: IntentCancel, words: "our last|final month|billing|cycle|renewal|payment|term|year|quarter"},
+	{intent: IntentCancel, words: "no longer need*|want*|use|using|require* ... account|subscription|service|tool|platform|product|app|software|it|this|you"},
+	{intent: IntentCancel, words: "need*|needing ... service|subscription|account|platform|tool|product|app|software|anymore|you", wantNeg: true},
+	{intent: IntentCancel, words: "back ... spreadsheet*|excel|sheets|paper|pen|manual"},
+	{intent: IntentCancel, words: "non|nonrenew* renew*"},
+	{intent: IntentCancel, words: "sunset*|wind*|phas* ... use|product|platform|tool|service|subscription|account|you"},
+	{intent: IntentCancel, words: "make|made the cut", wantNeg: true},
+
+	// competitor
+	{intent: IntentCompetitor, words: "competitor*", need: needCompetitor},
+	{intent: IntentCompetitor, words: "alternative|alternatives", stop: stopAlt},
+	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* to|over|onto", stop: stopSwitch, before: beforeThirdParty},
+	{intent: IntentCompetitor, words: "migrat*|mov* away"},
+	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* ... to|onto @", stop: stopSwitch, before: beforeThirdParty},
+	{intent: IntentCompetitor, words: "talks|talking|conversations|discussions|negotiat* with @|another|other"},
+	{intent: IntentCompetitor, words: "bake off"},
+	{intent: IntentCompetitor, words: "leav* for @|another|other|a"},
+	{intent: IntentCompetitor, words: "consolidat* onto|into|on"},
+	{intent: IntentCompetitor, words: "switch* $", before: beforeThirdParty},
+	{intent: IntentCompetitor, words: "switch* anywhere|elsewhere"},
+	{intent: IntentCompetitor, words: "switch* provider*|vendor*|tools|platform*|solution*|services|systems|crm*|helpdesk*"},
+	{intent: IntentCompetitor, words: "another|other|different provider*|vendor*|tool|tools|platform*|solution*|company|companies|service|services|product|products|software|app|crm|helpdesk|system|systems|supplier*", stop: stopOther, before: beforeOther},
+	{intent: IntentCompetitor, words: "elsewhere", need: enWe},
+	{intent: IntentCompetitor, words: "better option|options|offer|deal|tool|product|solution|fit|alternative"},
+	{intent: IntentCompetitor, words: "evaluat*|trial*|trying|pilot*|test|testing ... @", stop: stopTrial},
+	{intent: IntentCompetitor, words: "evaluat*|consider*|look*|explor*|review*|assess*|research* ... other|alternative*|options|vendors|competitors|replacement*|solutions|providers"},
+	{intent: IntentCompetitor, words: "replacement|replacements", stop: stopReplace},
+	{intent: IntentCompetitor, words: "replac* you|yours"},
+	{intent: IntentCompetitor, words: "replac* ... tool|platform|product|system|service|software|app|crm|helpdesk", stop: stopReplace},
+	{intent: IntentCompetitor, words: "poc|pocs|concept|pilot ... with @|another|other"},
+	{intent: IntentCompetitor, words: "sign|signed|signing|going|gone|went|go|chose|choosing|picked|picking|selected|decided with|for|on @", before: beforeThirdParty},
+	{intent: IntentCompetitor, words: "consolidat*|rationali*|reduc* ... vendor*|tools|providers|platforms|stack|suppliers"},
+	{intent: IntentCompetitor, words: "@ ... quot*|offer*|charg*", need: needMatchPric},
+	{intent: IntentCompetitor, words: "@ ... cheaper|less|half|deal"},
+	{intent: IntentCompetitor, words: "rfp|rfps|tender"},
+	{intent: IntentCompetitor, words: "found ... better|cheaper"},
+	{intent: IntentCompetitor, words: "shop*|look* around"},
+	{intent: IntentCompetitor, words: "compar* ... vendors|options|quotes|offers|alternatives|two|other|providers|tools"},
+
+	// downgrade
+	{intent: IntentDowngrade, words: "downgrad*", stop: set("user users role roles permission permissions editor editors viewer viewers admin admins member members access him her them agent agents light"),
+		before: set("user users agent agents member members")},
+	{intent: IntentDowngrade, words: "fewer|less seats|seat|licenses|license|licences|licence|logins|agents"},
+	{intent: IntentDowngrade, words: "reduc*|lower*|cut|cutting|drop*|remov*|decreas*|trim*|scal* ... seats|seat|licenses|license|licences|licence|logins|add|addon|addons"},
+	{intent: IntentDowngrade, words: "remov*|drop* ... from plan|subscription", stop: set("user users member members person people card")},
+	{intent: IntentDowngrade, words: "cheaper|lower|smaller|basic|starter|lite|free|cheapest|lowest|essentials|entry ... plan|tier|edition|version|package|level|subscription", need: needMoveDown},
+	{intent: IntentDowngrade, words: "drop*|bump* ... plan|tier|level|edition"},
+	{intent: IntentDowngrade, words: "drop*|step*|bump*|move|moving|scal*|bring|knock* down"},
+	{intent: IntentDowngrade, words: "only need*|want|use|using|have ... seats|seat|licenses|license|licences|licence|logins|users", stop: set("more extra additional add another")},
+	{intent: IntentDowngrade, words: "scal*|cut|cutting ... back|down", need: set("seat seats license licenses licences plan tier subscription users")},
+	{intent: IntentDowngrade, words: "reduc*|shrink* plan|tier|subscription|package"},
+	{intent: IntentDowngrade, words: "mov*|switch*|put|drop* ... cheaper|cheapest|lower|smaller|less", stop: set("vendor vendors provider providers tool tools alternative alternatives option options")},
+	{intent: IntentDowngrade, words: "back to|on|onto ... starter|basic|lite|free|essentials|cheaper|lower|smaller|standard|previous|old|original|entry", stop: set("ui interface design layout editor dashboard view page screen version app")},
+	{intent: IntentDowngrade, words: "back|revert* ... plan|tier|version|package|edition ... had|before|previous|old|original|earlier"},
+	{intent: IntentDowngrade, words: "revert*|undo|reverse ... upgrade"},
+	{intent: IntentDowngrade, words: "previous|old|original|earlier|former plan|tier|package", need: set("back revert return go going")},
+
+	// price
+	{intent: IntentPrice, words: "expensive", before: set("less")},
+	{intent: IntentPrice, words: "pricey|overpriced|costly|unaffordable|exorbitant|ripoff"},
+	{intent: IntentPrice, words: "rip off"},
+	{intent: IntentPrice, words: "steep", stop: set("learning curve")},
+	{intent: IntentPrice, words: "can't|cannot|couldn't|unable|longer|hard|struggling|struggle ... afford*"},
+	{intent: IntentPrice, words: "cheaper", stop: set("plan plans tier tiers edition version package expected thought anticipated")},
+	{intent: IntentPrice, words: "discount*", stop: set("annual annually yearly year upfront prepay prepaid multi volume bulk seats seat")},
+	{intent: IntentPrice, words: "cost|costs|charg*|pay|paying|spend*|bill* too much"},
+	{intent: IntentPrice, words: "too|so much money"},
+	{intent: IntentPrice, words: "price|prices|pricing|cost|costs|fee|fees|bill|invoice|subscription|renewal ... increas*|hike*|rise|rising|rais*|jump*|doubl*|tripl*|higher|spik*|skyrocket*|chang*"},
+	{intent: IntentPrice, words: "price|prices|pricing|cost|costs|fee|fees|bill|invoice|quote ... went|going|gone|goes up"},
+	{intent: IntentPrice, words: "rais*|increas*|hik*|doubl* price*|pricing|fee|fees|cost|costs|rates"},
+	{intent: IntentPrice, words: "quote|renewal|price|pricing|bill ... double|twice|triple|2x|3x"},
+	{intent: IntentPrice, words: "price*|pricing|cost|costs|fee|fees|quote|bill|charges|invoice ... high|higher|steep|outrageous|ridiculous|insane|crazy|absurd|excessive|unreasonable|hefty|above"},
+	{intent: IntentPrice, words: "pric* ... for enterprise*|big|large*|bigger|corporations|corporates"},
+	{intent: IntentPrice, words: "extra|additional|more|increas*|jump*|up|hike* ... %", need: needPrice},
+	{intent: IntentPrice, words: "% increas*|hike|jump|more|higher|extra", need: needPrice},
+	{intent: IntentPrice, words: "off guard", need: needPrice},
+	{intent: IntentPrice, words: "for less|half|cheaper"},
+	{intent: IntentPrice, words: "budget* ... slashed|cut|cuts|reduced|shrunk|frozen|gone"},
+	{intent: IntentPrice, words: "out ... budget|budgets|price range"},
+	{intent: IntentPrice, words: "can't|cannot|unable cover"},
+	{intent: IntentPrice, words: "price*|pricing|cost|costs|rate|quote ... down|lower"},
+	{intent: IntentPrice, words: "lower*|reduc*|bring*|cut* ... price|prices|pricing|cost|rate|quote"},
+	{intent: IntentPrice, words: "budget cut*|constraint*|reasons|freeze|cuts"},
+	{intent: IntentPrice, words: "over|exceed*|beyond|outside budget|budgets"},
+	{intent: IntentPrice, words: "no budget"},
+	{intent: IntentPrice, words: "money|budget|budgets|cash is|are|'s tight"},
+	{intent: IntentPrice, words: "tight budget*"},
+	{intent: IntentPrice, words: "pay|paying|spend|spending this|that|so much"},
+	{intent: IntentPrice, words: "worth", wantNeg: true},
+	{intent: IntentPrice, words: "value ... isn't|wasn't|not|gone|lacking|missing"},
+	{intent: IntentPrice, words: "value", wantNeg: true},
+	{intent: IntentPrice, words: "hard|can't|cannot|difficult|impossible ... justif*"},
+	{intent: IntentPrice, words: "at|for this|that|these|those price|prices|rate|rates"},
+	{intent: IntentPrice, words: "match* ... price*|offer*|quote*|deal|rate"},
+	{intent: IntentPrice, words: "better deal|price|rate|offer|pricing"},
+	{intent: IntentPrice, words: "half price|cost"},
+	{intent: IntentPrice, words: "out of league|range|reach", need: needPrice},
+	{intent: IntentPrice, words: "charged|charging|charge more|extra"},
+	{intent: IntentPrice, words: "can't|cannot|won't keep paying|pay"},
+	{intent: IntentPrice, words: "paying|pay for ... barely|never|don't|hardly|rarely|unused"},
+
+	// refund
+	{intent: IntentRefund, words: "refund*", received: true,
+		stop:   set("customer customers shopper shoppers client clients buyer buyers order orders policy policies process button option rules workflow feature needed necessary required"),
+		before: set("issue issuing process processing give giving shopper shoppers customer customers client clients buyer buyers guest guests")},
+	{intent: IntentRefund, words: "money back|returned|refunded", received: true, stop: stopNeeded},
+	{intent: IntentRefund, words: "pay* us back"},
+	{intent: IntentRefund, words: "want|give|get our|my money"},
+	{intent: IntentRefund, words: "chargeback*"},
+	{intent: IntentRefund, words: "charge back"},
+	{intent: IntentRefund, words: "reimburs*", received: true},
+	{intent: IntentRefund, words: "disput*", need: needDispute},
+	{intent: IntentRefund, words: "credit|credited", received: true, stop: set("card cards limit score check line union")},
+	{intent: IntentRefund, words: "service credits"},
+	{intent: IntentRefund, words: "return* ... payment*|charge*|money|fee|fees|amount"},
+	{intent: IntentRefund, words: "revers* ... charge*|payment*|transaction*"},
+	{intent: IntentRefund, words: "compensat*"},
+	{intent: IntentRefund, words: "unused ... back"},
+	{intent: IntentRefund, words: "get|getting|have|want ... back", need: set("difference money refund paid charge charged payment fee fees months amount bought purchase overpaid")},
+}
+
+// enNames are capitalised words that are not names of products: they
+// often start a sentence, or name a plan, a month or a place.
+var enNames = set("i we you they he she it our your my their the a an this that these those please can could would will should " +
+	"is are was were do does did how what why when where who which if hi hello hey thanks thank dear also just so and but or yes " +
+	"no not ok okay honestly kindly unfortunately since after before as at in on for to from with all any every some there here " +
+	"then now today tomorrow yesterday still again sorry note re fw fwd asap api sso csv pdf crm ui ux faq sla gdpr eu us uk usd " +
+	"eur q1 q2 q3 q4 it's we're i'm we'll we've let's don't can't " +
+	"january february march april may june july august september october november december " +
+	"monday tuesday wednesday thursday friday saturday sunday " +
+	"enterprise business pro premium basic starter lite free team plus standard essentials growth scale " +
+	"our management finance legal procurement support sales cfo ceo cto coo vp hr it")
+
+// enToken is one lower-case word, its clause and sentence, and whether it
+// may be a name.
+type enToken struct {
+	w        string
+	clause   int32
+	sentence int32
+	name     bool
+}
+
+func enTokenize(text string) []enToken {
+	lower := strings.ToLower(text)
+	if strings.ContainsRune(lower, '’') {
+		lower = strings.ReplaceAll(lower, "’", "'")
+		text = strings.ReplaceAll(text, "’", "'")
+	}
+	isWord := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+	toks := make([]enToken, 0, len(lower)/5+1)
+	var clause, sentence int32
+	start := -1
+	for i := 0; i <= len(lower); i++ {
+		var c byte = ' '
+		if i < len(lower) {
+			c = lower[i]
+		}
+		word := isWord(c) || (c == '\'' || c == '%') && start >= 0 ||
+			(c == '.' || c == ',') && start >= 0 && i+1 < len(lower) && isWord(lower[i+1])
+		if word {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			w := strings.Trim(lower[start:i], "'")
+			cap := len(text) == len(lower) && text[start] >= 'A' && text[start] <= 'Z'
+			toks = append(toks, enToken{w: w, clause: clause, sentence: sentence, name: cap && !enNames[w]})
+			start = -1
+		}
+		switch c {
+		case '.', '!', '?', '\n':
+			clause++
+			sentence++
+		case ',', ';', ':', '(', ')':
+			clause++
+		}
+	}
+	return toks
+}
+
+// wordMatcher is a compiled matcher (see enPattern).
+type wordMatcher struct {
+	exact, prefix []string
+	gap, end      bool // "...", "$"
+	name          bool // "@"
+	percent       bool // "%": a percentage ("20%")
+}
+
+func compileMatcher(m string) wordMatcher {
+	switch m {
+	case "...":
+		return wordMatcher{gap: true}
+	case "$":
+		return wordMatcher{end: true}
+	case "@":
+		return wordMatcher{name: true}
+	}
+	var wm wordMatcher
+	for alt := range strings.SplitSeq(m, "|") {
+		if alt == "@" {
+			wm.name = true
+		} else if alt == "%" {
+			wm.percent = true
+		} else if p, ok := strings.CutSuffix(alt, "*"); ok {
+			wm.prefix = append(wm.prefix, p)
+		} else {
+			wm.exact = append(wm.exact, alt)
+		}
+	}
+	return wm
+}
+
+func (wm *wordMatcher) match(t enToken) bool {
+	if wm.name && t.name || wm.percent && strings.HasSuffix(t.w, "%") {
+		return true
+	}
+	for _, e := range wm.exact {
+		if e == t.w {
+			return true
+		}
+	}
+	for _, p := range wm.prefix {
+		if strings.HasPrefix(t.w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// enCompiled holds the compiled matchers of enPatterns, the index of their
+// first words, and the patterns that start with a name.
+type enCompiledPatterns struct {
+	ms     [][]wordMatcher
+	exact  map[string][]int    // first word -> pattern indexes
+	prefix map[byte][]enPrefix // first letter -> first-word prefixes
+	names  []int
+}
+
+type enPrefix struct {
+	p   string
+	pat int
+}
+
+var enCompiled = sync.OnceValue(func() *enCompiledPatterns {
+	c := &enCompiledPatterns{ms: make([][]wordMatcher, len(enPatterns)), exact: map[string][]int{}, prefix: map[byte][]enPrefix{}}
+	for i, pat := range enPatterns {
+		for w := range strings.FieldsSeq(pat.words) {
+			c.ms[i] = append(c.ms[i], compileMatcher(w))
+		}
+		first := c.ms[i][0]
+		if first.name {
+			c.names = append(c.names, i)
+		}
+		for _, e := range first.exact {
+			c.exact[e] = append(c.exact[e], i)
+		}
+		for _, p := range first.prefix {
+			c.prefix[p[0]] = append(c.prefix[p[0]], enPrefix{p: p, pat: i})
+		}
+	}
+	return c
+})
+
+// matchFrom returns the index after the match of ms[mi:] starting at
+// toks[j], within clause, or -1.
+func matchFrom(ms []wordMatcher, mi int, toks []enToken, j int, clause int32) int {
+	if mi == len(ms) {
+		return j
+	}
+	in := func(k int) bool { return k < len(toks) && toks[k].clause == clause }
+	m := &ms[mi]
+	switch {
+	case m.end:
+		if in(j) {
+			return -1
+		}
+		return matchFrom(ms, mi+1, toks, j, clause)
+	case m.gap:
+		for k := 0; k <= 5 && (k == 0 || in(j+k-1)); k++ {
+			if end := matchFrom(ms, mi+1, toks, j+k, clause); end >= 0 {
+				return end
+			}
+		}
+		return -1
+	}
+	for skip := 0; skip <= 2 && in(j); skip++ {
+		if m.match(toks[j]) {
+			if end := matchFrom(ms, mi+1, toks, j+1, clause); end >= 0 {
+				return end
+			}
+		}
+		if mi == 0 || !enDets[toks[j].w] {
+			break
+		}
+		j++
+	}
+	return -1
+}
+
+// enNegated reports whether the phrase starting at toks[i] is negated by a
+// volitional negation before it in its clause, with only filler words
+// ("going to", "want", "a") in between, or is counterfactual ("almost",
+// "were about to").
+func enNegated(toks []enToken, i int) bool {
+	c := toks[i].clause
+	for k, n := i-1, 0; k >= 0 && toks[k].clause == c && n <= 5; k, n = k-1, n+1 {
+		switch w := toks[k].w; w {
+		case "not":
+			return k == 0 || (toks[k-1].w != "can" && toks[k-1].w != "could")
+		case "never", "don't", "dont", "won't", "wont", "didn't", "didnt", "isn't", "isnt", "aren't", "wasn't", "doesn't",
+			"wouldn't", "shouldn't", "ever":
+			return true
+		case "no":
+			if k+1 < len(toks) {
+				switch toks[k+1].w {
+				case "need", "intention", "plan", "plans", "longer", "reason", "desire", "interest":
+					return true
+				}
+			}
+			return false
+		default:
+			if !enFillers[w] && w != "intention" && w != "plans" && w != "longer" && w != "reason" {
+				return false
+			}
+		}
+	}
+	return false
+}
+
+func detectEnglish(text string) uint8 {
+	toks := enTokenize(text)
+	c := enCompiled()
+	var found uint8
+	try := func(pi, i int) {
+		pat := &enPatterns[pi]
+		bit := intentBit(pat.intent)
+		if found&bit != 0 {
+			return
+		}
+		end := matchFrom(c.ms[pi], 0, toks, i, toks[i].clause)
+		if end < 0 {
+			return
+		}
+		if pat.stop != nil && stopped(toks, i, end, pat.stop, pat.intent == IntentCancel) {
+			return
+		}
+		if pat.before != nil && wordBefore(toks, i, pat.before, pat.intent == IntentCancel) {
+			return
+		}
+		if enCounterfactual(toks, i) {
+			return
+		}
+		if pat.need != nil && !inSentence(toks, i, pat.need) {
+			return
+		}
+		if pat.received && !inText(toks, enNotYet) && (inSentence(toks, i, enReceived) || inText(toks, enApproved) && inText(toks, enThanks)) {
+			return
+		}
+		if enNegated(toks, i) != pat.wantNeg {
+			return
+		}
+		found |= bit
+	}
+	for i := range toks {
+		for _, pi := range c.exact[toks[i].w] {
+			try(pi, i)
+		}
+		if toks[i].w == "" {
+			continue
+		}
+		for _, p := range c.prefix[toks[i].w[0]] {
+			if strings.HasPrefix(toks[i].w, p.p) {
+				try(p.pat, i)
+			}
+		}
+		if toks[i].name {
+			for _, pi := range c.names {
+				try(pi, i)
+			}
+		}
+	}
+	return found
+}
+
+// stopped reports whether one of the words of the match toks[start+1:end]
+// or of the five words after it (in the clause of toks[end-1]) is a stop
+// word and, when rescue is set, none of the words after it is a
+// subscription word.
+func stopped(toks []enToken, start, end int, stop map[string]bool, rescue bool) bool {
+	hit := false
+	clause := toks[end-1].clause
+	for k := start + 1; k < len(toks) && k < end+5 && toks[k].clause == clause; k++ {
+		if rescue && k >= end && subjWords[toks[k].w] {
+			return false
+		}
+		if stop[toks[k].w] {
+			hit = true
+		}
+	}
+	return hit
+}
+
+// wordBefore reports whether one of the six words before toks[i] in its
+// clause is in words and, when rescue is set, none of them is a
+// subscription word ("the old one needs to be cancelled" is innocent, "our
+// old plan needs to be cancelled" is not).
+func wordBefore(toks []enToken, i int, words map[string]bool, rescue bool) bool {
+	hit := false
+	for k := i - 1; k >= 0 && k >= i-6 && toks[k].clause == toks[i].clause; k-- {
+		if rescue && subjWords[toks[k].w] {
+			return false
+		}
+		if words[toks[k].w] {
+			hit = true
+		}
+	}
+	return hit
+}
+
+// enCounterfactual reports whether the clause of toks[i] says, before it,
+// that the phrase almost happened ("we were about to look elsewhere",
+// "we nearly switched").
+func enCounterfactual(toks []enToken, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-8 && toks[k].clause == toks[i].clause; k-- {
+		switch toks[k].w {
+		case "almost", "nearly":
+			return true
+		case "about":
+			if k > 0 && (toks[k-1].w == "were" || toks[k-1].w == "was") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inText reports whether a word of toks is in words.
+func inText(toks []enToken, words map[string]bool) bool {
+	for _, t := range toks {
+		if words[t.w] {
+			return true
+		}
+	}
+	return false
+}
+
+// inSentence reports whether a word of the sentence of toks[i] is in words.
+func inSentence(toks []enToken, i int, words map[string]bool) bool {
+	s := toks[i].sentence
+	for k := i; k >= 0 && toks[k].sentence == s; k-- {
+		if words[toks[k].w] {
+			return true
+		}
+	}
+	for k := i + 1; k < len(toks) && toks[k].sentence == s; k++ {
+		if words[toks[k].w] {
+			return true
+		}
+	}
+	return false
+}
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}

@@ -1,0 +1,407 @@
+package signals
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Chinese churn-intent patterns.
+//
+// The text is in Simplified Chinese (Traditional text is converted first,
+// see simplify) with its ASCII letters lower-cased. A pattern is a phrase,
+// or alternatives separated by '|', found by substring search, with
+// conditions on its surroundings, each within the phrase's clause (cut at
+// Chinese and ASCII punctuation):
+//
+//   - near: one of these within 10 runes before or after the phrase
+//     ("取消订阅", "把订阅取消");
+//   - follow: one of these within the 8 runes after it;
+//   - nearName: a product name (a Latin word that is not a common
+//     abbreviation, or a Chinese vendor of zhVendors) within 10 runes before
+//     or after it ("跟 HubSpot 签约了");
+//   - need: one of these anywhere in the text;
+//   - stop: the match does not count when one of these is within the 8 runes
+//     after it (an innocent object: "取消导出任务");
+//   - before: the match does not count when one of these is within the 12
+//     runes before it ("客户怎么退订", "给买家退款");
+//   - whole: the clause, without politeness and particles (请, 帮我, 吧, 了,
+//     ...), is the phrase itself ("取消。", "关掉吧");
+//   - atEnd: the phrase ends its clause, but for particles ("不然我们会换。");
+//   - received: as for English, a refund that has arrived is no request.
+//
+// A phrase preceded within 6 runes by a volitional negation (zhNegators:
+// "不想", "没有要", "不用") does not count; a wantNeg phrase ("续约")
+// counts only when negated (不, 别, 没, except 不能, 不知道, ...).
+// shortNeg: a 不 right before the phrase negates it ("不太贵").
+type zhPattern struct {
+	intent   Intent
+	phrase   string
+	near     []string
+	follow   []string
+	nearName bool
+	need     []string
+	stop     []string
+	before   []string
+	whole    bool
+	atEnd    bool
+	// noQuestion: the phrase does not count in a question ("这个价格含税吗？").
+	noQuestion bool
+	wantNeg    bool
+	shortNeg   bool
+	received   bool
+}
+
+var (
+	zhSubj = strings.Fields("订阅 续费 续订 续约 会员 账号 账户 帐号 帐户 服务 套餐 合同 合约 合作 自动续 方案 授权 平台 系统 软件 产品 工具 这套 本期 到期 期末 结束时 月底")
+	// zhAccount: what closing or deleting is about.
+	zhAccount  = strings.Fields("账号 账户 帐号 帐户 全部数据 所有数据 所有资料 全部资料 公司账")
+	zhContract = strings.Fields("合作 合同 合约 服务 订阅 协议 契约 关系")
+	zhOther    = strings.Fields("平台 产品 软件 工具 服务 系统 厂商 供应商 品牌 方案 家 crm erp 客服系统 解决方案 vendor")
+	zhStopMove = strings.Fields("年付 月付 年缴 月缴 套餐 版本 版 人工 客服 年度 月度 按年 按月 付费 免费 账号 帐号 管理员 同事 邮箱 手机 页面 " +
+		"设置 中文 英文 繁体 简体 语言 界面 工作区 空间 文件夹 目录 部门 项目 你们 贵司 这边 这里 方案 模式 主题 深色 时区 区域 服务器 " +
+		"方向 思路 说法 时间 日期 地址 名字 名称 密码 头像 logo 颜色 联系人 负责人 总监 经理 财务 电话 抬头 机房 数据中心 地区 节点 设定 介面 " +
+		"团队 队列 组 群组 分组 记录 工单 频道 队伍 名下 底下")
+	zhInnocentOther = strings.Fields("有 都有 早就有 也有 已经有 支持 都支持 能做 可以做 是怎么 怎么做 的做法 出了 推出 上线 推了 发布")
+	zhRoles         = strings.Fields("成员 用户 权限 角色 查看者 检视者 编辑者 管理员 一般 普通 使用者 viewer editor 只读 访客 坐席 轻量")
+	zhPeople        = strings.Fields("同事 员工 离职 成员 用户 使用者 某个 他 她 客户 顾客 客人 买家 消费者")
+	zhCheap         = strings.Fields("基础 基本 入门 标准 精简 轻量 免费 便宜 低一 小一 低阶 低档 lite basic starter 初级 个人版 小团队 简易 较低")
+	zhSeats         = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席 模块 加购 附加 方案 套餐 增值包 加值包 附加包")
+	zhSeatCount     = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席")
+	zhPriceWord     = strings.Fields("价 费 钱 报价 账单 帐单")
+	// zhNegators are volitional or counterfactual negations: they cancel
+	// an intent phrase that follows within a few runes. Inability (无法,
+	// 不能, 没法) is not among them.
+	zhNegators = strings.Fields("不想 不要 不会 不打算 不准备 不用 不需要 无需 不必 没打算 没想 并不想 不是要 不是 不考虑 暂不 暂时不 " +
+		"没有要 没要 并没有 没有打算 没有换 目前没有 暂时没有 本来 原本 本想 差点 差一点 如果以后 万一 哪天 将来 以后如果 是不会 不至于 无意 没在考虑 " +
+		"唔想 唔要 唔会 唔使 唔打算 冇打算 唔系要 唔系")
+	// zhNotNeg are words that begin with a negating rune but do not negate
+	// what follows.
+	zhNotNeg = strings.Fields("不能 不知 不清楚 不确定 不记得 不小心 不然 不过 不同 不少 不错 不懂 不了解 不到 不止 不久 不断 不好意思 不仅 " +
+		"不但 要不要 是不是 能不能 可不可以 会不会 别家 别的 别人 区别 特别 分别 识别 级别 类别 差别 个别 没问题 没关系 没法 没办法 没多久 " +
+		"唔该 唔好意思 唔知 唔识 唔得 冇问题")
+	zhReceived = strings.Fields("收到 到账 到帐 入账 入帐 退回来了 退了")
+	zhApproved = strings.Fields("通过了 核准了 批准了 处理好了 办好了")
+	zhThanks   = strings.Fields("谢谢 感谢 多谢 唔该")
+	// zhThirdParty: a move made by someone else than the customer.
+	zhThirdParty = strings.Fields("客户 客人 顾客 合作伙伴 他们 她们")
+	zhNotYet     = strings.Fields("没 未 还没 但 可是 不过")
+	// zhVendors are Chinese names of products a customer may move to.
+	zhVendors = strings.Fields("飞书 钉钉 企业微信 金蝶 用友 简道云 纷享销客 销售易 明道云 泛微 致远 石墨 伙伴云 智齿 美洽 七鱼 逸创 环信 有赞 微盟 腾讯")
+	// zhLatinCommon are Latin words in Chinese text that are not names of
+	// products.
+	zhLatinCommon = strings.Fields("api app apps csv pdf sla sso excel email emails line webhook bug bugs ui ux id ie ok vip url sms otp qr " +
+		"https http www ios android iphone ipad mac windows pc nt hk usd twd hkd rmb ntd pos bot key keys " +
+		"dashboard report sandbox demo pro plus lite basic starter vpn wifi pm am gdpr kpi")
+)
+
+// zhPatterns are the Chinese patterns, one intent each.
+var zhPatterns = []zhPattern{
+	// cancel
+	{intent: IntentCancel, phrase: "取消", near: zhSubj,
+		stop:   strings.Fields("订单 邀请 会议 任务 导出 报表 工单 发票 活动 排程 群发 通知 邮件 提醒 预约 流程 寄信 电子报 通讯"),
+		before: strings.Fields("订单 客户 顾客 买家 客人 成员 工单 邀请 会议 活动")},
+	{intent: IntentCancel, phrase: "取消|取消掉|关掉|关了|停掉|退订|不用了|解约|注销|都取消", whole: true},
+	{intent: IntentCancel, phrase: "退订", before: strings.Fields("客户 顾客 用户 收件人 读者 会员们"), stop: strings.Fields("邮件 通讯 电子报 短信 推送 newsletter 营销")},
+	{intent: IntentCancel, phrase: "注销", before: zhPeople},
+	{intent: IntentCancel, phrase: "销户"},
+	{intent: IntentCancel, phrase: "已经取消|就取消了|取消了|早就取消|已取消", need: strings.Fields("扣 收费 计费 账单 帐单 还在收"),
+		before: strings.Fields("订单 客户 顾客 买家 客人 成员 工单 邀请 会议 活动")},
+	{intent: IntentCancel, phrase: "解约|解除合同|解除合约|提前终止", before: strings.Fields("客户 他们 顾客")},
+	{intent: IntentCancel, phrase: "停了", near: strings.Fields("订阅 合约 合同 自动续 续费 会员 账号 帐号"),
+		stop: strings.Fields("一整天 一天 小时 好几 半天 一下 几天")},
+	{intent: IntentCancel, phrase: "停用|关闭|关掉|停掉|关了|中止", near: zhSubj, before: zhPeople,
+		stop: strings.Fields("通知 提醒 功能 模块 邮件 两步 双重 弹窗 声音")},
+	{intent: IntentCancel, phrase: "终止|结束|解除|中断", near: zhContract, before: strings.Fields("客户 工作流 流程 任务")},
+	{intent: IntentCancel, phrase: "结束营业|倒闭|解散|关门|歇业|停业"},
+	{intent: IntentCancel, phrase: "删除|删掉", near: zhAccount, before: append(strings.Fields("测试"), zhPeople...), stop: zhPeople},
+	{intent: IntentCancel, phrase: "续约|续费|续订|续签|续用|续了|续下去|续买|续购|继续|采购|合作", wantNeg: true},
+	{intent: IntentCancel, phrase: "停止订阅|停止使用|停止合作|停止续|停止扣|停止收费|停止计费|停扣|不再使用|弃用"},
+	{intent: IntentCancel, phrase: "再扣|再收费|再计费|再付|再续|再用", wantNeg: true},
+	{intent: IntentCancel, phrase: "不需要|不用|用不到|用不上|不再需要", near: strings.Fields("服务 订阅 账号 帐号 系统 平台 这套 你们 产品 软件 工具"),
+		stop: strings.Fields("退款 退费 客服 联系 回复 人工 处理 了解 担心 麻烦 加 升级"), before: append(strings.Fields("外包"), zhPeople...)},
+	{intent: IntentCancel, phrase: "不用了|不再用了|不会再用了|不想用了|不打算用了|不要了|唔再用|唔用", atEnd: true,
+		before: strings.Fields("功能 模块 通知 提醒 报表 字段 插件 权限 附加 这个按钮")},
+	{intent: IntentCancel, phrase: "不再用|不会再用|不想再用|不打算再用|不准备再用|唔会再用", before: append(strings.Fields("外包"), zhPeople...),
+		stop: strings.Fields("这个功能 那个功能 这个按钮 旧版")},
+	{intent: IntentCancel, phrase: "退出", near: zhContract, stop: strings.Fields("登录 登入 账号登录")},
+	{intent: IntentCancel, phrase: "放弃", need: strings.Fields("续约 续费 续订 订阅 合作 使用 你们 服务 价格 价")},
+	{intent: IntentCancel, phrase: "最后一个月|最后一期|用到月底|用到这个月底|用完这个月"},
+	{intent: IntentCancel, phrase: "回去用|回到|改回|用回|换回|退回到|搬回|挪回|转回|迁回|回归", follow: strings.Fields("excel 表格 纸本 手工 人工 邮件 纸笔 试算表 google")},
+	{intent: IntentCancel, phrase: "离开", before: zhPeople, stop: strings.Fields("公司 座位 页面 办公室")},
+	{intent: IntentCancel, phrase: "就撤|撤了|撤出|撤离|走人|分手|不合作"},
+	{intent: IntentCancel, phrase: "名单", wantNeg: true, need: strings.Fields("保留 供应商 厂商 合作")},
+
+	// competitor
+	{intent: IntentCompetitor, phrase: "换成|换到|换去|转到|转去|转用|改用|换用|迁到|迁移到|迁去|搬到|搬去|切到|切换到|改成用|换个", stop: zhStopMove, before: zhThirdParty},
+	{intent: IntentCompetitor, phrase: "换过去|转过去|迁过去|搬过去|换掉|搬走|迁走|换掉你们|另寻|另找|统一过去|统一到|统一用|一起过去|一起转|一起换|跟着换|整合到"},
+	{intent: IntentCompetitor, phrase: "竞品|竞争对手|友商|别家|其他家|其它家|另一家|另外一家|换一家|换家|第二家|第二间|别间|其他厂商|其他供应商|别的厂商|别的供应商|其他品牌|竞争产品",
+		stop: zhInnocentOther},
+	{intent: IntentCompetitor, phrase: "别的|其他|其它|另一个|另外的|另外一个|另一套|别套|其他的|另一款|另外一款|别款|另一间|另外一间", follow: zhOther, stop: zhInnocentOther},
+	{intent: IntentCompetitor, phrase: "几家|多家|各家|好几家|几款|几个厂商|几个供应商|几个平台|几套", need: strings.Fields("比较 对比 评估 考虑 看看 选 调研 定 试用")},
+	{intent: IntentCompetitor, phrase: "类似的产品|类似产品|同类产品|类似的工具|类似的系统|类似的软件|类似的平台", need: strings.Fields("考虑 评估 试用 比较 对比 换 看看 签")},
+	{intent: IntentCompetitor, phrase: "评估|试用|测试|对比|比较|考察|调研|试试|在看|接触|导入|签约|签了|选了|选定|决定用|改签|poc", nearName: true,
+		stop: strings.Fields("期 版 环境 沙盒 沙箱 账号 帐号 通知 整合 集成 机器人 推送 串接")},
+	{intent: IntentCompetitor, phrase: "poc|proof of concept"},
+	{intent: IntentCompetitor, phrase: "会换|要换|就换|准备换|打算换|考虑换|得换|只好换|只能换", atEnd: true},
+	{intent: IntentCompetitor, phrase: "给的|开的|报的|报价|便宜|一半|价钱|价格", nearName: true},
+	{intent: IntentCompetitor, phrase: "整并|整合|精简|缩减|收敛|砍掉一些", follow: strings.Fields("供应商 厂商 工具 系统 平台")},
+	{intent: IntentCompetitor, phrase: "找到", follow: strings.Fields("更适合 更好 更便宜 更合适 其他 别的 替代 另一个 另外")},
+	{intent: IntentCompetitor, phrase: "替代|取代|替换", stop: strings.Fields("办法 方法 方式 文字 字 图片 文本 品 掉这个字段")},
+	{intent: IntentCompetitor, phrase: "两边|两家|两套", need: strings.Fields("比较 对比 比一比 比一下 选")},
+
+	// downgrade
+	{intent: IntentDowngrade, phrase: "降级|降一级|降一档|降档|降到|降回|降为|降成|降一个|降低方案|降低套餐|降一下", stop: zhRoles, before: zhPeople},
+	{intent: IntentDowngrade, phrase: "换成|改成|转成|调成|改为|换到|转到|切到|改用|转为|换", follow: zhCheap},
+	{intent: IntentDowngrade, phrase: "改回|换回|退回|降回|回到", follow: strings.Fields("升级前 原来 之前 以前 旧 原本")},
+	{intent: IntentDowngrade, phrase: "去掉|拿掉|移除|砍掉|删减|退掉|释放|取消掉", near: zhSeats,
+		before: strings.Fields("同事 员工 离职 测试 某个")},
+	{intent: IntentDowngrade, phrase: "减少|减到|减掉|减为|减成|少买|少订|缩减|降低|少开|调回|调低|调少|降到|只留|只保留|只需要|只需|只要|只用", near: zhSeatCount,
+		before: strings.Fields("同事 员工 离职 测试 某个"), stop: strings.Fields("加 增加 多加 新增 多开")},
+
+	// price
+	{intent: IntentPrice, phrase: "贵", shortNeg: true,
+		stop:   strings.Fields("司 公司 方 单位 宾 姓 校 国 院 州 阳 团队 部门 行 平台 产品 系统"),
+		before: strings.Fields("宝 珍 富 尊 可")},
+	{intent: IntentPrice, phrase: "价格|价钱|收费|费用|报价|定价|月费|年费|单价|售价|价位|账单|帐单|费率|续约价|续费价",
+		follow: strings.Fields("高 涨 贵 超出 超过 离谱 吃不消 接受不了 没法接受 无法接受 没办法接受 受不了 两倍 翻倍 一倍 三成 变多 多了 不合理 过分 夸张 扛不住 顶不顺 顶唔顺 太 增加 上调 调高"),
+		stop:   strings.Fields("没问题 不是问题 可以接受 合理 还好 没关系 不是重点 不高 不贵 不太 不算 不会太 没那么 冇问题")},
+	{intent: IntentPrice, phrase: "涨价|提价|调价|加价|价格上涨|价格涨|费用涨|收费涨|降价|半价|一半的价"},
+	{intent: IntentPrice, phrase: "负担不起|付不起|用不起|承担不起|负担不了", stop: strings.Fields("来")},
+	{intent: IntentPrice, phrase: "吃不消|扛不住|顶唔顺|顶不顺|顶不住", need: zhPriceWord},
+	{intent: IntentPrice, phrase: "不值|不划算|划不来|冤枉钱|浪费钱|没必要花|没必要付|不想再花|不想再付|白花钱|花得太多|花太多|钱花得|花了太多|付得太多|付太多"},
+	{intent: IntentPrice, phrase: "降一点|降点|再降|降低一点|打个折|便宜些", need: zhPriceWord},
+	{intent: IntentPrice, phrase: "性价比", stop: strings.Fields("高 不错 很好 挺好 好 最高")},
+	{intent: IntentPrice, phrase: "便宜", before: strings.Fields("比预期 比想象 比预想 比我们想 比原本 比原来")},
+	{intent: IntentPrice, phrase: "打折|折扣|优惠", before: strings.Fields("年付 年缴 按年 一次付 预付 多年 一次缴")},
+	{intent: IntentPrice, phrase: "预算", stop: strings.Fields("内 范围内 之内 里面")},
+	{intent: IntentPrice, phrase: "费用压力|成本压力|成本太高|这么多钱|那么多钱|这么贵|那么贵"},
+	{intent: IntentPrice, phrase: "这个价|这价|这种价|这样的价|这个费用|这个钱|这笔钱", noQuestion: true,
+		stop: strings.Fields("含 包含 包括 是否 是不是 没问题 可以接受 还可以 合理 多少 怎么算 不变")},
+	{intent: IntentPrice, phrase: "年年加|年年涨|又加价|又涨|越来越贵|越嚟越贵|负担唔起|付唔起|俾唔起|负担不来"},
+	{intent: IntentPrice, phrase: "比照|对标|参照|看齐|给的价|开的价|给的报价", need: strings.Fields("价 报价")},
+	{intent: IntentPrice, phrase: "付着|花着|付了这么多|花了这么多", need: zhPriceWord},
+
+	// refund
+	{intent: IntentRefund, phrase: "退款|退钱|退费|退还|返还|钱退|退回|退给|拒付|刷退|退我们|退差价|补偿|赔偿|折抵|抵扣|退货|退款项", received: true,
+		stop:   strings.Fields("政策 规则 流程 功能 按钮 给买家 给客户 给顾客 给客人 给消费者 给用户 方案 套餐 版本 原来 之前 上一步 首页"),
+		before: strings.Fields("买家 客户 顾客 客人 消费者 订单 邮件 信件 给他 给她 帮他 帮她")},
+	{intent: IntentRefund, phrase: "争议", need: strings.Fields("银行 信用卡 款项 刷卡 发卡")},
+	{intent: IntentRefund, phrase: "退一下|退掉费用|退回费用|钱还给|还钱"},
+}
+
+// zhCompiled holds zhPatterns with their alternatives expanded, one
+// phrase each, indexed by the first rune of their phrase.
+var zhCompiled = sync.OnceValue(func() map[rune][]zhPattern {
+	out := map[rune][]zhPattern{}
+	for _, p := range zhPatterns {
+		for alt := range strings.SplitSeq(p.phrase, "|") {
+			q := p
+			q.phrase = alt
+			r, _ := utf8.DecodeRuneInString(alt)
+			out[r] = append(out[r], q)
+		}
+	}
+	return out
+})
+
+// clauseStart returns the byte index where the clause containing text[i]
+// begins.
+func clauseStart(text string, i int) int {
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:i])
+		if isClauseBreak(r) {
+			return i
+		}
+		i -= size
+	}
+	return 0
+}
+
+// clauseEnd returns the byte index where the clause containing text[i]
+// ends.
+func clauseEnd(text string, i int) int {
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if isClauseBreak(r) {
+			return i
+		}
+		i += size
+	}
+	return len(text)
+}
+
+// runesBefore returns up to n runes of text ending at byte i, not crossing
+// the start of the clause.
+func runesBefore(text string, i, n int) string {
+	lo := clauseStart(text, i)
+	j := i
+	for k := 0; k < n && j > lo; k++ {
+		_, size := utf8.DecodeLastRuneInString(text[lo:j])
+		j -= size
+	}
+	return text[j:i]
+}
+
+// runesAfter returns up to n runes of text starting at byte i, stopping at a
+// clause break.
+func runesAfter(text string, i, n int) string {
+	j := i
+	for k := 0; k < n && j < len(text); k++ {
+		r, size := utf8.DecodeRuneInString(text[j:])
+		if isClauseBreak(r) {
+			break
+		}
+		j += size
+	}
+	return text[i:j]
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// zhFillers are stripped from a clause before a whole-clause match.
+var zhFillers = strings.NewReplacer("请", "", "帮我们", "", "帮我", "", "麻烦", "", "直接", "", "那就", "", "就", "", "吧", "", "了", "",
+	"啊", "", "呀", "", "啦", "", "吗", "", "好", "", "唔该", "", " ", "", "\u3000", "")
+
+// zhNegatedBy reports whether s holds a negating rune (不, 别, 没, 唔, 冇) that is
+// not part of a word of zhNotNeg ("不能", "区别", "要不要").
+func zhNegatedBy(s string) bool {
+	var covered []bool // per byte of s: inside a zhNotNeg word
+	for _, w := range zhNotNeg {
+		for off := 0; ; {
+			k := strings.Index(s[off:], w)
+			if k < 0 {
+				break
+			}
+			if covered == nil {
+				covered = make([]bool, len(s))
+			}
+			for b := off + k; b < off+k+len(w); b++ {
+				covered[b] = true
+			}
+			off += k + len(w)
+		}
+	}
+	for i, r := range s {
+		if (r == '不' || r == '别' || r == '没' || r == '唔' || r == '冇') && (covered == nil || !covered[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func (pat *zhPattern) negated(text string, at int) bool {
+	if pat.wantNeg {
+		return zhNegatedBy(runesBefore(text, at, 6))
+	}
+	if pat.shortNeg {
+		before := runesBefore(text, at, 3)
+		for _, s := range []string{"不", "不算", "没那么", "没有那么", "没多", "不太", "不会太"} {
+			if strings.HasSuffix(before, s) {
+				return true
+			}
+		}
+	}
+	return containsAny(runesBefore(text, at, 6), zhNegators)
+}
+
+// latinName reports whether s holds a product name: a run of Latin letters
+// (with digits, '.', '-') of at least two letters that is not a common
+// abbreviation, or a Chinese vendor's name.
+func latinName(s string) bool {
+	if containsAny(s, zhVendors) {
+		return true
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z') {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= '0' && s[j] <= '9' || s[j] == '.' || s[j] == '-') {
+			j++
+		}
+		w := strings.TrimRight(s[i:j], ".-")
+		if len(w) >= 2 && !containsWord(zhLatinCommon, w) {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+func containsWord(words []string, w string) bool {
+	for _, x := range words {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+func detectChinese(text string) uint8 {
+	text = strings.ToLower(text)
+	pats := zhCompiled()
+	var found uint8
+	for at, r := range text {
+		for i := range pats[r] {
+			pat := &pats[r][i]
+			bit := intentBit(pat.intent)
+			if found&bit != 0 || !strings.HasPrefix(text[at:], pat.phrase) {
+				continue
+			}
+			if pat.need != nil && !containsAny(text, pat.need) {
+				continue
+			}
+			if pat.matches(text, at, at+len(pat.phrase)) {
+				found |= bit
+			}
+		}
+	}
+	return found
+}
+
+// matches reports whether the phrase found at text[at:end] counts.
+func (pat *zhPattern) matches(text string, at, end int) bool {
+	if pat.whole {
+		clause := zhFillers.Replace(text[clauseStart(text, at):clauseEnd(text, at)])
+		return clause == pat.phrase && !pat.negated(text, at)
+	}
+	after, before := runesAfter(text, end, 8), runesBefore(text, at, 12)
+	if pat.atEnd && zhFillers.Replace(text[end:clauseEnd(text, end)]) != "" {
+		return false
+	}
+	if pat.noQuestion {
+		ce := clauseEnd(text, end)
+		if r, _ := utf8.DecodeRuneInString(text[ce:]); r == '？' || r == '?' || strings.Contains(text[at:ce], "吗") {
+			return false
+		}
+	}
+	if pat.follow != nil && !containsAny(after, pat.follow) {
+		return false
+	}
+	if pat.near != nil && !containsAny(runesAfter(text, end, 10), pat.near) && !containsAny(runesBefore(text, at, 10), pat.near) {
+		return false
+	}
+	if pat.nearName && !latinName(runesAfter(text, end, 10)) && !latinName(runesBefore(text, at, 10)) {
+		return false
+	}
+	if pat.stop != nil && containsAny(after, pat.stop) {
+		return false
+	}
+	if pat.before != nil && containsAny(before, pat.before) {
+		return false
+	}
+	if pat.received && !containsAny(text, zhNotYet) && (containsAny(text, zhReceived) || containsAny(text, zhApproved) && containsAny(text, zhThanks)) {
+		return false
+	}
+	return pat.negated(text, at) == pat.wantNeg
+}
