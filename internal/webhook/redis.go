@@ -285,8 +285,12 @@ func (r *Redis) ensureGroup(ctx context.Context, force bool) error {
 	return nil
 }
 
-// isNoGroup reports the error of a stream or group that no longer exists.
-func isNoGroup(err error) bool { return err != nil && strings.HasPrefix(err.Error(), "NOGROUP") }
+// isNoGroup reports the error of a stream or group that no longer exists,
+// however it was wrapped.
+func isNoGroup(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re) && strings.HasPrefix(re.Error(), "NOGROUP")
+}
 
 // Claim moves due retries into the stream, takes over entries held longer
 // than claimTimeout, reads new ones, and returns up to max deliveries held by

@@ -74,3 +74,32 @@ func TestRedisDown(t *testing.T) {
 		return strings.Contains(logs.String(), "webhook claim")
 	})
 }
+
+// TestRedisStreamDeleted: when the delivery stream is deleted under a
+// running store (FLUSHDB, an operator's DEL), the next Claim re-creates the
+// consumer group and reads what was enqueued since, instead of failing with
+// NOGROUP for ever.
+func TestRedisStreamDeleted(t *testing.T) {
+	srv := redistest.Start(t)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1})
+	t.Cleanup(func() { c.Close() })
+	s := NewRedis(c, "t:")
+	ctx := context.Background()
+	sub := addSub(t, s, "http://127.0.0.1:1/")
+	enqueue(t, s, newDelivery(sub, "c1", time.Now()))
+	if got, err := s.Claim(ctx, "a", 1, time.Minute); err != nil || len(got) != 1 {
+		t.Fatalf("first Claim = %v, %v", got, err)
+	}
+	if err := c.Del(ctx, s.stream).Err(); err != nil {
+		t.Fatal(err)
+	}
+	d := newDelivery(sub, "c2", time.Now())
+	enqueue(t, s, d)
+	got, err := s.Claim(ctx, "a", 1, time.Minute)
+	if err != nil {
+		t.Fatalf("Claim after the stream was deleted: %v", err)
+	}
+	if len(got) != 1 || got[0].ID != d.ID {
+		t.Fatalf("Claim after the stream was deleted = %v, want the delivery enqueued since", got)
+	}
+}
