@@ -145,6 +145,14 @@ func (c *counter) get(e string) int {
 	return c.n[e]
 }
 
+// settle waits until outcome e has been counted want times: the dispatcher
+// counts an outcome after the store recorded it, so a test that saw the
+// stored status must wait for the count too.
+func (c *counter) settle(t *testing.T, e string, want int) {
+	t.Helper()
+	waitFor(t, 5*time.Second, fmt.Sprintf("%d %q outcomes counted", want, e), func() bool { return c.get(e) >= want })
+}
+
 // logBuffer is a concurrency-safe log sink.
 type logBuffer struct {
 	mu sync.Mutex
@@ -258,6 +266,7 @@ func testDeliveredOnce(t *testing.T, s Store) {
 	if got.Attempts != 1 || got.LastStatus != 200 || got.LastError != "" {
 		t.Errorf("delivery = attempts %d last status %d error %q, want 1 200 \"\"", got.Attempts, got.LastStatus, got.LastError)
 	}
+	m.settle(t, "sent", 1)
 	if m.get("sent") != 1 {
 		t.Errorf("sent = %d, want 1", m.get("sent"))
 	}
@@ -293,6 +302,7 @@ func testRetriedUntilDelivered(t *testing.T, s Store) {
 	if err != nil || len(ds) != 1 || ds[0].Status != StatusDelivered {
 		t.Errorf("Deliveries = %+v, %v; want one delivered", ds, err)
 	}
+	m.settle(t, "sent", 1)
 	if m.get("retried") != 3 || m.get("sent") != 1 || m.get("failed") != 0 {
 		t.Errorf("metrics = %v, want retried 3 sent 1", m.n)
 	}
@@ -313,6 +323,7 @@ func testExhaustedRedelivered(t *testing.T, s Store) {
 	if n := len(rc.snapshot()); n != len(testSchedule) {
 		t.Errorf("receiver saw %d calls, want %d", n, len(testSchedule))
 	}
+	m.settle(t, "failed", 1)
 	if m.get("failed") != 1 || m.get("retried") != len(testSchedule)-1 {
 		t.Errorf("metrics = %v", m.n)
 	}
@@ -407,7 +418,8 @@ func testTwoDispatchers(t *testing.T, s Store) {
 	enqueue(t, s, ds[:100]...)
 	enqueue(t, s, ds[100:]...)
 	waitFor(t, 20*time.Second, "200 calls", func() bool { return len(rc.snapshot()) >= 200 })
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, 5*time.Second, "200 outcomes counted", func() bool { return ma.get("sent")+mb.get("sent") >= 200 })
+	time.Sleep(200 * time.Millisecond) // a duplicate call would arrive by now
 	seen := map[string]int{}
 	for _, c := range rc.snapshot() {
 		seen[c.id]++
