@@ -26,7 +26,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Addr: "127.0.0.1:8080", ModelsDir: "models", Store: store.Config{Prefix: "churn:"},
+	want := Config{Addr: "127.0.0.1:8080", ModelsDir: "models", Store: store.Config{Prefix: "churn:", Timeout: store.DefaultTimeout},
 		WebhookSchedule: webhook.DefaultSchedule(), KeepTicketText: true, ModelPoll: 5 * time.Second, ShutdownTimeout: 15 * time.Second,
 		Account: store.Account{NameAttribute: "name", OwnerAttribute: "owner"}}
 	if !reflect.DeepEqual(c, want) {
@@ -43,7 +43,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 	}
 	c, err := loadConfig([]string{"--models", "flag-models", "--load", "data"}, env(map[string]string{
 		"CHURN_ADDR": "0.0.0.0:9000", "CHURN_MODELS_DIR": "env-models", "CHURN_PAGE_PATTERNS": pages,
-		"CHURN_API_KEYS": "read:0123456789abcdef, Admin:fedcba9876543210", "REDIS_URL": "redis://127.0.0.1:6379/2", "CHURN_REDIS_PREFIX": "t:",
+		"CHURN_API_KEYS": "read:0123456789abcdef, Admin:fedcba9876543210", "REDIS_URL": "redis://127.0.0.1:6379/2", "CHURN_REDIS_PREFIX": "t:", "CHURN_REDIS_TIMEOUT": "2s",
 		"CHURN_WEBHOOK_ALLOW_PRIVATE": "true", "CHURN_WEBHOOK_SCHEDULE": "0,1s", "CHURN_KEEP_TICKET_TEXT": "false",
 		"CHURN_MODEL_POLL": "1s", "CHURN_SHUTDOWN_DRAIN": "2s", "CHURN_SHUTDOWN_TIMEOUT": "3s",
 		"CHURN_NAME_ATTRIBUTE": "company", "CHURN_OWNER_ATTRIBUTE": "csm"}), io.Discard)
@@ -56,7 +56,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 	if c.Keys == nil || !reflect.DeepEqual(c.keyRoles, []string{"read", "admin"}) {
 		t.Errorf("keys %v, roles %q", c.Keys, c.keyRoles)
 	}
-	if !reflect.DeepEqual(c.Store, store.Config{URL: "redis://127.0.0.1:6379/2", Prefix: "t:"}) {
+	if !reflect.DeepEqual(c.Store, store.Config{URL: "redis://127.0.0.1:6379/2", Prefix: "t:", Timeout: 2 * time.Second}) {
 		t.Errorf("store %+v", c.Store)
 	}
 	if !c.AllowPrivateWebhooks || c.WebhookSchedule.String() != "0s,1s" || c.KeepTicketText ||
