@@ -33,7 +33,9 @@ func TestRedisSurvivesRestart(t *testing.T) {
 }
 
 // TestRedisDown: with Redis gone every method returns an error (not
-// ErrNotFound, no panic), and a dispatcher keeps running and stops cleanly.
+// ErrNotFound, no panic) wrapping ErrUnavailable (the API answers 503 with
+// Retry-After, not 500), while an error that is not an outage (a key of the
+// wrong type) does not wrap it; a dispatcher keeps running and stops cleanly.
 func TestRedisDown(t *testing.T) {
 	srv := redistest.Start(t)
 	c := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
@@ -45,6 +47,14 @@ func TestRedisDown(t *testing.T) {
 	claimed, err := s.Claim(ctx, "a", 1, time.Minute)
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("Claim = %v, %v", claimed, err)
+	}
+	// Not an outage: the subscriptions hash replaced by a string.
+	broken := NewRedis(c, "broken:")
+	if err := c.Set(ctx, broken.subs, "x", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := broken.Subscriptions(ctx); err == nil || errors.Is(err, ErrUnavailable) {
+		t.Errorf("Subscriptions on a key of the wrong type = %v, want an error that is not ErrUnavailable", err)
 	}
 	srv.Stop()
 
@@ -64,8 +74,8 @@ func TestRedisDown(t *testing.T) {
 		"CustomerDeliveries":  func() error { _, err := s.CustomerDeliveries(ctx, "c1", 10); return err }(),
 		"Redeliver":           s.Redeliver(ctx, sub.ID, claimed[0].ID),
 	} {
-		if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, redis.Nil) {
-			t.Errorf("%s with Redis down = %v, want a network error", name, err)
+		if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, redis.Nil) || !errors.Is(err, ErrUnavailable) {
+			t.Errorf("%s with Redis down = %v, want a network error wrapping ErrUnavailable", name, err)
 		}
 	}
 
