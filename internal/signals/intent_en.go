@@ -1,6 +1,7 @@
 package signals
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -57,6 +58,12 @@ type enPattern struct {
 	// notName: the match does not count when a name follows it (a person:
 	// "downgrade Maria to a read-only user").
 	notName bool
+	// nameRescue: stop words do not count when a name follows the match
+	// ("migrating to Salesforce Service Cloud").
+	nameRescue bool
+	// needName: the text names a product ("... prefers Kustomer, so we'll
+	// be piloting it").
+	needName bool
 	// received: the phrase does not count in a sentence that says the money
 	// came, unless the sentence also says it has not ("the refund came
 	// through, thanks" is no request; "got the notice but the money hasn't
@@ -70,11 +77,13 @@ var (
 		"report reports event events booking bookings appointment appointments order orders print operation process deployment " +
 		"payment campaign campaigns ticket tickets duplicate workflow workflows scheduled schedule reservation reservations " +
 		"webinar call calls demo transaction transactions shipment shipments invoice invoices sequence automation automations " +
-		"broadcast message messages draft drafts reminder reminders session sessions batch policy digest newsletter newsletters webinar webinars")
+		"broadcast message messages draft drafts reminder reminders session sessions batch policy digest newsletter newsletters webinar webinars " +
+		"add addon addons module modules feature features plugin plugins extension")
 	beforeCancel = set("order orders customer customers shopper shoppers client clients buyer buyers guest guests invitee invitees attendee attendees one " +
 		"webinar webinars meeting meetings call demo event events session invoice invite invitation ticket tickets job jobs export report")
-	stopUnsub = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts")
-	stopUser  = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
+	stopUnsub = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts " +
+		"agent agents user users member members colleague colleagues staff someone people")
+	stopUser = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
 		"test demo sandbox duplicate old sub guest guests from his her")
 	stopAccount = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
 		"test demo sandbox duplicate old sub guest guests from his her of")
@@ -125,6 +134,7 @@ var (
 	enClients = set("client clients customer customers partner partners shopper shoppers")
 	// enConjunctions end the words after a match that may be its object.
 	enConjunctions = set("but because since so though although after when while if as until")
+	enBut          = set("but however until")
 )
 
 // enPatterns are the English patterns, one intent each.
@@ -160,6 +170,8 @@ var enPatterns = []enPattern{
 	{intent: IntentCancel, words: "stop|stopping|end|cease ... billing|charging|charges|payments|paying|using", stop: stopCancel},
 	{intent: IntentCancel, words: "continu*", wantNeg: true, need: enWe},
 	{intent: IntentCancel, words: "carry|carrying on", wantNeg: true, need: enWe},
+	{intent: IntentCancel, words: "go|going|proceed|proceeding ahead|forward|with ... renewal|renewing|contract|subscription|plan", wantNeg: true},
+	{intent: IntentCancel, words: "subscription|subscriptions|tool|tools|contract|account|service ... being|be|get|gets|getting dropped|cut|cancelled|canceled|axed|scrapped|discontinued|terminated"},
 	{intent: IntentCancel, words: "stay|staying on|with", wantNeg: true, need: enWe, stop: set("page site screen call line hold top track")},
 	{intent: IntentCancel, words: "can't|cannot|couldn't|hard|difficult|impossible ... justif* keep*|renew*|continu*|stay*"},
 	{intent: IntentCancel, words: "no|any further|more use for"},
@@ -197,12 +209,14 @@ var enPatterns = []enPattern{
 	// competitor
 	{intent: IntentCompetitor, words: "competitor*", need: needCompetitor},
 	{intent: IntentCompetitor, words: "alternative|alternatives", stop: stopAlt},
-	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* to|onto", stop: stopSwitch, before: beforeThirdParty, notEnd: true},
+	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* to|onto", stop: stopSwitch, before: beforeThirdParty, notEnd: true, nameRescue: true},
 	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* over", stop: stopSwitch, before: beforeThirdParty},
 	{intent: IntentCompetitor, words: "migrat*|mov* away"},
 	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* ... to|onto @", stop: stopSwitch, before: beforeThirdParty, gap: gapMove},
 	{intent: IntentCompetitor, words: "talks|talking|conversations|discussions|negotiat* with @|another|other"},
 	{intent: IntentCompetitor, words: "bake off"},
+	{intent: IntentCompetitor, words: "pilot|piloting|trial|trialling|trialing|evaluate|evaluating it|them", needName: true},
+	{intent: IntentCompetitor, words: "compar* ... with|to|against @"},
 	{intent: IntentCompetitor, words: "leav* for @|another|other|a"},
 	{intent: IntentCompetitor, words: "consolidat* onto|into|on"},
 	{intent: IntentCompetitor, words: "switch* $", before: beforeThirdParty},
@@ -254,11 +268,13 @@ var enPatterns = []enPattern{
 	{intent: IntentPrice, words: "rip off"},
 	{intent: IntentPrice, words: "steep", stop: set("learning curve")},
 	{intent: IntentPrice, words: "can't|cannot|couldn't|unable|longer|hard|struggling|struggle ... afford*"},
-	{intent: IntentPrice, words: "discount*", stop: set("annual annually yearly year upfront prepay prepaid multi volume bulk seats seat apply applies still valid")},
+	{intent: IntentPrice, words: "discount*", stop: set("annual annually yearly year upfront prepay prepaid multi volume bulk seats seat apply applies still valid"),
+		need: set("expensive afford budget otherwise unless can't cannot too high steep pricey increase increased")},
 	{intent: IntentPrice, words: "cheaper", stop: set("plan plans tier tiers edition version package expected thought anticipated")},
 	{intent: IntentPrice, words: "cost|costs|charg*|pay|paying|spend*|bill* too much"},
 	{intent: IntentPrice, words: "too|so much money"},
-	{intent: IntentPrice, words: "price|prices|pricing|cost|costs|fee|fees|bill|invoice|subscription|renewal ... increas*|hike*|rise|rising|rais*|jump*|doubl*|tripl*|higher|spik*|skyrocket*|chang*",
+	{intent: IntentPrice, words: "price|prices|pricing ... chang*", stop: set("email emails notice notices notification announcement letter page faq")},
+	{intent: IntentPrice, words: "price|prices|pricing|cost|costs|fee|fees|bill|invoice|subscription|renewal ... increas*|hike*|rise|rising|rais*|jump*|doubl*|tripl*|higher|spik*|skyrocket*",
 		stop: set("email emails notice notices notification announcement letter page faq")},
 	{intent: IntentPrice, words: "price|prices|pricing|cost|costs|fee|fees|bill|invoice|quote ... went|going|gone|goes up"},
 	{intent: IntentPrice, words: "rais*|increas*|hik*|doubl* price*|pricing|fee|fees|cost|costs|rates"},
@@ -288,6 +304,11 @@ var enPatterns = []enPattern{
 	{intent: IntentPrice, words: "half|fraction what|of|the ... pay|paying|price|pricing|cost|charge*"},
 	{intent: IntentPrice, words: "pay|paying|spend|spending|spent enterprise|premium|top|good|serious|big|a|such ... money|prices|price|rates|dollar|dollars|lot|fortune|premium"},
 	{intent: IntentPrice, words: "lot|much for what|how", need: needPriceWide},
+	{intent: IntentPrice, words: "big|huge|massive|steep|hefty|sharp|large jump|increase|hike|rise|bump", need: needPrice, needText: true},
+	{intent: IntentPrice, words: "price|pricing|cost|costs|spend ... make|makes|made sense", need: set("not anymore longer hardly doesn't don't no")},
+	{intent: IntentPrice, words: "% below|under|less|cheaper|lower"},
+	{intent: IntentPrice, words: "more|higher|over ... than ... budget|budgeted|expected|planned|anticipated"},
+	{intent: IntentPrice, words: "price|pricing|cost|costs|bill|invoice|quote ... more|higher than"},
 	{intent: IntentPrice, words: "at|for this|that|these|those price|prices|rate|rates"},
 	{intent: IntentPrice, words: "match* ... price*|offer*|quote*|deal|rate"},
 	{intent: IntentPrice, words: "better deal|price|rate|offer|pricing"},
@@ -316,7 +337,7 @@ var enPatterns = []enPattern{
 	{intent: IntentRefund, words: "revers*", need: set("charge charges charged payment payments transaction billed twice double"), needText: true},
 	{intent: IntentRefund, words: "compensat*"},
 	{intent: IntentRefund, words: "unused ... back"},
-	{intent: IntentRefund, words: "get|getting|have|want ... back", need: set("difference money refund paid charge charged payment fee fees months amount bought purchase overpaid")},
+	{intent: IntentRefund, words: "get|getting|have|want|send|sending|give|return|put|pay ... back", need: set("difference money refund paid charge charged payment fee fees months amount bought purchase overpaid")},
 }
 
 // enNames are capitalised words that are not names of products: they
@@ -369,7 +390,7 @@ func enTokenize(text string) []enToken {
 			// A capitalised word after "your" names the vendor's own
 			// product or feature, not a competitor ("your new AI Assistant").
 			yours := len(toks) > 0 && toks[len(toks)-1].w == "your" || len(toks) > 1 && toks[len(toks)-2].w == "your"
-			toks = append(toks, enToken{w: w, clause: clause, sentence: sentence, name: cap && !enNames[w] && !yours})
+			toks = append(toks, enToken{w: w, clause: clause, sentence: sentence, name: cap && len(w) > 1 && !enNames[w] && !yours})
 			start = -1
 		}
 		switch c {
@@ -439,6 +460,7 @@ type enCompiledPatterns struct {
 	exact  map[string][]int    // first word -> pattern indexes
 	prefix map[byte][]enPrefix // first letter -> first-word prefixes
 	names  []int
+	pct    []int // patterns that start with a percentage
 }
 
 type enPrefix struct {
@@ -455,6 +477,9 @@ var enCompiled = sync.OnceValue(func() *enCompiledPatterns {
 		first := c.ms[i][0]
 		if first.name {
 			c.names = append(c.names, i)
+		}
+		if first.percent {
+			c.pct = append(c.pct, i)
 		}
 		for _, e := range first.exact {
 			c.exact[e] = append(c.exact[e], i)
@@ -532,8 +557,24 @@ func enNegated(toks []enToken, i int) bool {
 	return false
 }
 
+// enStaying are phrases that say the customer is not leaving or chose
+// this product ("we're not planning to leave, but ...", "we compared a few
+// helpdesks before picking you"): a ticket holding one has no cancel or
+// competitor intent.
+var enStaying = phrases(`
+not_leaving not_planning_to_leave no_plans_to_leave not_going_anywhere we'd_never_leave we_would_never_leave we're_staying we_are_staying
+picking_you picked_you chose_you chose_your choosing_you went_with_you
+`)
+
 func detectEnglish(text string) uint8 {
-	toks := enTokenize(text)
+	found := detectEnglishTokens(enTokenize(text))
+	if found&(intentBit(IntentCancel)|intentBit(IntentCompetitor)) != 0 && containsAny(strings.ToLower(text), enStaying) {
+		found &^= intentBit(IntentCancel) | intentBit(IntentCompetitor)
+	}
+	return found
+}
+
+func detectEnglishTokens(toks []enToken) uint8 {
 	c := enCompiled()
 	var found uint8
 	try := func(pi, i int) {
@@ -556,14 +597,17 @@ func detectEnglish(text string) uint8 {
 		if pat.gap != nil && !gapWordsIn(toks[i+1:end-(len(ms)-2)], pat.gap) {
 			return
 		}
-		if pat.stop != nil && stopped(toks, i, end, pat.stop, pat.intent == IntentCancel) {
+		if pat.stop != nil && !(pat.nameRescue && end < len(toks) && toks[end].name) && stopped(toks, i, end, pat.stop, pat.intent == IntentCancel) {
+			return
+		}
+		if pat.needName && !slices.ContainsFunc(toks, func(t enToken) bool { return t.name }) {
 			return
 		}
 		if pat.before != nil && wordBefore(toks, i, pat.before, pat.intent == IntentCancel) {
 			return
 		}
-		if pat.intent == IntentCompetitor && wordBefore(toks, i, enClients, false) {
-			return // "our customer switched to a competitor"
+		if (pat.intent == IntentCompetitor || pat.intent == IntentRefund) && wordBefore(toks, i, enClients, false) {
+			return // "our customer switched to a competitor", "how can our customers get their money back"
 		}
 		negated := enNegated(toks, i)
 		if enCounterfactual(toks, i) {
@@ -598,6 +642,11 @@ func detectEnglish(text string) uint8 {
 		}
 		if toks[i].name {
 			for _, pi := range c.names {
+				try(pi, i)
+			}
+		}
+		if strings.HasSuffix(toks[i].w, "%") {
+			for _, pi := range c.pct {
 				try(pi, i)
 			}
 		}
@@ -657,6 +706,11 @@ func enCounterfactual(toks []enToken, i int) bool {
 			if k > 0 && (toks[k-1].w == "were" || toks[k-1].w == "was") {
 				return true
 			}
+		case "thinking", "considering", "planning":
+			// "we were thinking about leaving last year, but ..."
+			if k > 0 && (toks[k-1].w == "were" || toks[k-1].w == "was") && inSentence(toks, i, enBut) {
+				return true
+			}
 		}
 	}
 	return false
@@ -672,6 +726,34 @@ func gapWordsIn(toks []enToken, words map[string]bool) bool {
 	return true
 }
 
+// enMoveVerb reports whether w asks to be moved to another plan.
+func enMoveVerb(w string) bool {
+	for _, p := range []string{"switch", "mov", "put", "chang", "drop", "bump", "downgrad"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// enTierAfterTo returns the rank and index of the plan named after "to",
+// "on" or "onto" within the four words after the move verb toks[i] ("switch
+// us to Standard", "move us onto the Starter plan"), or -1.
+func enTierAfterTo(toks []enToken, i int) (int, int) {
+	for k := i + 1; k < len(toks) && k <= i+4 && toks[k].clause == toks[i].clause; k++ {
+		if w := toks[k].w; w != "to" && w != "on" && w != "onto" {
+			continue
+		}
+		for j := k + 1; j < len(toks) && j <= k+3 && toks[j].clause == toks[i].clause; j++ {
+			if r, ok := enTiers[toks[j].w]; ok {
+				return r, j
+			}
+		}
+		break
+	}
+	return -1, -1
+}
+
 // enTiers ranks the names of plans, cheapest first.
 var enTiers = map[string]int{
 	"free": 0, "lite": 1, "starter": 1, "basic": 1, "essentials": 1, "entry": 1, "standard": 2,
@@ -681,9 +763,25 @@ var enTiers = map[string]int{
 
 // enTierDown reports IntentDowngrade when a clause moves "from" one plan
 // "to" a cheaper one ("switch us from Business to Pro at renewal"), the
-// plans named within three words of each.
+// plans named within three words of each, or asks to be moved "to" a plan
+// cheaper than another one the text names ("The Premium tier is too pricey
+// for what we use, switch us to Standard"), or to one of the cheapest
+// plans when it names no other ("put us on Starter").
 func enTierDown(toks []enToken) uint8 {
 	for i, t := range toks {
+		if enMoveVerb(t.w) {
+			if lo, k := enTierAfterTo(toks, i); lo >= 0 {
+				hi := -1
+				for j, u := range toks {
+					if r, ok := enTiers[u.w]; ok && j != k {
+						hi = max(hi, r)
+					}
+				}
+				if hi > lo || hi < 0 && lo <= 1 {
+					return intentBit(IntentDowngrade)
+				}
+			}
+		}
 		if t.w != "from" {
 			continue
 		}

@@ -62,6 +62,12 @@ type zhPattern struct {
 	// stopNext: the match does not count when one of these follows it
 	// right away ("导入功能" is an import feature).
 	stopNext []string
+	// notBefore: the match does not count when one of these stands
+	// anywhere before it in the text.
+	notBefore []string
+	// needName: the text names a product (latinName) other than after
+	// 你们 ("新来的总监更习惯用七鱼，下个季度先试点一下").
+	needName bool
 	// target: a move counts only toward a product: a name, a vendor or a
 	// zhMoveTarget word within 12 runes after it ("换成 HubSpot", "转到别家",
 	// not "公司搬到杭州"), and not when 把 names something else that is moved
@@ -70,7 +76,7 @@ type zhPattern struct {
 }
 
 var (
-	zhSubj = strings.Fields("订阅 续费 续订 续约 会员 账号 账户 帐号 帐户 服务 套餐 合同 合约 合作 自动续 方案 授权 平台 系统 软件 产品 工具 这套 本期 到期 期末 结束时 月底")
+	zhSubj = strings.Fields("plan subscription account 订阅 续费 续订 续约 会员 账号 账户 帐号 帐户 服务 套餐 合同 合约 合作 自动续 方案 授权 平台 系统 软件 产品 工具 这套 本期 到期 期末 结束时 月底")
 	// zhAccount: what closing or deleting is about.
 	zhAccount  = strings.Fields("账号 账户 帐号 帐户 全部数据 所有数据 所有资料 全部资料 公司账")
 	zhContract = strings.Fields("合作 合同 合约 服务 订阅 协议 契约 关系")
@@ -83,7 +89,7 @@ var (
 	zhRoles         = strings.Fields("成员 用户 权限 角色 查看者 检视者 编辑者 管理员 一般 普通 使用者 viewer editor 只读 唯读 访客 坐席 轻量")
 	zhPeople        = strings.Fields("同事 员工 离职 成员 用户 使用者 某个 他 她 客户 顾客 客人 买家 消费者")
 	zhCheap         = strings.Fields("基础 基本 入门 标准 精简 轻量 免费 便宜 低一 小一 低阶 低档 lite basic starter 初级 个人版 小团队 简易 较低")
-	zhSeats         = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席 模块 加购 附加 方案 套餐 增值包 加值包 附加包")
+	zhSeats         = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席 模块 模组 加购 附加 方案 套餐 增值包 加值包 附加包")
 	zhSeatCount     = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席")
 	zhPriceWord     = strings.Fields("价 费 钱 报价 账单 帐单")
 	// zhNegators are volitional or counterfactual negations: they cancel
@@ -111,7 +117,12 @@ var (
 	// zhMovedThing: what a customer moving to another product moves ("把客服系统换成...").
 	zhMovedThing = strings.Fields("系统 平台 工具 软件 产品 数据 资料 工单 业务 团队 客服 全部 所有 整个 你们 crm erp 服务 订阅 账号 帐号 部门 公司")
 	// zhAddOn: paid add-ons that a downgrade removes.
-	zhAddOn = strings.Fields("加购 附加 增值包 加值包 附加包 插件 add-on addon")
+	zhAddOn = strings.Fields("加购 附加 增值包 加值包 附加包 插件 模组 add-on addon")
+	// zhInnocentObjects are things inside the product that are cancelled or
+	// stopped; named before a bare "取消" ("邀请发错邮箱了，请帮忙取消一下"),
+	// they are its object.
+	zhInnocentObjects = strings.Fields("订单 邀请 会议 任务 导出 报表 工单 发票 活动 排程 群发 通知 邮件 提醒 预约 流程 寄信 电子报 通讯 " +
+		"面单 标签 草稿 预订 行程 直播 课程 申请 操作 上传 同步 导入 单子 研讨会 讲座 培训 说明会 分享会 发布会 webinar")
 	// zhPostNeg: said right after a request, they withdraw it ("退款就不用了").
 	zhPostNeg = strings.Fields("就不用了 不用了 不需要了 就不必了 不必了 就算了 免了")
 	zhVendors = strings.Fields("飞书 钉钉 企业微信 金蝶 用友 简道云 纷享销客 销售易 明道云 泛微 致远 石墨 伙伴云 智齿 美洽 七鱼 逸创 环信 有赞 微盟 腾讯")
@@ -128,24 +139,28 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCancel, phrase: "取消", near: zhSubj,
 		stop:   strings.Fields("订单 邀请 会议 任务 导出 报表 工单 发票 活动 排程 群发 通知 邮件 提醒 预约 流程 寄信 电子报 通讯"),
 		before: strings.Fields("订单 客户 顾客 买家 客人 成员 工单 邀请 会议 活动")},
-	{intent: IntentCancel, phrase: "取消|取消掉|关掉|关了|停掉|退订|不用了|解约|注销|都取消", whole: true},
+	{intent: IntentCancel, phrase: "取消|取消掉|关掉|关了|停掉|退订|不用了|解约|注销|都取消", whole: true, notBefore: zhInnocentObjects},
 	{intent: IntentCancel, phrase: "退订", before: strings.Fields("客户 顾客 用户 收件人 读者 会员们"), stop: strings.Fields("邮件 通讯 电子报 短信 推送 newsletter 营销")},
 	{intent: IntentCancel, phrase: "注销", before: zhPeople},
 	{intent: IntentCancel, phrase: "销户"},
 	{intent: IntentCancel, phrase: "已经取消|就取消了|取消了|早就取消|已取消", need: strings.Fields("扣 收费 计费 账单 帐单 还在收 刷了 付款 收了"),
-		before: strings.Fields("订单 客户 顾客 买家 客人 成员 工单 邀请 会议 活动")},
+		before: strings.Fields("订单 客户 顾客 买家 客人 成员 工单 邀请 会议 活动 模块 模组 加购 附加 插件 功能 席位")},
+	{intent: IntentCancel, phrase: "到此为止|到这里为止|就到这里|就到这边", need: zhSubj},
+	{intent: IntentCancel, phrase: "终止|停掉|停止|关掉", need: strings.Fields("自动续费 自动续约 自动续订 自动扣款")},
 	{intent: IntentCancel, phrase: "解约|解除合同|解除合约|提前终止", before: strings.Fields("客户 他们 顾客"), stop: strings.Fields("条款")},
 	{intent: IntentCancel, phrase: "停了", near: strings.Fields("订阅 合约 合同 自动续 续费 会员 账号 帐号"),
 		stop: strings.Fields("一整天 一天 小时 好几 半天 一下 几天")},
 	{intent: IntentCancel, phrase: "停用|关闭|关掉|停掉|关了|中止", near: zhSubj, before: zhPeople,
 		stop: strings.Fields("通知 提醒 功能 模块 邮件 两步 双重 弹窗 声音")},
-	{intent: IntentCancel, phrase: "终止|结束|解除|中断", near: zhContract, before: strings.Fields("客户 工作流 流程 任务"), stop: strings.Fields("条款")},
+	{intent: IntentCancel, phrase: "终止|结束|解除|中断", near: zhContract, before: strings.Fields("客户 工作流 流程 任务"), stop: strings.Fields("条款"),
+		stopNext: strings.Fields("后 以后 之后 时")},
 	{intent: IntentCancel, phrase: "停一下|停下来", near: zhSubj, before: zhPeople},
 	{intent: IntentCancel, phrase: "停用|弃用", atEnd: true, before: append(strings.Fields("功能 模块 通知 提醒 报表 字段 插件 权限 附加 按钮"), zhPeople...)},
 	{intent: IntentCancel, phrase: "不买了|不再买|不会再买|就不买|不续买", before: append(strings.Fields("功能 模块 插件 加购 附加 席位"), zhPeople...)},
 	{intent: IntentCancel, phrase: "用下去|合作下去|撑下去|坚持下去|续下去", wantNeg: true, anyNeg: true},
 	{intent: IntentCancel, phrase: "用不下去|撑不下去|坚持不下去|合作不下去"},
 	{intent: IntentCancel, phrase: "不再编列|不编列|不再编预算|不编预算|不列预算"},
+	{intent: IntentCancel, phrase: "砍掉|要砍|被砍|砍的|砍了", near: zhSubj, stop: zhSeatCount},
 	{intent: IntentCancel, phrase: "结束营业|倒闭|解散|关门|歇业|停业"},
 	{intent: IntentCancel, phrase: "删除|删掉", near: zhAccount, before: append(strings.Fields("测试"), zhPeople...), stop: zhPeople},
 	{intent: IntentCancel, phrase: "续约|续费|续订|续签|续用|续了|续下去|续买|续购|继续|采购|合作", wantNeg: true},
@@ -178,6 +193,8 @@ var zhPatterns = []zhPattern{
 		stop: strings.Fields("期 版 环境 沙盒 沙箱 账号 帐号 通知 整合 集成 机器人 推送 串接 对接 你们新 你们的新 你们推出 你们新推出 贵司新"), stopAfter: 14,
 		stopNext: strings.Fields("功能")},
 	{intent: IntentCompetitor, phrase: "poc|proof of concept"},
+	{intent: IntentCompetitor, phrase: "试点|先试|试试看|试用一下", needName: true, stop: strings.Fields("集成 功能 整合 对接 通知 你们")},
+	{intent: IntentCompetitor, phrase: "迁移|搬迁|转移", nearName: true, stop: strings.Fields("数据中心 机房 服务器 节点 域名 区域")},
 	{intent: IntentCompetitor, phrase: "会换|要换|就换|准备换|打算换|考虑换|得换|只好换|只能换", atEnd: true},
 	{intent: IntentCompetitor, phrase: "给的|开的|报的|报价|便宜|一半|价钱|价格", nearName: true},
 	{intent: IntentCompetitor, phrase: "整并|整合|精简|缩减|收敛|砍掉一些", follow: strings.Fields("供应商 厂商 工具 系统 平台")},
@@ -191,6 +208,7 @@ var zhPatterns = []zhPattern{
 	{intent: IntentDowngrade, phrase: "调到|调成|改成|改为|变成|减到", near: zhSeatCount, stop: strings.Fields("加 增加 多加 新增 多开"),
 		need: strings.Fields("走了 离职 少了 只剩 只有 用不到 用不上 不需要 缩编 裁员 减少")},
 	{intent: IntentDowngrade, phrase: "拿掉|去掉|移除|退掉|取消掉", atEnd: true, need: zhAddOn, before: zhPeople},
+	{intent: IntentDowngrade, phrase: "可以少|少要|少开|少买|少订|少留", near: zhSeatCount, stop: strings.Fields("加 增加 多加")},
 	{intent: IntentDowngrade, phrase: "换成|改成|转成|调成|改为|换到|转到|切到|改用|转为|换", follow: zhCheap},
 	{intent: IntentDowngrade, phrase: "改回|换回|退回|降回|回到", follow: strings.Fields("升级前 原来 之前 以前 旧 原本")},
 	{intent: IntentDowngrade, phrase: "去掉|拿掉|移除|砍掉|删减|退掉|释放|取消掉", near: zhSeats,
@@ -220,14 +238,15 @@ var zhPatterns = []zhPattern{
 	{intent: IntentPrice, phrase: "预算", stop: strings.Fields("内 范围内 之内 里面")},
 	{intent: IntentPrice, phrase: "费用压力|成本压力|成本太高|这么多钱|那么多钱|这么贵|那么贵"},
 	{intent: IntentPrice, phrase: "这个价|这价|这种价|这样的价|这个费用|这个钱|这笔钱", noQuestion: true,
-		stop: strings.Fields("含 包含 包括 是否 是不是 没问题 可以接受 还可以 合理 多少 怎么算 不变")},
+		stop: strings.Fields("含 包含 包括 是否 是不是 没问题 可以接受 还可以 合理 多少 怎么算 不变 退")},
+	{intent: IntentPrice, phrase: "涨到|涨了|涨成|翻倍|翻了一倍|涨这么多|涨太多", need: append(strings.Fields("元 块 千 万 $ 续费 续约"), zhPriceWord...)},
 	{intent: IntentPrice, phrase: "年年加|年年涨|又加价|又涨|越来越贵|越嚟越贵|负担唔起|付唔起|俾唔起|负担不来"},
 	{intent: IntentPrice, phrase: "比照|对标|参照|看齐|给的价|开的价|给的报价", need: strings.Fields("价 报价")},
 	{intent: IntentPrice, phrase: "付着|花着|付著|花著|付了这么多|花了这么多", need: zhPriceWord},
 
 	// refund
 	{intent: IntentRefund, phrase: "退款|退钱|退费|退还|返还|钱退|退回|退给|拒付|刷退|退我们|退差价|补偿|赔偿|折抵|抵扣|退货|退款项", received: true,
-		stop: strings.Fields("政策 规则 流程 功能 按钮 给买家 给客户 给顾客 给客人 给消费者 给用户 给他 给她 方案 套餐 版本 原来 之前 上一步 首页 " +
+		stop: strings.Fields("政策 规则 流程 功能 按钮 给买家 给客户 给顾客 给客人 给消费者 给用户 给他 给她 他们 她们 方案 套餐 版本 原来 之前 上一步 首页 " +
 			"报表 导出 显示"),
 		before: strings.Fields("买家 客户 顾客 客人 消费者 订单 邮件 信件 给他 给她 帮他 帮她")},
 	{intent: IntentRefund, phrase: "争议", need: strings.Fields("银行 信用卡 款项 刷卡 发卡")},
@@ -312,7 +331,7 @@ func containsAny(s string, subs []string) bool {
 }
 
 // zhFillers are stripped from a clause before a whole-clause match.
-var zhFillers = strings.NewReplacer("请", "", "帮我们", "", "帮我", "", "麻烦", "", "直接", "", "那就", "", "就", "", "吧", "", "了", "",
+var zhFillers = strings.NewReplacer("你们这边", "", "这边", "", "帮忙", "", "一下", "", "请", "", "帮我们", "", "帮我", "", "麻烦", "", "直接", "", "那就", "", "就", "", "吧", "", "了", "",
 	"啊", "", "呀", "", "啦", "", "吗", "", "好", "", "唔该", "", " ", "", "\u3000", "")
 
 // zhNegatedBy reports whether s holds a negating rune (不, 别, 没, 唔, 冇) that is
@@ -416,7 +435,7 @@ var zhTiers = []struct {
 	rank int
 }{
 	{"免费", 0}, {"入门", 1}, {"基础", 1}, {"基本", 1}, {"精简", 1}, {"轻量", 1}, {"lite", 1}, {"starter", 1}, {"basic", 1},
-	{"标准", 2}, {"专业", 3}, {"pro", 3}, {"商业", 4}, {"高级", 4}, {"进阶", 4}, {"business", 4}, {"premium", 4},
+	{"标准", 2}, {"专业", 3}, {"pro", 3}, {"商业", 4}, {"商务", 4}, {"高级", 4}, {"进阶", 4}, {"business", 4}, {"premium", 4},
 	{"企业", 5}, {"旗舰", 5}, {"enterprise", 5},
 }
 
@@ -456,8 +475,19 @@ func zhTierDown(text string) uint8 {
 	}
 }
 
+// zhStaying are phrases that say the customer is not leaving or chose
+// this product (see enStaying).
+var zhStaying = strings.Fields("没打算走 没有要走 不会走 没要走 不打算走 没有要离开 不会离开 不打算离开 选了你们 选择了你们 选了贵司 选择贵司 最后选了 选对了")
+
 func detectChinese(text string) uint8 {
-	text = strings.ToLower(text)
+	found := detectChinesePatterns(strings.ToLower(text))
+	if found&(intentBit(IntentCancel)|intentBit(IntentCompetitor)) != 0 && containsAny(text, zhStaying) {
+		found &^= intentBit(IntentCancel) | intentBit(IntentCompetitor)
+	}
+	return found
+}
+
+func detectChinesePatterns(text string) uint8 {
 	pats := zhCompiled()
 	var found uint8
 	if strings.Contains(text, "从") {
@@ -483,12 +513,18 @@ func detectChinese(text string) uint8 {
 
 // matches reports whether the phrase found at text[at:end] counts.
 func (pat *zhPattern) matches(text string, at, end int) bool {
+	if pat.notBefore != nil && containsAny(text[:at], pat.notBefore) {
+		return false
+	}
+	if pat.needName && !latinName(text) {
+		return false
+	}
 	if pat.whole {
 		clause := zhFillers.Replace(text[clauseStart(text, at):clauseEnd(text, at)])
 		return clause == pat.phrase && !pat.negated(text, at)
 	}
 	after, before := runesAfter(text, end, 8), runesBefore(text, at, 12)
-	if pat.intent == IntentCompetitor && containsAny(before, zhThirdParty) {
+	if (pat.intent == IntentCompetitor || pat.intent == IntentRefund) && containsAny(before, zhThirdParty) {
 		return false
 	}
 	if !pat.wantNeg && containsAny(runesAfter(text, end, 4), zhPostNeg) {

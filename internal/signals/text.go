@@ -130,17 +130,21 @@ func (r router) read(text string) Reading {
 	}
 	simp, script := simplify(text)
 	rd := Reading{Lang: lang, Intents: detectIntent(simp)}
+	var body string // the text without its greeting and sign-off
 	if lang == "zh" {
 		rd.Script = script
-		rd.Sentiment = r.zh.score(simp)
+		body = withoutCourtesy(simp)
+		rd.Sentiment = r.zh.score(body)
 	} else {
-		rd.Sentiment = r.en.Analyze(text).Score
+		body = withoutCourtesy(text)
+		rd.Sentiment = r.en.Analyze(body).Score
 	}
 	lower := strings.ToLower(simp)
-	cue := containsAny(lower, complaintCues) || rd.Sentiment > 0 && r.sarcastic(simp, lang)
+	cue := containsAny(recovered.Replace(lower), complaintCues) || stopDoing(lower) || digitsThenDays(lower) ||
+		rd.Sentiment > 0 && r.sarcastic(simp, lang)
 	if rd.Sentiment < 0 && !cue && len(rd.Intents) == 0 && !containsAny(lower, emotionWords) &&
-		(containsAny(lower, reportMarkers) || httpStatus(lower) || lang == "en" && plainQuestion(lower)) {
-		rd.Sentiment = 0 // a flat bug report, with evidence, or a how-to question
+		(containsAny(lower, reportMarkers) || httpStatus(lower) || plainQuestion(strings.ToLower(body), lang)) {
+		rd.Sentiment = 0 // a flat bug report, with evidence, or a plain question
 	}
 	if rd.Sentiment > LeavingTone && (cue || leaving(rd.Intents) || refundComplaint(lower, rd.Intents)) {
 		rd.Sentiment = LeavingTone
@@ -167,10 +171,48 @@ func refundComplaint(lower string, intents []Intent) bool {
 // mistake", "the seats we removed mid-cycle"), or following up on a refund
 // already agreed ("the refund you approved last week").
 var routineRefund = phrases(`
+多付 多缴 多交 重复付
 mistake accident mistakenly by_error instead_of overpaid we_paid paid_the_same follow_up following_up followup approved agreed confirmation
 any_update processed check_on checking mid-cycle mid_cycle prorat we_removed we_reduced we_added
 不小心 误买 误操作 买错 买成 多加了 批下来 批准 核准 进度 处理了没 确认一下 退款通知 付了两次 月中 按比例
 `)
+
+// stopDoing reports whether the lower-cased text asks to stop doing
+// something ("please stop closing my tickets"): a complaint, unlike "please
+// stop the weekly digest" or "how do we stop syncing their records?".
+func stopDoing(lower string) bool {
+	for off := 0; ; {
+		k := strings.Index(lower[off:], "please stop ")
+		if k < 0 {
+			return false
+		}
+		off += k + len("please stop ")
+		w, _, _ := strings.Cut(lower[off:], " ")
+		w = strings.TrimRight(w, ".,!?;:")
+		if len(w) > 4 && strings.HasSuffix(w, "ing") && w != "billing" && w != "charging" && w != "everything" && w != "nothing" && w != "something" {
+			return true
+		}
+	}
+}
+
+// digitsThenDays reports whether the text counts the days or weeks
+// something has taken in digits ("工单都提了 4 天了").
+func digitsThenDays(lower string) bool {
+	for _, unit := range []string{"天了", "周了", "个星期了", "个礼拜了"} {
+		for off := 0; ; {
+			k := strings.Index(lower[off:], unit)
+			if k < 0 {
+				break
+			}
+			before := strings.TrimRight(lower[:off+k], " ")
+			if before != "" && isDigit(before[len(before)-1]) {
+				return true
+			}
+			off += k + len(unit)
+		}
+	}
+	return false
+}
 
 // sarcasmTails are short sentences of praise that, after a complaint, are
 // sarcasm ("Your last update wiped our custom fields. Great job.").
@@ -202,6 +244,11 @@ func (r router) sarcastic(text, lang string) bool {
 	return r.en.Analyze(t[:k]).Score < NegativeSentiment
 }
 
+// recovered removes the phrases in which "again" is good news ("everything
+// works again!") before the complaint cues are looked for.
+var recovered = strings.NewReplacer("works again", "", "working again", "", "work again", "", "fine again", "", "normal again", "",
+	"running again", "", "back up again", "", "up again", "")
+
 // complaintCues are phrases of frustration that a word lexicon does not
 // see ("third time I'm asking", "still no fix", "到现在都没人回"): a ticket
 // holding one scores at most LeavingTone, as a leaving ticket does. They
@@ -216,11 +263,14 @@ without_notice without_explanation without_asking without_telling no_explanation
 not_good_enough on_hold_for just_to_be_told why_does_it_take why_is_it_so why_do_i_have_to why_do_we_have_to why_did_you take_a_week
 takes_a_week took_a_week a_week_to_get days_to_get weeks_to_get step_backwards step_backward a_step_back keep_coming keeps_coming
 still_being still_getting still_charg still_bill charged_twice billed_twice charged_us_twice billed_us_twice charged_me_twice
-went_through_twice double_charged double-charged charged_double
+went_through_twice double_charged double-charged charged_double in_a_row still_says still_shows still_pending still_open
+still_unresolved harder_to still_wait wait_days waited_days wait_weeks waiting_days all_week all_day whole_day entire_day for_hours
+anyone_there anybody_there is_anyone ?? ？？ 一整个 一整周 整整
 第三次 第四次 第五次 又来 又一次 还是没 还没修 还没好 到现在都没 到现在都还 到现在还 没人回 没人理 追着 追著 好几天 受够 白白 一个月了 两个星期了
 这么难 怎么回事 到底 一再 屡次 三番两次 说了好几次 讲了好几次 问了好几次
 三次了 好几次了 两次了 每次都 每次回复 复制粘贴 这算什么 算什么 全没了 都没了 白做 白费 越改越 什么都没解决 没解决就 答非所问
 说好的 答应的 又扣 又刷 扣了两次 刷了两次 等了一 等了两 等了三 等了几 等了好 等一个 等一周 要等一个 要等好几
+两天了 三天了 四天了 五天了 六天了 七天了 十天了 几天了 多天了 一周了 两周了 三周了 几周了 一个星期了 三个星期了 一个礼拜了 两个礼拜了
 `)
 
 // reportMarkers say that a ticket reports a bug with evidence (steps, a
@@ -271,13 +321,23 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // among them: "Why does every update break something?" complains.
 var questionOpeners = strings.Fields("how where what what's which when is are can could do does will would should may any has have")
 
-// plainQuestion reports whether the lower-cased English text is only
-// questions (each sentence ends with '?') that begin with a
+// zhComplaintQuestions mark a Chinese question that complains ("为什么又
+// 报错？").
+var zhComplaintQuestions = strings.Fields("为什么 为何 凭什么 怎么又 难道 到底 怎么回事 怎么还 还要多久 要等多久 有没有人")
+
+// plainQuestion reports whether the lower-cased text is only questions:
+// in English, each sentence ends with '?' and begins with a
 // questionOpeners word ("how do i cancel a meeting invite that went to the
-// wrong team?"): the words of the thing asked about ("wrong", "error",
-// "delete") are not the customer's tone.
-func plainQuestion(lower string) bool {
+// wrong team?"); in Chinese, the text ends with a question mark, holds no
+// other sentence end and does not complain (zhComplaintQuestions: "报表页
+// 加载比较慢，这正常吗？"). The words of the thing asked about ("wrong",
+// "error", "慢") are not the customer's tone.
+func plainQuestion(lower, lang string) bool {
 	lower = strings.TrimSpace(lower)
+	if lang == "zh" {
+		q := strings.TrimRight(lower, "？? ")
+		return q != lower && !strings.ContainsAny(q, "。！!？?") && !containsAny(q, zhComplaintQuestions)
+	}
 	if !strings.HasSuffix(lower, "?") {
 		return false
 	}
@@ -374,6 +434,56 @@ func (e english) Analyze(text string) Sentiment {
 		s = 0
 	}
 	return Sentiment{Score: s, Lang: "en"}
+}
+
+// courtesyOpen and courtesyClose are the greetings that open a ticket
+// ("Dear support,", "Hi team,") and the sign-offs that close it ("Thanks,
+// Kim", "Best regards, Anna", "谢谢！"), lower-cased: their words ("dear",
+// "best", "kind", "thanks") are politeness, not the customer's tone.
+var (
+	courtesyOpen  = strings.Fields("dear hi hello hey greetings 您好 你好 你们好 哈啰 哈喽")
+	courtesyClose = strings.Fields("thanks thank thx cheers regards best kind warm many sincerely br 谢谢 感谢 多谢 先谢谢 辛苦了 辛苦 麻烦了 唔该 祝好 顺颂")
+)
+
+// withoutCourtesy returns text without an opening greeting of at most
+// four words before its first comma or line break, and without closing
+// sign-off sentences or clauses of at most five words (see courtesyOpen).
+// A text that is only courtesy is returned as it is ("Thanks!").
+func withoutCourtesy(text string) string {
+	t := strings.TrimSpace(text)
+	if k := strings.IndexAny(t, ",，\n"); k > 0 && courtesyWords(t[:k], courtesyOpen, 4) {
+		if rest := strings.TrimSpace(strings.TrimLeft(t[k:], ",，\n")); rest != "" {
+			t = rest
+		}
+	}
+	for range 2 {
+		body := strings.TrimRight(t, " .!！。~～")
+		k := strings.LastIndexAny(body, ".!?。！？\n,，")
+		if k <= 0 {
+			break
+		}
+		_, size := utf8.DecodeRuneInString(body[k:])
+		if !courtesyWords(body[k+size:], courtesyClose, 5) {
+			break
+		}
+		t = body[:k+size]
+	}
+	return t
+}
+
+// courtesyWords reports whether s is a phrase of at most n words (a Chinese
+// phrase counts as one) that begins with one of words.
+func courtesyWords(s string, words []string, n int) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" || len(strings.Fields(s)) > n || utf8.RuneCountInString(s) > 40 {
+		return false
+	}
+	for _, w := range words {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitShortWords puts a space between a word of one or two letters and
@@ -474,7 +584,7 @@ const zhWords = `
 不像话:-2.5 抓狂:-2.5 疯了:-2.2 踢出:-1.2 绕:-1.0 锁在外面:-1.5 还在扣:-2.0 扣钱:-1.2 服了:-2.0 受够:-2.5
 拒付:-1.5 找银行:-1.2 乱掉:-1.8 乱七八糟:-2.2 唔得:-1.5 顶唔顺:-2.0 冇人理:-2.2 冇人:-1.0 太扯:-2.0
 还在收费:-1.8 还在收钱:-1.8 还在计费:-1.8 嬲:-2.5 唔到:-1.0 做唔到:-1.2 搞到:-0.8 傻眼:-2.0 无言:-2.0 火大:-2.5 不爽:-2.2 超烦:-2.5 很烦:-2.2 讲不听:-2.0 白花钱:-2.0 冤枉钱:-2.0
-缺少:-1.0 缺数据:-1.5 缺资料:-1.5 答非所问:-2.0 累:-1.2 没人用:-1.5 没人在用:-1.5 登不进去:-1.8 登不进:-1.8 复制粘贴:-1.2
+缺少:-1.0 缺数据:-1.5 缺资料:-1.5 答非所问:-2.0 累:-1.2 尴尬:-1.5 错了:-1.5 错的:-1.2 没人用:-1.5 没人在用:-1.5 登不进去:-1.8 登不进:-1.8 复制粘贴:-1.2
 `
 
 // zhModifiers are negators (N), intensifiers and diminishers (B=factor),
@@ -518,6 +628,7 @@ var zhDict = sync.OnceValue(func() map[string]zhEntry {
 	e = d["麻烦"]
 	e.politeStart = true
 	d["麻烦"] = e
+
 	return d
 })
 
