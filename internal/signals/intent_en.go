@@ -78,7 +78,7 @@ var (
 		"payment campaign campaigns ticket tickets duplicate workflow workflows scheduled schedule reservation reservations " +
 		"webinar call calls demo transaction transactions shipment shipments invoice invoices sequence automation automations " +
 		"broadcast message messages draft drafts reminder reminders session sessions batch policy digest newsletter newsletters webinar webinars " +
-		"add addon addons module modules feature features plugin plugins extension")
+		"add addon addons module modules feature features plugin plugins extension quote quotes estimate proposal")
 	beforeCancel = set("order orders customer customers shopper shoppers client clients buyer buyers guest guests invitee invitees attendee attendees one " +
 		"webinar webinars meeting meetings call demo event events session invoice invite invitation ticket tickets job jobs export report")
 	stopUnsub = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts " +
@@ -170,6 +170,8 @@ var enPatterns = []enPattern{
 	{intent: IntentCancel, words: "stop|stopping|end|cease ... billing|charging|charges|payments|paying|using", stop: stopCancel},
 	{intent: IntentCancel, words: "continu*", wantNeg: true, need: enWe},
 	{intent: IntentCancel, words: "carry|carrying on", wantNeg: true, need: enWe},
+	{intent: IntentCancel, words: "stop|stopping|end|ending|finish at|by the end of", stop: stopCancel,
+		need: set("month term year quarter cycle period billing contract subscription"), needText: true},
 	{intent: IntentCancel, words: "go|going|proceed|proceeding ahead|forward|with ... renewal|renewing|contract|subscription|plan", wantNeg: true},
 	{intent: IntentCancel, words: "subscription|subscriptions|tool|tools|contract|account|service ... being|be|get|gets|getting dropped|cut|cancelled|canceled|axed|scrapped|discontinued|terminated"},
 	{intent: IntentCancel, words: "stay|staying on|with", wantNeg: true, need: enWe, stop: set("page site screen call line hold top track")},
@@ -217,7 +219,8 @@ var enPatterns = []enPattern{
 	{intent: IntentCompetitor, words: "bake off"},
 	{intent: IntentCompetitor, words: "pilot|piloting|trial|trialling|trialing|evaluate|evaluating it|them", needName: true},
 	{intent: IntentCompetitor, words: "compar* ... with|to|against @"},
-	{intent: IntentCompetitor, words: "leav* for @|another|other|a"},
+	{intent: IntentCompetitor, words: "leav* for @|another|other|a", stop: set("role job position company team department opportunity")},
+	{intent: IntentCompetitor, words: "standardis*|standardiz* on|onto"},
 	{intent: IntentCompetitor, words: "consolidat* onto|into|on"},
 	{intent: IntentCompetitor, words: "switch* $", before: beforeThirdParty},
 	{intent: IntentCompetitor, words: "switch* anywhere|elsewhere"},
@@ -307,6 +310,8 @@ var enPatterns = []enPattern{
 	{intent: IntentPrice, words: "big|huge|massive|steep|hefty|sharp|large jump|increase|hike|rise|bump", need: needPrice, needText: true},
 	{intent: IntentPrice, words: "price|pricing|cost|costs|spend ... make|makes|made sense", need: set("not anymore longer hardly doesn't don't no")},
 	{intent: IntentPrice, words: "% below|under|less|cheaper|lower"},
+	{intent: IntentPrice, words: "too much|steep", need: needPriceWide},
+	{intent: IntentPrice, words: "twice|double|triple the usual|normal|regular|previous|last"},
 	{intent: IntentPrice, words: "more|higher|over ... than ... budget|budgeted|expected|planned|anticipated"},
 	{intent: IntentPrice, words: "price|pricing|cost|costs|bill|invoice|quote ... more|higher than"},
 	{intent: IntentPrice, words: "at|for this|that|these|those price|prices|rate|rates"},
@@ -337,7 +342,7 @@ var enPatterns = []enPattern{
 	{intent: IntentRefund, words: "revers*", need: set("charge charges charged payment payments transaction billed twice double"), needText: true},
 	{intent: IntentRefund, words: "compensat*"},
 	{intent: IntentRefund, words: "unused ... back"},
-	{intent: IntentRefund, words: "get|getting|have|want|send|sending|give|return|put|pay ... back", need: set("difference money refund paid charge charged payment fee fees months amount bought purchase overpaid")},
+	{intent: IntentRefund, words: "get|getting|have|want|send|sending|give|return|put|pay ... back", need: set("difference money refund paid charge charged payment fee fees months amount bought purchase overpaid billed invoice invoiced")},
 }
 
 // enNames are capitalised words that are not names of products: they
@@ -659,10 +664,19 @@ func detectEnglishTokens(toks []enToken) uint8 {
 // word and, when rescue is set (a cancel pattern), none of the words after
 // it is a subscription word and a conjunction ends the words looked at
 // ("we cancelled in January but invoices keep coming" is not about
-// invoices).
+// invoices); for a cancel pattern, a client within seven words after the
+// match always stops it (the client's subscription).
 func stopped(toks []enToken, start, end int, stop map[string]bool, rescue bool) bool {
-	hit := false
 	clause := toks[end-1].clause
+	if rescue {
+		// "cancel a subscription that one of our customers bought"
+		for k := start + 1; k < len(toks) && k < end+8 && toks[k].clause == clause; k++ {
+			if enClients[toks[k].w] {
+				return true
+			}
+		}
+	}
+	hit := false
 	for k := start + 1; k < len(toks) && k < end+5 && toks[k].clause == clause; k++ {
 		if rescue && k >= end && enConjunctions[toks[k].w] {
 			break

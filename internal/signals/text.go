@@ -76,12 +76,17 @@ type router struct {
 // DefaultAnalyzer returns the analyzer the service uses: it detects the
 // language of each text (DetectLanguage) and routes Chinese, Traditional or
 // Simplified, to the Chinese lexicon analyzer and everything else to
-// English VADER. Then two rules of support tickets apply: a ticket whose
-// churn intents say the customer is leaving, or that holds a complaint cue
-// ("third time I'm asking"), scores at most LeavingTone, however polite its
-// words; a flat bug report (steps or a screenshot, no complaint cue, no
-// intent) is not negative. It is safe for concurrent use; the VADER lexicon
-// and the OpenCC dictionaries are loaded once per process.
+// English VADER; a greeting and a sign-off ("Hi team,", "Best regards,
+// Anna", "谢谢！") are left out of the score. Then the rules of support
+// tickets apply: a ticket whose churn intents say the customer is leaving,
+// that asks money back for a vendor's error (refundComplaint), that holds a
+// complaint cue ("third time I'm asking") or ends in sarcasm ("... wiped
+// our custom fields. Great job.") scores at most LeavingTone, however
+// polite its words; a flat bug report (steps, a screenshot, a quoted error
+// or an HTTP status; no complaint cue, emotion word or intent) and a plain
+// question ("How do I cancel a meeting invite that went to the wrong
+// team?") are not negative. It is safe for concurrent use; the VADER
+// lexicon and the OpenCC dictionaries are loaded once per process.
 func DefaultAnalyzer() SentimentAnalyzer {
 	return router{en: english{sia: vader()}, zh: newChinese()}
 }
@@ -94,11 +99,13 @@ func (r router) Analyze(text string) Sentiment {
 // LeavingTone is the highest sentiment DefaultAnalyzer gives a ticket that
 // expresses a leaving intent: IntentCancel, IntentCompetitor or IntentPrice,
 // the intents that are bad news however they are worded ("Honestly we
-// might not renew next quarter."), or that holds a complaint cue
-// (complaintCues). It is below NegativeSentiment, so such a ticket counts
-// as negative. IntentRefund and IntentDowngrade do not pull:
-// a refund of a double payment or fewer seats for a smaller team can be
-// asked for calmly, and the words then tell the tone.
+// might not renew next quarter."), that holds a complaint cue
+// (complaintCues) or sarcasm, or that asks money back for a vendor's error
+// or an outage (refundComplaint). It is below NegativeSentiment, so such a
+// ticket counts as negative. IntentDowngrade and a routine refund
+// (routineRefund: the customer's own mistake, a refund already agreed) do
+// not pull: fewer seats for a smaller team or a refund of a double payment
+// can be asked for calmly, and the words then tell the tone.
 const LeavingTone = -0.3
 
 // Reading is how one support ticket's text is read.
@@ -265,7 +272,8 @@ takes_a_week took_a_week a_week_to_get days_to_get weeks_to_get step_backwards s
 still_being still_getting still_charg still_bill charged_twice billed_twice charged_us_twice billed_us_twice charged_me_twice
 went_through_twice double_charged double-charged charged_double in_a_row still_says still_shows still_pending still_open
 still_unresolved harder_to still_wait wait_days waited_days wait_weeks waiting_days all_week all_day whole_day entire_day for_hours
-anyone_there anybody_there is_anyone ?? ？？ 一整个 一整周 整整
+anyone_there anybody_there is_anyone ?? ？？ 一整个 一整周 整整 second_time second_outage another_outage twice_this_week
+sits_there sit_there 又宕机
 第三次 第四次 第五次 又来 又一次 还是没 还没修 还没好 到现在都没 到现在都还 到现在还 没人回 没人理 追着 追著 好几天 受够 白白 一个月了 两个星期了
 这么难 怎么回事 到底 一再 屡次 三番两次 说了好几次 讲了好几次 问了好几次
 三次了 好几次了 两次了 每次都 每次回复 复制粘贴 这算什么 算什么 全没了 都没了 白做 白费 越改越 什么都没解决 没解决就 答非所问
@@ -402,7 +410,7 @@ var vader = sync.OnceValue(func() *govader.SentimentIntensityAnalyzer {
 const enSupportValence = `
 accident:0 accidentally:0 mistake:0 mistakes:-0.8 cancel:0 cancels:0 cancelled:0 canceled:0 cancelling:0 canceling:0 cancellation:0 credit:0 support:0 supported:0
 please:0 kindly:0 honestly:0 like:0 value:0 free:0 clear:0 promise:0 promised:0 drop:0 cut:0 cuts:0 stop:0 lower:0 no:0 pay:0 joke:-1.5
-backwards:-1.5 backward:-1.5 break:-1.5 breaks:-1.5 chargeback:-1.5 unusable:-2.5 outage:-1.8 downtime:-1.5 buggy:-2.0 overcharged:-2.0 wiped:-1.5 laggy:-1.5 nobody:-0.8
+backwards:-1.5 backward:-1.5 half-baked:-1.5 outdated:-1.2 break:-1.5 breaks:-1.5 chargeback:-1.5 unusable:-2.5 outage:-1.8 downtime:-1.5 buggy:-2.0 overcharged:-2.0 wiped:-1.5 laggy:-1.5 nobody:-0.8
 `
 
 type english struct {
@@ -584,7 +592,7 @@ const zhWords = `
 不像话:-2.5 抓狂:-2.5 疯了:-2.2 踢出:-1.2 绕:-1.0 锁在外面:-1.5 还在扣:-2.0 扣钱:-1.2 服了:-2.0 受够:-2.5
 拒付:-1.5 找银行:-1.2 乱掉:-1.8 乱七八糟:-2.2 唔得:-1.5 顶唔顺:-2.0 冇人理:-2.2 冇人:-1.0 太扯:-2.0
 还在收费:-1.8 还在收钱:-1.8 还在计费:-1.8 嬲:-2.5 唔到:-1.0 做唔到:-1.2 搞到:-0.8 傻眼:-2.0 无言:-2.0 火大:-2.5 不爽:-2.2 超烦:-2.5 很烦:-2.2 讲不听:-2.0 白花钱:-2.0 冤枉钱:-2.0
-缺少:-1.0 缺数据:-1.5 缺资料:-1.5 答非所问:-2.0 累:-1.2 尴尬:-1.5 错了:-1.5 错的:-1.2 没人用:-1.5 没人在用:-1.5 登不进去:-1.8 登不进:-1.8 复制粘贴:-1.2
+缺少:-1.0 缺数据:-1.5 缺资料:-1.5 答非所问:-2.0 累:-1.2 尴尬:-1.5 过时:-1.2 干等:-1.5 挂了:-1.5 半生不熟:-1.5 半调子:-1.5 没人用:-1.5 没人在用:-1.5 登不进去:-1.8 登不进:-1.8 复制粘贴:-1.2
 `
 
 // zhModifiers are negators (N), intensifiers and diminishers (B=factor),
