@@ -26,11 +26,14 @@ import (
 // same figures come from `train text` (scripts/ticket-figures.sh).
 func TestTicketsEval(t *testing.T) {
 	// floors: intent precision, intent recall, negative recall, negative
-	// accuracy, as measured on 2026-12-01 (second and last measurement).
+	// accuracy, as measured on 2026-12-02 after the second tuning round
+	// (tuning batches 6 to 9), rounded down; the 2026-12-01 floors were
+	// zh-hant {0.86, 0.91, 0.87, 0.86}, zh-hans {0.88, 0.82, 0.87, 0.85},
+	// en {0.85, 0.86, 0.75, 0.80}.
 	floors := map[string][4]float64{
-		"zh-hant": {0.86, 0.91, 0.87, 0.86},
-		"zh-hans": {0.88, 0.82, 0.87, 0.85},
-		"en":      {0.85, 0.86, 0.75, 0.80},
+		"zh-hant": {0.86, 0.91, 0.89, 0.88},
+		"zh-hans": {0.88, 0.82, 0.88, 0.89},
+		"en":      {0.88, 0.86, 0.83, 0.86},
 	}
 	strict := os.Getenv("SIGNALS_EVAL_STRICT") == "1"
 	for _, lang := range []string{"zh-hant", "zh-hans", "en"} {

@@ -30,7 +30,12 @@ var intentOrder = [...]Intent{IntentCancel, IntentCompetitor, IntentDowngrade, I
 // "不想取消", "不用退费", "不太贵") while inability does ("I can't cancel",
 // "无法取消" are intent), and objects that make a phrase innocent are
 // excluded ("cancel the export job", "refund our shoppers", "降级成一般成员",
-// "your competitor has this feature").
+// "your competitor has this feature"), as are moves made by the customer's
+// own clients ("our customer switched to a competitor"), plans that did
+// not happen ("I was going to ask for a refund, but ...") and tickets that
+// say the customer is staying ("we're not planning to leave, but ...",
+// "最后选了你们"). Moving from a plan to a cheaper one, named or ranked
+// ("from Business to Pro", "从企业版换到专业版"), is a downgrade.
 func DetectIntent(text string) []Intent {
 	simp, _ := simplify(text)
 	return detectIntent(simp)

@@ -1,6 +1,7 @@
 package signals
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -43,6 +44,26 @@ type enPattern struct {
 	need   map[string]bool
 	// wantNeg: the phrase counts only when negated ("not renew").
 	wantNeg bool
+	// needText: need is looked for in the whole text, not only in the
+	// sentence ("The charge went through twice. I need one of them
+	// reversed.").
+	needText bool
+	// gap: the words that a "..." of the pattern may skip; any word when
+	// nil ("switch everything over to Zoho", not "switch our SSO provider to
+	// Okta").
+	gap map[string]bool
+	// notEnd: the match does not count at the end of its clause ("is there
+	// something smaller we can move to?").
+	notEnd bool
+	// notName: the match does not count when a name follows it (a person:
+	// "downgrade Maria to a read-only user").
+	notName bool
+	// nameRescue: stop words do not count when a name follows the match
+	// ("migrating to Salesforce Service Cloud").
+	nameRescue bool
+	// needName: the text names a product ("... prefers Kustomer, so we'll
+	// be piloting it").
+	needName bool
 	// received: the phrase does not count in a sentence that says the money
 	// came, unless the sentence also says it has not ("the refund came
 	// through, thanks" is no request; "got the notice but the money hasn't
@@ -56,11 +77,13 @@ var (
 		"report reports event events booking bookings appointment appointments order orders print operation process deployment " +
 		"payment campaign campaigns ticket tickets duplicate workflow workflows scheduled schedule reservation reservations " +
 		"webinar call calls demo transaction transactions shipment shipments invoice invoices sequence automation automations " +
-		"broadcast message messages draft drafts reminder reminders session sessions batch policy digest newsletter newsletters webinar webinars")
+		"broadcast message messages draft drafts reminder reminders session sessions batch policy digest newsletter newsletters webinar webinars " +
+		"add addon addons module modules feature features plugin plugins extension quote quotes estimate proposal")
 	beforeCancel = set("order orders customer customers shopper shoppers client clients buyer buyers guest guests invitee invitees attendee attendees one " +
 		"webinar webinars meeting meetings call demo event events session invoice invite invitation ticket tickets job jobs export report")
-	stopUnsub = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts")
-	stopUser  = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
+	stopUnsub = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts " +
+		"agent agents user users member members colleague colleagues staff someone people")
+	stopUser = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
 		"test demo sandbox duplicate old sub guest guests from his her")
 	stopAccount = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
 		"test demo sandbox duplicate old sub guest guests from his her of")
@@ -68,7 +91,15 @@ var (
 	stopSwitch    = set("plan plans annual yearly monthly quarterly tier tiers version mode tab view page setting settings billing pro premium " +
 		"basic enterprise business team free paid dark light english language languages user users account address office city country " +
 		"location folder trash invoice invoicing card workspace profile lite starter standard essentials cheaper smaller lower " +
-		"edition package region server servers datacenter eu new domain cloud you yours here your dashboard contact owner admin email center data")
+		"edition package region server servers datacenter eu new domain cloud you yours here your dashboard contact owner admin email center data " +
+		"something anything editor interface layout ui design theme sso login signin auth authentication bank phone number inbox channel")
+	// gapMove: the words that may stand between a move and its "to"
+	// ("move all our support tickets over to Zendesk"); anything else there
+	// is the thing moved ("switched our SSO provider to Okta").
+	gapMove = set("my our the this that your a an their entire whole company team organization organisation org workspace business us " +
+		"everything all over fully completely entirely eventually gradually officially formally probably likely soon slowly " +
+		"support sales marketing teams desk helpdesk crm data tickets contacts operations ops workflows stuff things accounts back them to onto " +
+		"some most several few half part of first remaining rest other")
 	stopAlt     = set("way ways method methods approach workaround route to email address payment contact option options format text")
 	stopOther   = set("has have does do support supports lets let allow allows show shows can include includes already record records field fields profile profiles queue queues team teams folder")
 	beforeOther = set("every most all many")
@@ -87,6 +118,7 @@ var (
 		"offered offering match")
 	needRenewal   = set("renewal renew renews subscription contract plan account term")
 	needPrice     = set("price prices pricing cost costs quote bill fee fees plan subscription renewal invoice")
+	needPriceWide = set("price prices pricing cost costs quote bill fee fees plan subscription renewal invoice per pay paying paid month monthly user users seat seats year charge charged")
 	needDispute   = set("bank card issuer charge charges payment transaction paypal amex visa mastercard")
 	needMoveDown  = set("switch switching move moving moved change changing put drop dropping go going back downgrade downgrading bump transfer convert step")
 	needMatchPric = set("deal price pricing cheaper less half better quote discount match")
@@ -97,6 +129,12 @@ var (
 	beforeThirdParty = set("client clients customer customers partner partners shopper shoppers they their he she")
 	enNotYet         = set("not hasn't haven't hasnt havent didn't didnt yet still never isn't wasn't")
 	stopNeeded       = set("needed necessary required")
+	// enClients: a move made by the customer's own clients, not by the
+	// customer ("our customer switched to a competitor").
+	enClients = set("client clients customer customers partner partners shopper shoppers")
+	// enConjunctions end the words after a match that may be its object.
+	enConjunctions = set("but because since so though although after when while if as until")
+	enBut          = set("but however until")
 )
 
 // enPatterns are the English patterns, one intent each.
@@ -113,7 +151,10 @@ var enPatterns = []enPattern{
 	{intent: IntentCancel, words: "wrap*|clos*|shut*|wind*|end|ending|terminat*|stop|stopping|finish*|kill*|sunset*|discontinu*|deactivat* ... subscription*|account|accounts|contract|contracts|service|relationship|membership|workspace|license*|licence*|agreement|partnership",
 		stop: set("test demo sandbox old duplicate extra second unused their his her user users employee"), before: set("customer customers client clients")},
 	{intent: IntentCancel, words: "wrap*|clos*|shut*|end|ending|terminat*|stop|stopping|kill*|discontinu* ... plan", stop: set("their test demo"), before: set("customer customers client clients")},
-	{intent: IntentCancel, words: "charg*|bill*|invoic* ... again|anymore|further|future", wantNeg: true},
+	{intent: IntentCancel, words: "cut|cutting|drop|dropping|ditch*|scrap*|axe|axing|dump*|dumping ... subscription*|account|accounts|contract|contracts|service|membership|workspace",
+		stop:   set("cost costs price prices spend spending seat seats license licenses from down back test demo sandbox old duplicate extra second unused their his her user users employee"),
+		before: set("customer customers client clients")},
+	{intent: IntentCancel, words: "charg*|bill*|invoic* ... again|anymore|further|future|next|renewal", wantNeg: true},
 	{intent: IntentCancel, words: "no more|further charges|charging|invoices|billing|payments"},
 	{intent: IntentCancel, words: "closing|close shop|down|doors"},
 	{intent: IntentCancel, words: "out of business"},
@@ -128,6 +169,15 @@ var enPatterns = []enPattern{
 	{intent: IntentCancel, words: "terminat* early|now|immediately"},
 	{intent: IntentCancel, words: "stop|stopping|end|cease ... billing|charging|charges|payments|paying|using", stop: stopCancel},
 	{intent: IntentCancel, words: "continu*", wantNeg: true, need: enWe},
+	{intent: IntentCancel, words: "carry|carrying on", wantNeg: true, need: enWe},
+	{intent: IntentCancel, words: "stop|stopping|end|ending|finish at|by the end of", stop: stopCancel,
+		need: set("month term year quarter cycle period billing contract subscription"), needText: true},
+	{intent: IntentCancel, words: "go|going|proceed|proceeding ahead|forward|with ... renewal|renewing|contract|subscription|plan", wantNeg: true},
+	{intent: IntentCancel, words: "subscription|subscriptions|tool|tools|contract|account|service ... being|be|get|gets|getting dropped|cut|cancelled|canceled|axed|scrapped|discontinued|terminated"},
+	{intent: IntentCancel, words: "stay|staying on|with", wantNeg: true, need: enWe, stop: set("page site screen call line hold top track")},
+	{intent: IntentCancel, words: "can't|cannot|couldn't|hard|difficult|impossible ... justif* keep*|renew*|continu*|stay*"},
+	{intent: IntentCancel, words: "no|any further|more use for"},
+	{intent: IntentCancel, words: "call|calling|calls it quits"},
 	{intent: IntentCancel, words: "renew*", wantNeg: true},
 	{intent: IntentCancel, words: "turn|turning|switch|switching|shut off auto*"},
 	{intent: IntentCancel, words: "disabl*|stop|stopping|cancel*|remov* auto*"},
@@ -142,6 +192,8 @@ var enPatterns = []enPattern{
 	{intent: IntentCancel, words: "that's|thats it for us"},
 	{intent: IntentCancel, words: "we're|i'm done $"},
 	{intent: IntentCancel, words: "we|i are|am done $"},
+	{intent: IntentCancel, words: "we're|i'm gone $"},
+	{intent: IntentCancel, words: "we|i are|am gone $"},
 	{intent: IntentCancel, words: "done with you|your|yours"},
 	{intent: IntentCancel, words: "shut it off|down"},
 	{intent: IntentCancel, words: "shut|shutting|shuts ... company|business|account|subscription|doors"},
@@ -150,7 +202,8 @@ var enPatterns = []enPattern{
 	{intent: IntentCancel, words: "our last|final month|billing|cycle|renewal|payment|term|year|quarter"},
 	{intent: IntentCancel, words: "no longer need*|want*|use|using|require* ... account|subscription|service|tool|platform|product|app|software|it|this|you"},
 	{intent: IntentCancel, words: "need*|needing ... service|subscription|account|platform|tool|product|app|software|anymore|you", wantNeg: true},
-	{intent: IntentCancel, words: "back ... spreadsheet*|excel|sheets|paper|pen|manual"},
+	{intent: IntentCancel, words: "back ... spreadsheet*|excel|sheets|paper|pen|manual|manually"},
+	{intent: IntentCancel, words: "back ... by hand"},
 	{intent: IntentCancel, words: "non|nonrenew* renew*"},
 	{intent: IntentCancel, words: "sunset*|wind*|phas* ... use|product|platform|tool|service|subscription|account|you"},
 	{intent: IntentCancel, words: "make|made the cut", wantNeg: true},
@@ -158,12 +211,16 @@ var enPatterns = []enPattern{
 	// competitor
 	{intent: IntentCompetitor, words: "competitor*", need: needCompetitor},
 	{intent: IntentCompetitor, words: "alternative|alternatives", stop: stopAlt},
-	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* to|over|onto", stop: stopSwitch, before: beforeThirdParty},
+	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* to|onto", stop: stopSwitch, before: beforeThirdParty, notEnd: true, nameRescue: true},
+	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* over", stop: stopSwitch, before: beforeThirdParty},
 	{intent: IntentCompetitor, words: "migrat*|mov* away"},
-	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* ... to|onto @", stop: stopSwitch, before: beforeThirdParty},
+	{intent: IntentCompetitor, words: "switch*|mov*|migrat*|transition* ... to|onto @", stop: stopSwitch, before: beforeThirdParty, gap: gapMove},
 	{intent: IntentCompetitor, words: "talks|talking|conversations|discussions|negotiat* with @|another|other"},
 	{intent: IntentCompetitor, words: "bake off"},
-	{intent: IntentCompetitor, words: "leav* for @|another|other|a"},
+	{intent: IntentCompetitor, words: "pilot|piloting|trial|trialling|trialing|evaluate|evaluating it|them", needName: true},
+	{intent: IntentCompetitor, words: "compar* ... with|to|against @"},
+	{intent: IntentCompetitor, words: "leav* for @|another|other|a", stop: set("role job position company team department opportunity")},
+	{intent: IntentCompetitor, words: "standardis*|standardiz* on|onto"},
 	{intent: IntentCompetitor, words: "consolidat* onto|into|on"},
 	{intent: IntentCompetitor, words: "switch* $", before: beforeThirdParty},
 	{intent: IntentCompetitor, words: "switch* anywhere|elsewhere"},
@@ -187,15 +244,19 @@ var enPatterns = []enPattern{
 	{intent: IntentCompetitor, words: "compar* ... vendors|options|quotes|offers|alternatives|two|other|providers|tools"},
 
 	// downgrade
-	{intent: IntentDowngrade, words: "downgrad*", stop: set("user users role roles permission permissions editor editors viewer viewers admin admins member members access him her them agent agents light"),
-		before: set("user users agent agents member members")},
+	{intent: IntentDowngrade, words: "downgrad*", stop: set("user users role roles permission permissions editor editors viewer viewers admin admins member members access him her them agent agents light " +
+		"read readonly guest guests collaborator collaborators"),
+		before: set("user users agent agents member members"), notName: true},
+	{intent: IntentDowngrade, words: "something|anything smaller|cheaper|lighter|lower|simpler|leaner", need: set("move moving switch switching change go plan tier option downgrade"),
+		before: set("look looking find found elsewhere")},
+	{intent: IntentDowngrade, words: "take|taking|took ... off|out ... plan|subscription|bill|invoice|contract|renewal", stop: set("user users him her member members person people card")},
 	{intent: IntentDowngrade, words: "fewer|less seats|seat|licenses|license|licences|licence|logins|agents"},
 	{intent: IntentDowngrade, words: "reduc*|lower*|cut|cutting|drop*|remov*|decreas*|trim*|scal* ... seats|seat|licenses|license|licences|licence|logins|add|addon|addons"},
 	{intent: IntentDowngrade, words: "remov*|drop* ... from plan|subscription", stop: set("user users member members person people card")},
 	{intent: IntentDowngrade, words: "cheaper|lower|smaller|basic|starter|lite|free|cheapest|lowest|essentials|entry ... plan|tier|edition|version|package|level|subscription", need: needMoveDown},
 	{intent: IntentDowngrade, words: "drop*|bump* ... plan|tier|level|edition"},
 	{intent: IntentDowngrade, words: "drop*|step*|bump*|move|moving|scal*|bring|knock* down"},
-	{intent: IntentDowngrade, words: "only need*|want|use|using|have ... seats|seat|licenses|license|licences|licence|logins|users", stop: set("more extra additional add another")},
+	{intent: IntentDowngrade, words: "only need*|want|use|using ... seats|seat|licenses|license|licences|licence|logins|users", stop: set("more extra additional add another")},
 	{intent: IntentDowngrade, words: "scal*|cut|cutting ... back|down", need: set("seat seats license licenses licences plan tier subscription users")},
 	{intent: IntentDowngrade, words: "reduc*|shrink* plan|tier|subscription|package"},
 	{intent: IntentDowngrade, words: "mov*|switch*|put|drop* ... cheaper|cheapest|lower|smaller|less", stop: set("vendor vendors provider providers tool tools alternative alternatives option options")},
@@ -210,11 +271,14 @@ var enPatterns = []enPattern{
 	{intent: IntentPrice, words: "rip off"},
 	{intent: IntentPrice, words: "steep", stop: set("learning curve")},
 	{intent: IntentPrice, words: "can't|cannot|couldn't|unable|longer|hard|struggling|struggle ... afford*"},
+	{intent: IntentPrice, words: "discount*", stop: set("annual annually yearly year upfront prepay prepaid multi volume bulk seats seat apply applies still valid"),
+		need: set("expensive afford budget otherwise unless can't cannot too high steep pricey increase increased")},
 	{intent: IntentPrice, words: "cheaper", stop: set("plan plans tier tiers edition version package expected thought anticipated")},
-	{intent: IntentPrice, words: "discount*", stop: set("annual annually yearly year upfront prepay prepaid multi volume bulk seats seat")},
 	{intent: IntentPrice, words: "cost|costs|charg*|pay|paying|spend*|bill* too much"},
 	{intent: IntentPrice, words: "too|so much money"},
-	{intent: IntentPrice, words: "price|prices|pricing|cost|costs|fee|fees|bill|invoice|subscription|renewal ... increas*|hike*|rise|rising|rais*|jump*|doubl*|tripl*|higher|spik*|skyrocket*|chang*"},
+	{intent: IntentPrice, words: "price|prices|pricing ... chang*", stop: set("email emails notice notices notification announcement letter page faq")},
+	{intent: IntentPrice, words: "price|prices|pricing|cost|costs|fee|fees|bill|invoice|subscription|renewal ... increas*|hike*|rise|rising|rais*|jump*|doubl*|tripl*|higher|spik*|skyrocket*",
+		stop: set("email emails notice notices notification announcement letter page faq")},
 	{intent: IntentPrice, words: "price|prices|pricing|cost|costs|fee|fees|bill|invoice|quote ... went|going|gone|goes up"},
 	{intent: IntentPrice, words: "rais*|increas*|hik*|doubl* price*|pricing|fee|fees|cost|costs|rates"},
 	{intent: IntentPrice, words: "quote|renewal|price|pricing|bill ... double|twice|triple|2x|3x"},
@@ -239,6 +303,17 @@ var enPatterns = []enPattern{
 	{intent: IntentPrice, words: "value ... isn't|wasn't|not|gone|lacking|missing"},
 	{intent: IntentPrice, words: "value", wantNeg: true},
 	{intent: IntentPrice, words: "hard|can't|cannot|difficult|impossible ... justif*"},
+	{intent: IntentPrice, words: "hard|can't|cannot|difficult|impossible ... defend*", need: needPrice},
+	{intent: IntentPrice, words: "half|fraction what|of|the ... pay|paying|price|pricing|cost|charge*"},
+	{intent: IntentPrice, words: "pay|paying|spend|spending|spent enterprise|premium|top|good|serious|big|a|such ... money|prices|price|rates|dollar|dollars|lot|fortune|premium"},
+	{intent: IntentPrice, words: "lot|much for what|how", need: needPriceWide},
+	{intent: IntentPrice, words: "big|huge|massive|steep|hefty|sharp|large jump|increase|hike|rise|bump", need: needPrice, needText: true},
+	{intent: IntentPrice, words: "price|pricing|cost|costs|spend ... make|makes|made sense", need: set("not anymore longer hardly doesn't don't no")},
+	{intent: IntentPrice, words: "% below|under|less|cheaper|lower"},
+	{intent: IntentPrice, words: "too much|steep", need: needPriceWide},
+	{intent: IntentPrice, words: "twice|double|triple the usual|normal|regular|previous|last"},
+	{intent: IntentPrice, words: "more|higher|over ... than ... budget|budgeted|expected|planned|anticipated"},
+	{intent: IntentPrice, words: "price|pricing|cost|costs|bill|invoice|quote ... more|higher than"},
 	{intent: IntentPrice, words: "at|for this|that|these|those price|prices|rate|rates"},
 	{intent: IntentPrice, words: "match* ... price*|offer*|quote*|deal|rate"},
 	{intent: IntentPrice, words: "better deal|price|rate|offer|pricing"},
@@ -250,7 +325,8 @@ var enPatterns = []enPattern{
 
 	// refund
 	{intent: IntentRefund, words: "refund*", received: true,
-		stop:   set("customer customers shopper shoppers client clients buyer buyers order orders policy policies process button option rules workflow feature needed necessary required"),
+		stop: set("customer customers shopper shoppers client clients buyer buyers order orders policy policies process button option rules workflow feature needed necessary required " +
+			"show shows showing appear appears export exports report reports reporting"),
 		before: set("issue issuing process processing give giving shopper shoppers customer customers client clients buyer buyers guest guests")},
 	{intent: IntentRefund, words: "money back|returned|refunded", received: true, stop: stopNeeded},
 	{intent: IntentRefund, words: "pay* us back"},
@@ -263,9 +339,10 @@ var enPatterns = []enPattern{
 	{intent: IntentRefund, words: "service credits"},
 	{intent: IntentRefund, words: "return* ... payment*|charge*|money|fee|fees|amount"},
 	{intent: IntentRefund, words: "revers* ... charge*|payment*|transaction*"},
+	{intent: IntentRefund, words: "revers*", need: set("charge charges charged payment payments transaction billed twice double"), needText: true},
 	{intent: IntentRefund, words: "compensat*"},
 	{intent: IntentRefund, words: "unused ... back"},
-	{intent: IntentRefund, words: "get|getting|have|want ... back", need: set("difference money refund paid charge charged payment fee fees months amount bought purchase overpaid")},
+	{intent: IntentRefund, words: "get|getting|have|want|send|sending|give|return|put|pay ... back", need: set("difference money refund paid charge charged payment fee fees months amount bought purchase overpaid billed invoice invoiced")},
 }
 
 // enNames are capitalised words that are not names of products: they
@@ -274,7 +351,7 @@ var enNames = set("i we you they he she it our your my their the a an this that 
 	"is are was were do does did how what why when where who which if hi hello hey thanks thank dear also just so and but or yes " +
 	"no not ok okay honestly kindly unfortunately since after before as at in on for to from with all any every some there here " +
 	"then now today tomorrow yesterday still again sorry note re fw fwd asap api sso csv pdf crm ui ux faq sla gdpr eu us uk usd " +
-	"eur q1 q2 q3 q4 it's we're i'm we'll we've let's don't can't " +
+	"eur q1 q2 q3 q4 ai it's we're i'm we'll we've let's don't can't " +
 	"january february march april may june july august september october november december " +
 	"monday tuesday wednesday thursday friday saturday sunday " +
 	"enterprise business pro premium basic starter lite free team plus standard essentials growth scale " +
@@ -315,7 +392,10 @@ func enTokenize(text string) []enToken {
 		if start >= 0 {
 			w := strings.Trim(lower[start:i], "'")
 			cap := len(text) == len(lower) && text[start] >= 'A' && text[start] <= 'Z'
-			toks = append(toks, enToken{w: w, clause: clause, sentence: sentence, name: cap && !enNames[w]})
+			// A capitalised word after "your" names the vendor's own
+			// product or feature, not a competitor ("your new AI Assistant").
+			yours := len(toks) > 0 && toks[len(toks)-1].w == "your" || len(toks) > 1 && toks[len(toks)-2].w == "your"
+			toks = append(toks, enToken{w: w, clause: clause, sentence: sentence, name: cap && len(w) > 1 && !enNames[w] && !yours})
 			start = -1
 		}
 		switch c {
@@ -385,6 +465,7 @@ type enCompiledPatterns struct {
 	exact  map[string][]int    // first word -> pattern indexes
 	prefix map[byte][]enPrefix // first letter -> first-word prefixes
 	names  []int
+	pct    []int // patterns that start with a percentage
 }
 
 type enPrefix struct {
@@ -401,6 +482,9 @@ var enCompiled = sync.OnceValue(func() *enCompiledPatterns {
 		first := c.ms[i][0]
 		if first.name {
 			c.names = append(c.names, i)
+		}
+		if first.percent {
+			c.pct = append(c.pct, i)
 		}
 		for _, e := range first.exact {
 			c.exact[e] = append(c.exact[e], i)
@@ -478,8 +562,24 @@ func enNegated(toks []enToken, i int) bool {
 	return false
 }
 
+// enStaying are phrases that say the customer is not leaving or chose
+// this product ("we're not planning to leave, but ...", "we compared a few
+// helpdesks before picking you"): a ticket holding one has no cancel or
+// competitor intent.
+var enStaying = phrases(`
+not_leaving not_planning_to_leave no_plans_to_leave not_going_anywhere we'd_never_leave we_would_never_leave we're_staying we_are_staying
+picking_you picked_you chose_you chose_your choosing_you went_with_you
+`)
+
 func detectEnglish(text string) uint8 {
-	toks := enTokenize(text)
+	found := detectEnglishTokens(enTokenize(text))
+	if found&(intentBit(IntentCancel)|intentBit(IntentCompetitor)) != 0 && containsAny(strings.ToLower(text), enStaying) {
+		found &^= intentBit(IntentCancel) | intentBit(IntentCompetitor)
+	}
+	return found
+}
+
+func detectEnglishTokens(toks []enToken) uint8 {
 	c := enCompiled()
 	var found uint8
 	try := func(pi, i int) {
@@ -488,30 +588,51 @@ func detectEnglish(text string) uint8 {
 		if found&bit != 0 {
 			return
 		}
-		end := matchFrom(c.ms[pi], 0, toks, i, toks[i].clause)
+		ms := c.ms[pi]
+		end := matchFrom(ms, 0, toks, i, toks[i].clause)
 		if end < 0 {
 			return
 		}
-		if pat.stop != nil && stopped(toks, i, end, pat.stop, pat.intent == IntentCancel) {
+		if pat.notEnd && (end == len(toks) || toks[end].clause != toks[i].clause) {
+			return
+		}
+		if pat.notName && end < len(toks) && toks[end].name && toks[end].clause == toks[i].clause {
+			return
+		}
+		if pat.gap != nil && !gapWordsIn(toks[i+1:end-(len(ms)-2)], pat.gap) {
+			return
+		}
+		if pat.stop != nil && !(pat.nameRescue && end < len(toks) && toks[end].name) && stopped(toks, i, end, pat.stop, pat.intent == IntentCancel) {
+			return
+		}
+		if pat.needName && !slices.ContainsFunc(toks, func(t enToken) bool { return t.name }) {
 			return
 		}
 		if pat.before != nil && wordBefore(toks, i, pat.before, pat.intent == IntentCancel) {
 			return
 		}
-		if enCounterfactual(toks, i) {
-			return
+		if (pat.intent == IntentCompetitor || pat.intent == IntentRefund) && wordBefore(toks, i, enClients, false) {
+			return // "our customer switched to a competitor", "how can our customers get their money back"
 		}
-		if pat.need != nil && !inSentence(toks, i, pat.need) {
+		negated := enNegated(toks, i)
+		if enCounterfactual(toks, i) {
+			if !pat.wantNeg {
+				return
+			}
+			negated = true // "we were going to renew, but ..."
+		}
+		if pat.need != nil && (pat.needText && !inText(toks, pat.need) || !pat.needText && !inSentence(toks, i, pat.need)) {
 			return
 		}
 		if pat.received && !inText(toks, enNotYet) && (inSentence(toks, i, enReceived) || inText(toks, enApproved) && inText(toks, enThanks)) {
 			return
 		}
-		if enNegated(toks, i) != pat.wantNeg {
+		if negated != pat.wantNeg {
 			return
 		}
 		found |= bit
 	}
+	found |= enTierDown(toks)
 	for i := range toks {
 		for _, pi := range c.exact[toks[i].w] {
 			try(pi, i)
@@ -529,18 +650,37 @@ func detectEnglish(text string) uint8 {
 				try(pi, i)
 			}
 		}
+		if strings.HasSuffix(toks[i].w, "%") {
+			for _, pi := range c.pct {
+				try(pi, i)
+			}
+		}
 	}
 	return found
 }
 
 // stopped reports whether one of the words of the match toks[start+1:end]
 // or of the five words after it (in the clause of toks[end-1]) is a stop
-// word and, when rescue is set, none of the words after it is a
-// subscription word.
+// word and, when rescue is set (a cancel pattern), none of the words after
+// it is a subscription word and a conjunction ends the words looked at
+// ("we cancelled in January but invoices keep coming" is not about
+// invoices); for a cancel pattern, a client within seven words after the
+// match always stops it (the client's subscription).
 func stopped(toks []enToken, start, end int, stop map[string]bool, rescue bool) bool {
-	hit := false
 	clause := toks[end-1].clause
+	if rescue {
+		// "cancel a subscription that one of our customers bought"
+		for k := start + 1; k < len(toks) && k < end+8 && toks[k].clause == clause; k++ {
+			if enClients[toks[k].w] {
+				return true
+			}
+		}
+	}
+	hit := false
 	for k := start + 1; k < len(toks) && k < end+5 && toks[k].clause == clause; k++ {
+		if rescue && k >= end && enConjunctions[toks[k].w] {
+			break
+		}
 		if rescue && k >= end && subjWords[toks[k].w] {
 			return false
 		}
@@ -570,19 +710,117 @@ func wordBefore(toks []enToken, i int, words map[string]bool, rescue bool) bool 
 
 // enCounterfactual reports whether the clause of toks[i] says, before it,
 // that the phrase almost happened ("we were about to look elsewhere",
-// "we nearly switched").
+// "we nearly switched", "I was going to ask for a refund").
 func enCounterfactual(toks []enToken, i int) bool {
 	for k := i - 1; k >= 0 && k >= i-8 && toks[k].clause == toks[i].clause; k-- {
 		switch toks[k].w {
 		case "almost", "nearly":
 			return true
-		case "about":
+		case "about", "going":
 			if k > 0 && (toks[k-1].w == "were" || toks[k-1].w == "was") {
+				return true
+			}
+		case "thinking", "considering", "planning":
+			// "we were thinking about leaving last year, but ..."
+			if k > 0 && (toks[k-1].w == "were" || toks[k-1].w == "was") && inSentence(toks, i, enBut) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// gapWordsIn reports whether every word of toks is in words.
+func gapWordsIn(toks []enToken, words map[string]bool) bool {
+	for _, t := range toks {
+		if !words[t.w] {
+			return false
+		}
+	}
+	return true
+}
+
+// enMoveVerb reports whether w asks to be moved to another plan.
+func enMoveVerb(w string) bool {
+	for _, p := range []string{"switch", "mov", "put", "chang", "drop", "bump", "downgrad"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// enTierAfterTo returns the rank and index of the plan named after "to",
+// "on" or "onto" within the four words after the move verb toks[i] ("switch
+// us to Standard", "move us onto the Starter plan"), or -1.
+func enTierAfterTo(toks []enToken, i int) (int, int) {
+	for k := i + 1; k < len(toks) && k <= i+4 && toks[k].clause == toks[i].clause; k++ {
+		if w := toks[k].w; w != "to" && w != "on" && w != "onto" {
+			continue
+		}
+		for j := k + 1; j < len(toks) && j <= k+3 && toks[j].clause == toks[i].clause; j++ {
+			if r, ok := enTiers[toks[j].w]; ok {
+				return r, j
+			}
+		}
+		break
+	}
+	return -1, -1
+}
+
+// enTiers ranks the names of plans, cheapest first.
+var enTiers = map[string]int{
+	"free": 0, "lite": 1, "starter": 1, "basic": 1, "essentials": 1, "entry": 1, "standard": 2,
+	"pro": 3, "professional": 3, "plus": 3, "growth": 3, "business": 4, "premium": 4, "advanced": 4,
+	"enterprise": 5, "ultimate": 5,
+}
+
+// enTierDown reports IntentDowngrade when a clause moves "from" one plan
+// "to" a cheaper one ("switch us from Business to Pro at renewal"), the
+// plans named within three words of each, or asks to be moved "to" a plan
+// cheaper than another one the text names ("The Premium tier is too pricey
+// for what we use, switch us to Standard"), or to one of the cheapest
+// plans when it names no other ("put us on Starter").
+func enTierDown(toks []enToken) uint8 {
+	for i, t := range toks {
+		if enMoveVerb(t.w) {
+			if lo, k := enTierAfterTo(toks, i); lo >= 0 {
+				hi := -1
+				for j, u := range toks {
+					if r, ok := enTiers[u.w]; ok && j != k {
+						hi = max(hi, r)
+					}
+				}
+				if hi > lo || hi < 0 && lo <= 1 {
+					return intentBit(IntentDowngrade)
+				}
+			}
+		}
+		if t.w != "from" {
+			continue
+		}
+		hi, to := -1, -1
+		for k := i + 1; k < len(toks) && k <= i+4 && toks[k].clause == t.clause; k++ {
+			if r, ok := enTiers[toks[k].w]; ok && hi < 0 {
+				hi = r
+			} else if toks[k].w == "to" && hi >= 0 {
+				to = k
+				break
+			}
+		}
+		if to < 0 {
+			continue
+		}
+		for k := to + 1; k < len(toks) && k <= to+3 && toks[k].clause == t.clause; k++ {
+			if r, ok := enTiers[toks[k].w]; ok {
+				if r < hi {
+					return intentBit(IntentDowngrade)
+				}
+				break
+			}
+		}
+	}
+	return 0
 }
 
 // inText reports whether a word of toks is in words.

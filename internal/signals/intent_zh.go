@@ -28,12 +28,16 @@ import (
 //   - whole: the clause, without politeness and particles (请, 帮我, 吧, 了,
 //     ...), is the phrase itself ("取消。", "关掉吧");
 //   - atEnd: the phrase ends its clause, but for particles ("不然我们会换。");
-//   - received: as for English, a refund that has arrived is no request.
+//   - received: as for English, a refund that has arrived is no request;
+//   - target: a move toward a product, see zhPattern.target.
 //
 // A phrase preceded within 6 runes by a volitional negation (zhNegators:
-// "不想", "没有要", "不用") does not count; a wantNeg phrase ("续约")
+// "不想", "没有要", "不用") or followed within 4 runes by a withdrawal
+// (zhPostNeg: "退款就不用了") does not count; a wantNeg phrase ("续约")
 // counts only when negated (不, 别, 没, except 不能, 不知道, ...).
-// shortNeg: a 不 right before the phrase negates it ("不太贵").
+// shortNeg: a 不 right before the phrase negates it ("不太贵"). A
+// competitor phrase does not count after a third party within 12 runes
+// ("我们有个客户换成了别家系统").
 type zhPattern struct {
 	intent   Intent
 	phrase   string
@@ -50,23 +54,42 @@ type zhPattern struct {
 	wantNeg    bool
 	shortNeg   bool
 	received   bool
+	// anyNeg: for a wantNeg phrase, inability negates as well ("没法继续用下去").
+	anyNeg bool
+	// stopAfter: the runes after the phrase where stop is looked for, 8
+	// when 0.
+	stopAfter int
+	// stopNext: the match does not count when one of these follows it
+	// right away ("导入功能" is an import feature).
+	stopNext []string
+	// notBefore: the match does not count when one of these stands
+	// anywhere before it in the text.
+	notBefore []string
+	// needName: the text names a product (latinName) other than after
+	// 你们 ("新来的总监更习惯用七鱼，下个季度先试点一下").
+	needName bool
+	// target: a move counts only toward a product: a name, a vendor or a
+	// zhMoveTarget word within 12 runes after it ("换成 HubSpot", "转到别家",
+	// not "公司搬到杭州"), and not when 把 names something else that is moved
+	// ("把单点登录换成 Okta").
+	target bool
 }
 
 var (
-	zhSubj = strings.Fields("订阅 续费 续订 续约 会员 账号 账户 帐号 帐户 服务 套餐 合同 合约 合作 自动续 方案 授权 平台 系统 软件 产品 工具 这套 本期 到期 期末 结束时 月底")
+	zhSubj = strings.Fields("plan subscription account 订阅 续费 续订 续约 会员 账号 账户 帐号 帐户 服务 套餐 合同 合约 合作 自动续 方案 授权 平台 系统 软件 产品 工具 这套 本期 到期 期末 结束时 月底")
 	// zhAccount: what closing or deleting is about.
 	zhAccount  = strings.Fields("账号 账户 帐号 帐户 全部数据 所有数据 所有资料 全部资料 公司账")
 	zhContract = strings.Fields("合作 合同 合约 服务 订阅 协议 契约 关系")
-	zhOther    = strings.Fields("平台 产品 软件 工具 服务 系统 厂商 供应商 品牌 方案 家 crm erp 客服系统 解决方案 vendor")
+	zhOther    = strings.Fields("平台 产品 软件 软体 工具 服务 系统 厂商 供应商 品牌 方案 家 crm erp 客服系统 解决方案 vendor")
 	zhStopMove = strings.Fields("年付 月付 年缴 月缴 套餐 版本 版 人工 客服 年度 月度 按年 按月 付费 免费 账号 帐号 管理员 同事 邮箱 手机 页面 " +
 		"设置 中文 英文 繁体 简体 语言 界面 工作区 空间 文件夹 目录 部门 项目 你们 贵司 这边 这里 方案 模式 主题 深色 时区 区域 服务器 " +
 		"方向 思路 说法 时间 日期 地址 名字 名称 密码 头像 logo 颜色 联系人 负责人 总监 经理 财务 电话 抬头 机房 数据中心 地区 节点 设定 介面 " +
 		"团队 队列 组 群组 分组 记录 工单 频道 队伍 名下 底下")
 	zhInnocentOther = strings.Fields("有 都有 早就有 也有 已经有 支持 都支持 能做 可以做 是怎么 怎么做 的做法 出了 推出 上线 推了 发布")
-	zhRoles         = strings.Fields("成员 用户 权限 角色 查看者 检视者 编辑者 管理员 一般 普通 使用者 viewer editor 只读 访客 坐席 轻量")
+	zhRoles         = strings.Fields("成员 用户 权限 角色 查看者 检视者 编辑者 管理员 一般 普通 使用者 viewer editor 只读 唯读 访客 坐席 轻量")
 	zhPeople        = strings.Fields("同事 员工 离职 成员 用户 使用者 某个 他 她 客户 顾客 客人 买家 消费者")
 	zhCheap         = strings.Fields("基础 基本 入门 标准 精简 轻量 免费 便宜 低一 小一 低阶 低档 lite basic starter 初级 个人版 小团队 简易 较低")
-	zhSeats         = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席 模块 加购 附加 方案 套餐 增值包 加值包 附加包")
+	zhSeats         = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席 模块 模组 加购 附加 方案 套餐 增值包 加值包 附加包")
 	zhSeatCount     = strings.Fields("席位 授权 帐号 账号 座位 许可 license 人数 用户数 坐席")
 	zhPriceWord     = strings.Fields("价 费 钱 报价 账单 帐单")
 	// zhNegators are volitional or counterfactual negations: they cancel
@@ -86,13 +109,28 @@ var (
 	// zhThirdParty: a move made by someone else than the customer.
 	zhThirdParty = strings.Fields("客户 客人 顾客 合作伙伴 他们 她们")
 	zhNotYet     = strings.Fields("没 未 还没 但 可是 不过")
+	// zhUnable: inability, which negates an anyNeg phrase ("没法继续用下去").
+	zhUnable = strings.Fields("不能 没法 没办法 无法")
 	// zhVendors are Chinese names of products a customer may move to.
+	// zhMoveTarget: words that say a move goes to another product.
+	zhMoveTarget = append(strings.Fields("竞品 别家 对手 其他 其它 别的 另一 另外 那边 那家 他们家 同行 新系统 新平台 新工具"), zhOther...)
+	// zhMovedThing: what a customer moving to another product moves ("把客服系统换成...").
+	zhMovedThing = strings.Fields("系统 平台 工具 软件 产品 数据 资料 工单 业务 团队 客服 全部 所有 整个 你们 crm erp 服务 订阅 账号 帐号 部门 公司")
+	// zhAddOn: paid add-ons that a downgrade removes.
+	zhAddOn = strings.Fields("加购 附加 增值包 加值包 附加包 插件 模组 add-on addon")
+	// zhInnocentObjects are things inside the product that are cancelled or
+	// stopped; named before a bare "取消" ("邀请发错邮箱了，请帮忙取消一下"),
+	// they are its object.
+	zhInnocentObjects = strings.Fields("订单 邀请 会议 任务 导出 报表 工单 发票 活动 排程 群发 通知 邮件 提醒 预约 流程 寄信 电子报 通讯 " +
+		"面单 标签 草稿 预订 行程 直播 课程 申请 操作 上传 同步 导入 单子 研讨会 讲座 培训 说明会 分享会 发布会 webinar")
+	// zhPostNeg: said right after a request, they withdraw it ("退款就不用了").
+	zhPostNeg = strings.Fields("就不用了 不用了 不需要了 就不必了 不必了 就算了 免了")
 	zhVendors = strings.Fields("飞书 钉钉 企业微信 金蝶 用友 简道云 纷享销客 销售易 明道云 泛微 致远 石墨 伙伴云 智齿 美洽 七鱼 逸创 环信 有赞 微盟 腾讯")
 	// zhLatinCommon are Latin words in Chinese text that are not names of
 	// products.
 	zhLatinCommon = strings.Fields("api app apps csv pdf sla sso excel email emails line webhook bug bugs ui ux id ie ok vip url sms otp qr " +
 		"https http www ios android iphone ipad mac windows pc nt hk usd twd hkd rmb ntd pos bot key keys " +
-		"dashboard report sandbox demo pro plus lite basic starter vpn wifi pm am gdpr kpi")
+		"dashboard report sandbox demo pro plus lite basic starter vpn wifi pm am gdpr kpi ai")
 )
 
 // zhPatterns are the Chinese patterns, one intent each.
@@ -101,18 +139,28 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCancel, phrase: "取消", near: zhSubj,
 		stop:   strings.Fields("订单 邀请 会议 任务 导出 报表 工单 发票 活动 排程 群发 通知 邮件 提醒 预约 流程 寄信 电子报 通讯"),
 		before: strings.Fields("订单 客户 顾客 买家 客人 成员 工单 邀请 会议 活动")},
-	{intent: IntentCancel, phrase: "取消|取消掉|关掉|关了|停掉|退订|不用了|解约|注销|都取消", whole: true},
+	{intent: IntentCancel, phrase: "取消|取消掉|关掉|关了|停掉|退订|不用了|解约|注销|都取消", whole: true, notBefore: zhInnocentObjects},
 	{intent: IntentCancel, phrase: "退订", before: strings.Fields("客户 顾客 用户 收件人 读者 会员们"), stop: strings.Fields("邮件 通讯 电子报 短信 推送 newsletter 营销")},
 	{intent: IntentCancel, phrase: "注销", before: zhPeople},
 	{intent: IntentCancel, phrase: "销户"},
-	{intent: IntentCancel, phrase: "已经取消|就取消了|取消了|早就取消|已取消", need: strings.Fields("扣 收费 计费 账单 帐单 还在收"),
-		before: strings.Fields("订单 客户 顾客 买家 客人 成员 工单 邀请 会议 活动")},
-	{intent: IntentCancel, phrase: "解约|解除合同|解除合约|提前终止", before: strings.Fields("客户 他们 顾客")},
+	{intent: IntentCancel, phrase: "已经取消|就取消了|取消了|早就取消|已取消", need: strings.Fields("扣 收费 计费 账单 帐单 还在收 刷了 付款 收了"),
+		before: strings.Fields("订单 客户 顾客 买家 客人 成员 工单 邀请 会议 活动 模块 模组 加购 附加 插件 功能 席位")},
+	{intent: IntentCancel, phrase: "到此为止|到这里为止|就到这里|就到这边", need: zhSubj},
+	{intent: IntentCancel, phrase: "终止|停掉|停止|关掉", need: strings.Fields("自动续费 自动续约 自动续订 自动扣款")},
+	{intent: IntentCancel, phrase: "解约|解除合同|解除合约|提前终止", before: strings.Fields("客户 他们 顾客"), stop: strings.Fields("条款")},
 	{intent: IntentCancel, phrase: "停了", near: strings.Fields("订阅 合约 合同 自动续 续费 会员 账号 帐号"),
 		stop: strings.Fields("一整天 一天 小时 好几 半天 一下 几天")},
 	{intent: IntentCancel, phrase: "停用|关闭|关掉|停掉|关了|中止", near: zhSubj, before: zhPeople,
 		stop: strings.Fields("通知 提醒 功能 模块 邮件 两步 双重 弹窗 声音")},
-	{intent: IntentCancel, phrase: "终止|结束|解除|中断", near: zhContract, before: strings.Fields("客户 工作流 流程 任务")},
+	{intent: IntentCancel, phrase: "终止|结束|解除|中断", near: zhContract, before: strings.Fields("客户 工作流 流程 任务"), stop: strings.Fields("条款"),
+		stopNext: strings.Fields("后 以后 之后 时")},
+	{intent: IntentCancel, phrase: "停一下|停下来", near: zhSubj, before: zhPeople},
+	{intent: IntentCancel, phrase: "停用|弃用", atEnd: true, before: append(strings.Fields("功能 模块 通知 提醒 报表 字段 插件 权限 附加 按钮"), zhPeople...)},
+	{intent: IntentCancel, phrase: "不买了|不再买|不会再买|就不买|不续买", before: append(strings.Fields("功能 模块 插件 加购 附加 席位"), zhPeople...)},
+	{intent: IntentCancel, phrase: "用下去|合作下去|撑下去|坚持下去|续下去", wantNeg: true, anyNeg: true},
+	{intent: IntentCancel, phrase: "用不下去|撑不下去|坚持不下去|合作不下去"},
+	{intent: IntentCancel, phrase: "不再编列|不编列|不再编预算|不编预算|不列预算"},
+	{intent: IntentCancel, phrase: "砍掉|要砍|被砍|砍的|砍了", near: zhSubj, stop: zhSeatCount},
 	{intent: IntentCancel, phrase: "结束营业|倒闭|解散|关门|歇业|停业"},
 	{intent: IntentCancel, phrase: "删除|删掉", near: zhAccount, before: append(strings.Fields("测试"), zhPeople...), stop: zhPeople},
 	{intent: IntentCancel, phrase: "续约|续费|续订|续签|续用|续了|续下去|续买|续购|继续|采购|合作", wantNeg: true},
@@ -121,7 +169,7 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCancel, phrase: "不需要|不用|用不到|用不上|不再需要", near: strings.Fields("服务 订阅 账号 帐号 系统 平台 这套 你们 产品 软件 工具"),
 		stop: strings.Fields("退款 退费 客服 联系 回复 人工 处理 了解 担心 麻烦 加 升级"), before: append(strings.Fields("外包"), zhPeople...)},
 	{intent: IntentCancel, phrase: "不用了|不再用了|不会再用了|不想用了|不打算用了|不要了|唔再用|唔用", atEnd: true,
-		before: strings.Fields("功能 模块 通知 提醒 报表 字段 插件 权限 附加 这个按钮")},
+		before: strings.Fields("功能 模块 通知 提醒 报表 字段 插件 权限 附加 这个按钮 退款 退费 退钱 补偿 折抵")},
 	{intent: IntentCancel, phrase: "不再用|不会再用|不想再用|不打算再用|不准备再用|唔会再用", before: append(strings.Fields("外包"), zhPeople...),
 		stop: strings.Fields("这个功能 那个功能 这个按钮 旧版")},
 	{intent: IntentCancel, phrase: "退出", near: zhContract, stop: strings.Fields("登录 登入 账号登录")},
@@ -133,16 +181,20 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCancel, phrase: "名单", wantNeg: true, need: strings.Fields("保留 供应商 厂商 合作")},
 
 	// competitor
-	{intent: IntentCompetitor, phrase: "换成|换到|换去|转到|转去|转用|改用|换用|迁到|迁移到|迁去|搬到|搬去|切到|切换到|改成用|换个", stop: zhStopMove, before: zhThirdParty},
-	{intent: IntentCompetitor, phrase: "换过去|转过去|迁过去|搬过去|换掉|搬走|迁走|换掉你们|另寻|另找|统一过去|统一到|统一用|一起过去|一起转|一起换|跟着换|整合到"},
+	{intent: IntentCompetitor, phrase: "换成|换到|换去|转到|转去|转用|改用|换用|迁到|迁移到|迁去|搬到|搬去|切到|切换到|改成用|换个", stop: zhStopMove, before: zhThirdParty, target: true},
+	{intent: IntentCompetitor, phrase: "换过去|转过去|迁过去|搬过去|换掉|搬走|迁走|换掉你们|另寻|另找|统一过去|统一到|统一用|一起过去|一起转|一起换|跟着换|整合到|" +
+		"跟着过去|跟过去|也会过去|陆续过去|陆续迁|陆续换|跟着迁|跟着转"},
 	{intent: IntentCompetitor, phrase: "竞品|竞争对手|友商|别家|其他家|其它家|另一家|另外一家|换一家|换家|第二家|第二间|别间|其他厂商|其他供应商|别的厂商|别的供应商|其他品牌|竞争产品",
 		stop: zhInnocentOther},
 	{intent: IntentCompetitor, phrase: "别的|其他|其它|另一个|另外的|另外一个|另一套|别套|其他的|另一款|另外一款|别款|另一间|另外一间", follow: zhOther, stop: zhInnocentOther},
-	{intent: IntentCompetitor, phrase: "几家|多家|各家|好几家|几款|几个厂商|几个供应商|几个平台|几套", need: strings.Fields("比较 对比 评估 考虑 看看 选 调研 定 试用")},
-	{intent: IntentCompetitor, phrase: "类似的产品|类似产品|同类产品|类似的工具|类似的系统|类似的软件|类似的平台", need: strings.Fields("考虑 评估 试用 比较 对比 换 看看 签")},
-	{intent: IntentCompetitor, phrase: "评估|试用|测试|对比|比较|考察|调研|试试|在看|接触|导入|签约|签了|选了|选定|决定用|改签|poc", nearName: true,
-		stop: strings.Fields("期 版 环境 沙盒 沙箱 账号 帐号 通知 整合 集成 机器人 推送 串接")},
+	{intent: IntentCompetitor, phrase: "几家|多家|各家|好几家|几款|几个厂商|几个供应商|几个平台|几套", need: strings.Fields("比较 对比 评估 考虑 看 选 调研 定 试用")},
+	{intent: IntentCompetitor, phrase: "类似的产品|类似产品|同类产品|类似的工具|类似的系统|类似的软件|类似的平台", need: strings.Fields("考虑 评估 试用 比较 对比 换 看 签")},
+	{intent: IntentCompetitor, phrase: "评估|试用|测试|对比|比较|考察|调研|试试|试一下|试下|试一试|用用看|看看|在看|接触|导入|签约|签了|选了|选定|决定用|改签|poc", nearName: true,
+		stop: strings.Fields("期 版 环境 沙盒 沙箱 账号 帐号 通知 整合 集成 机器人 推送 串接 对接 你们新 你们的新 你们推出 你们新推出 贵司新"), stopAfter: 14,
+		stopNext: strings.Fields("功能")},
 	{intent: IntentCompetitor, phrase: "poc|proof of concept"},
+	{intent: IntentCompetitor, phrase: "试点|先试|试试看|试用一下", needName: true, stop: strings.Fields("集成 功能 整合 对接 通知 你们")},
+	{intent: IntentCompetitor, phrase: "迁移|搬迁|转移", nearName: true, stop: strings.Fields("数据中心 机房 服务器 节点 域名 区域")},
 	{intent: IntentCompetitor, phrase: "会换|要换|就换|准备换|打算换|考虑换|得换|只好换|只能换", atEnd: true},
 	{intent: IntentCompetitor, phrase: "给的|开的|报的|报价|便宜|一半|价钱|价格", nearName: true},
 	{intent: IntentCompetitor, phrase: "整并|整合|精简|缩减|收敛|砍掉一些", follow: strings.Fields("供应商 厂商 工具 系统 平台")},
@@ -151,11 +203,16 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCompetitor, phrase: "两边|两家|两套", need: strings.Fields("比较 对比 比一比 比一下 选")},
 
 	// downgrade
-	{intent: IntentDowngrade, phrase: "降级|降一级|降一档|降档|降到|降回|降为|降成|降一个|降低方案|降低套餐|降一下", stop: zhRoles, before: zhPeople},
+	{intent: IntentDowngrade, phrase: "降级|降一级|降一档|降档|降到|降回|降为|降成|降一个|降低方案|降低套餐|降一下", stop: zhRoles, before: append(strings.Fields("权限 角色"), zhPeople...)},
+	{intent: IntentDowngrade, phrase: "小一点的|便宜一点的|便宜点的|低一点的|更便宜的|更小的|低一级的|低一档的|便宜些的|小一些的", follow: strings.Fields("套餐 方案 版 plan")},
+	{intent: IntentDowngrade, phrase: "调到|调成|改成|改为|变成|减到", near: zhSeatCount, stop: strings.Fields("加 增加 多加 新增 多开"),
+		need: strings.Fields("走了 离职 少了 只剩 只有 用不到 用不上 不需要 缩编 裁员 减少")},
+	{intent: IntentDowngrade, phrase: "拿掉|去掉|移除|退掉|取消掉", atEnd: true, need: zhAddOn, before: zhPeople},
+	{intent: IntentDowngrade, phrase: "可以少|少要|少开|少买|少订|少留", near: zhSeatCount, stop: strings.Fields("加 增加 多加")},
 	{intent: IntentDowngrade, phrase: "换成|改成|转成|调成|改为|换到|转到|切到|改用|转为|换", follow: zhCheap},
 	{intent: IntentDowngrade, phrase: "改回|换回|退回|降回|回到", follow: strings.Fields("升级前 原来 之前 以前 旧 原本")},
 	{intent: IntentDowngrade, phrase: "去掉|拿掉|移除|砍掉|删减|退掉|释放|取消掉", near: zhSeats,
-		before: strings.Fields("同事 员工 离职 测试 某个")},
+		before: strings.Fields("同事 员工 离职 测试 某个 他 她")},
 	{intent: IntentDowngrade, phrase: "减少|减到|减掉|减为|减成|少买|少订|缩减|降低|少开|调回|调低|调少|降到|只留|只保留|只需要|只需|只要|只用", near: zhSeatCount,
 		before: strings.Fields("同事 员工 离职 测试 某个"), stop: strings.Fields("加 增加 多加 新增 多开")},
 
@@ -166,28 +223,35 @@ var zhPatterns = []zhPattern{
 	{intent: IntentPrice, phrase: "价格|价钱|收费|费用|报价|定价|月费|年费|单价|售价|价位|账单|帐单|费率|续约价|续费价",
 		follow: strings.Fields("高 涨 贵 超出 超过 离谱 吃不消 接受不了 没法接受 无法接受 没办法接受 受不了 两倍 翻倍 一倍 三成 变多 多了 不合理 过分 夸张 扛不住 顶不顺 顶唔顺 太 增加 上调 调高"),
 		stop:   strings.Fields("没问题 不是问题 可以接受 合理 还好 没关系 不是重点 不高 不贵 不太 不算 不会太 没那么 冇问题")},
-	{intent: IntentPrice, phrase: "涨价|提价|调价|加价|价格上涨|价格涨|费用涨|收费涨|降价|半价|一半的价"},
+	{intent: IntentPrice, phrase: "涨价|提价|调价|加价|价格上涨|价格涨|费用涨|收费涨|降价|半价|一半的价", stop: strings.Fields("通知 邮件 公告 说明 信")},
+	{intent: IntentPrice, phrase: "一半的钱|一半的费用|一半的价钱|一半价钱"},
+	{intent: IntentPrice, phrase: "花的是|付的是|交的是", need: strings.Fields("钱")},
+	{intent: IntentPrice, phrase: "负担太重|负担很重|负担太大|负担有点重|很大的负担|负担不轻|负担不小", need: append(strings.Fields("块 元 每月 每个月 每年 $"), zhPriceWord...)},
 	{intent: IntentPrice, phrase: "负担不起|付不起|用不起|承担不起|负担不了", stop: strings.Fields("来")},
 	{intent: IntentPrice, phrase: "吃不消|扛不住|顶唔顺|顶不顺|顶不住", need: zhPriceWord},
 	{intent: IntentPrice, phrase: "不值|不划算|划不来|冤枉钱|浪费钱|没必要花|没必要付|不想再花|不想再付|白花钱|花得太多|花太多|钱花得|花了太多|付得太多|付太多"},
 	{intent: IntentPrice, phrase: "降一点|降点|再降|降低一点|打个折|便宜些", need: zhPriceWord},
 	{intent: IntentPrice, phrase: "性价比", stop: strings.Fields("高 不错 很好 挺好 好 最高")},
 	{intent: IntentPrice, phrase: "便宜", before: strings.Fields("比预期 比想象 比预想 比我们想 比原本 比原来")},
-	{intent: IntentPrice, phrase: "打折|折扣|优惠", before: strings.Fields("年付 年缴 按年 一次付 预付 多年 一次缴")},
+	{intent: IntentPrice, phrase: "打折|折扣|优惠", before: strings.Fields("年付 年缴 按年 一次付 预付 多年 一次缴"),
+		stop: strings.Fields("还能用 还适用 适用 还有效 有效 还在 还算")},
 	{intent: IntentPrice, phrase: "预算", stop: strings.Fields("内 范围内 之内 里面")},
 	{intent: IntentPrice, phrase: "费用压力|成本压力|成本太高|这么多钱|那么多钱|这么贵|那么贵"},
 	{intent: IntentPrice, phrase: "这个价|这价|这种价|这样的价|这个费用|这个钱|这笔钱", noQuestion: true,
-		stop: strings.Fields("含 包含 包括 是否 是不是 没问题 可以接受 还可以 合理 多少 怎么算 不变")},
+		stop: strings.Fields("含 包含 包括 是否 是不是 没问题 可以接受 还可以 合理 多少 怎么算 不变 退")},
+	{intent: IntentPrice, phrase: "涨到|涨了|涨成|翻倍|翻了一倍|涨这么多|涨太多", need: append(strings.Fields("元 块 千 万 $ 续费 续约"), zhPriceWord...)},
 	{intent: IntentPrice, phrase: "年年加|年年涨|又加价|又涨|越来越贵|越嚟越贵|负担唔起|付唔起|俾唔起|负担不来"},
 	{intent: IntentPrice, phrase: "比照|对标|参照|看齐|给的价|开的价|给的报价", need: strings.Fields("价 报价")},
-	{intent: IntentPrice, phrase: "付着|花着|付了这么多|花了这么多", need: zhPriceWord},
+	{intent: IntentPrice, phrase: "付着|花着|付著|花著|付了这么多|花了这么多", need: zhPriceWord},
 
 	// refund
 	{intent: IntentRefund, phrase: "退款|退钱|退费|退还|返还|钱退|退回|退给|拒付|刷退|退我们|退差价|补偿|赔偿|折抵|抵扣|退货|退款项", received: true,
-		stop:   strings.Fields("政策 规则 流程 功能 按钮 给买家 给客户 给顾客 给客人 给消费者 给用户 方案 套餐 版本 原来 之前 上一步 首页"),
+		stop: strings.Fields("政策 规则 流程 功能 按钮 给买家 给客户 给顾客 给客人 给消费者 给用户 给他 给她 他们 她们 方案 套餐 版本 原来 之前 上一步 首页 " +
+			"报表 导出 显示"),
 		before: strings.Fields("买家 客户 顾客 客人 消费者 订单 邮件 信件 给他 给她 帮他 帮她")},
 	{intent: IntentRefund, phrase: "争议", need: strings.Fields("银行 信用卡 款项 刷卡 发卡")},
 	{intent: IntentRefund, phrase: "退一下|退掉费用|退回费用|钱还给|还钱"},
+	{intent: IntentRefund, phrase: "撤销|撤回|冲正|冲销", near: strings.Fields("笔 扣款 扣费 费用 款项 扣了")},
 }
 
 // zhCompiled holds zhPatterns with their alternatives expanded, one
@@ -267,7 +331,7 @@ func containsAny(s string, subs []string) bool {
 }
 
 // zhFillers are stripped from a clause before a whole-clause match.
-var zhFillers = strings.NewReplacer("请", "", "帮我们", "", "帮我", "", "麻烦", "", "直接", "", "那就", "", "就", "", "吧", "", "了", "",
+var zhFillers = strings.NewReplacer("你们这边", "", "这边", "", "帮忙", "", "一下", "", "请", "", "帮我们", "", "帮我", "", "麻烦", "", "直接", "", "那就", "", "就", "", "吧", "", "了", "",
 	"啊", "", "呀", "", "啦", "", "吗", "", "好", "", "唔该", "", " ", "", "\u3000", "")
 
 // zhNegatedBy reports whether s holds a negating rune (不, 别, 没, 唔, 冇) that is
@@ -298,6 +362,10 @@ func zhNegatedBy(s string) bool {
 }
 
 func (pat *zhPattern) negated(text string, at int) bool {
+	if pat.wantNeg && pat.anyNeg {
+		before := runesBefore(text, at, 8)
+		return zhNegatedBy(before) || containsAny(before, zhUnable)
+	}
 	if pat.wantNeg {
 		return zhNegatedBy(runesBefore(text, at, 6))
 	}
@@ -347,10 +415,84 @@ func containsWord(words []string, w string) bool {
 	return false
 }
 
+// zhTowardProduct reports whether the move found at text[at:end] goes
+// toward another product (see zhPattern.target).
+func zhTowardProduct(text string, at, end int) bool {
+	after := runesAfter(text, end, 12)
+	if !latinName(after) && !containsAny(after, zhMoveTarget) {
+		return false
+	}
+	before := runesBefore(text, at, 10)
+	if k := strings.LastIndex(before, "把"); k >= 0 && !containsAny(before[k:], zhMovedThing) {
+		return false // "把单点登录换成 Okta": something else is moved
+	}
+	return true
+}
+
+// zhTiers ranks the names of plans, cheapest first.
+var zhTiers = []struct {
+	word string
+	rank int
+}{
+	{"免费", 0}, {"入门", 1}, {"基础", 1}, {"基本", 1}, {"精简", 1}, {"轻量", 1}, {"lite", 1}, {"starter", 1}, {"basic", 1},
+	{"标准", 2}, {"专业", 3}, {"pro", 3}, {"商业", 4}, {"商务", 4}, {"高级", 4}, {"进阶", 4}, {"business", 4}, {"premium", 4},
+	{"企业", 5}, {"旗舰", 5}, {"enterprise", 5},
+}
+
+// zhTierIn returns the rank of the first plan named in s, or -1.
+func zhTierIn(s string) int {
+	best, at := -1, len(s)
+	for _, t := range zhTiers {
+		if k := strings.Index(s, t.word); k >= 0 && k < at {
+			best, at = t.rank, k
+		}
+	}
+	return best
+}
+
+// zhTierDown reports IntentDowngrade when a clause moves from (从) one plan
+// to a cheaper one ("下次续约的时候想从企业版换到专业版").
+func zhTierDown(text string) uint8 {
+	for off := 0; ; {
+		k := strings.Index(text[off:], "从")
+		if k < 0 {
+			return 0
+		}
+		from := off + k + len("从")
+		off = from
+		seg := runesAfter(text, from, 20)
+		for _, v := range []string{"换到", "换成", "改成", "降到", "转到", "改为", "切到", "调整为", "调整成", "转成", "改到", "到"} {
+			j := strings.Index(seg, v)
+			if j < 0 {
+				continue
+			}
+			hi, lo := zhTierIn(seg[:j]), zhTierIn(seg[j+len(v):])
+			if hi >= 0 && lo >= 0 && lo < hi {
+				return intentBit(IntentDowngrade)
+			}
+			break
+		}
+	}
+}
+
+// zhStaying are phrases that say the customer is not leaving or chose
+// this product (see enStaying).
+var zhStaying = strings.Fields("没打算走 没有要走 不会走 没要走 不打算走 没有要离开 不会离开 不打算离开 选了你们 选择了你们 选了贵司 选择贵司 最后选了 选对了")
+
 func detectChinese(text string) uint8 {
-	text = strings.ToLower(text)
+	found := detectChinesePatterns(strings.ToLower(text))
+	if found&(intentBit(IntentCancel)|intentBit(IntentCompetitor)) != 0 && containsAny(text, zhStaying) {
+		found &^= intentBit(IntentCancel) | intentBit(IntentCompetitor)
+	}
+	return found
+}
+
+func detectChinesePatterns(text string) uint8 {
 	pats := zhCompiled()
 	var found uint8
+	if strings.Contains(text, "从") {
+		found |= zhTierDown(text)
+	}
 	for at, r := range text {
 		for i := range pats[r] {
 			pat := &pats[r][i]
@@ -371,11 +513,26 @@ func detectChinese(text string) uint8 {
 
 // matches reports whether the phrase found at text[at:end] counts.
 func (pat *zhPattern) matches(text string, at, end int) bool {
+	if pat.notBefore != nil && containsAny(text[:at], pat.notBefore) {
+		return false
+	}
+	if pat.needName && !latinName(text) {
+		return false
+	}
 	if pat.whole {
 		clause := zhFillers.Replace(text[clauseStart(text, at):clauseEnd(text, at)])
 		return clause == pat.phrase && !pat.negated(text, at)
 	}
 	after, before := runesAfter(text, end, 8), runesBefore(text, at, 12)
+	if (pat.intent == IntentCompetitor || pat.intent == IntentRefund) && containsAny(before, zhThirdParty) {
+		return false
+	}
+	if !pat.wantNeg && containsAny(runesAfter(text, end, 4), zhPostNeg) {
+		return false
+	}
+	if pat.target && !zhTowardProduct(text, at, end) {
+		return false
+	}
 	if pat.atEnd && zhFillers.Replace(text[end:clauseEnd(text, end)]) != "" {
 		return false
 	}
@@ -394,8 +551,16 @@ func (pat *zhPattern) matches(text string, at, end int) bool {
 	if pat.nearName && !latinName(runesAfter(text, end, 10)) && !latinName(runesBefore(text, at, 10)) {
 		return false
 	}
+	if pat.stopAfter > 0 {
+		after = runesAfter(text, end, pat.stopAfter)
+	}
 	if pat.stop != nil && containsAny(after, pat.stop) {
 		return false
+	}
+	for _, w := range pat.stopNext {
+		if strings.HasPrefix(strings.TrimLeft(text[end:], " "), w) {
+			return false
+		}
 	}
 	if pat.before != nil && containsAny(before, pat.before) {
 		return false

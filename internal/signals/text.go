@@ -2,6 +2,7 @@ package signals
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,12 +76,17 @@ type router struct {
 // DefaultAnalyzer returns the analyzer the service uses: it detects the
 // language of each text (DetectLanguage) and routes Chinese, Traditional or
 // Simplified, to the Chinese lexicon analyzer and everything else to
-// English VADER. Then two rules of support tickets apply: a ticket whose
-// churn intents say the customer is leaving, or that holds a complaint cue
-// ("third time I'm asking"), scores at most LeavingTone, however polite its
-// words; a flat bug report (steps or a screenshot, no complaint cue, no
-// intent) is not negative. It is safe for concurrent use; the VADER lexicon
-// and the OpenCC dictionaries are loaded once per process.
+// English VADER; a greeting and a sign-off ("Hi team,", "Best regards,
+// Anna", "谢谢！") are left out of the score. Then the rules of support
+// tickets apply: a ticket whose churn intents say the customer is leaving,
+// that asks money back for a vendor's error (refundComplaint), that holds a
+// complaint cue ("third time I'm asking") or ends in sarcasm ("... wiped
+// our custom fields. Great job.") scores at most LeavingTone, however
+// polite its words; a flat bug report (steps, a screenshot, a quoted error
+// or an HTTP status; no complaint cue, emotion word or intent) and a plain
+// question ("How do I cancel a meeting invite that went to the wrong
+// team?") are not negative. It is safe for concurrent use; the VADER
+// lexicon and the OpenCC dictionaries are loaded once per process.
 func DefaultAnalyzer() SentimentAnalyzer {
 	return router{en: english{sia: vader()}, zh: newChinese()}
 }
@@ -93,11 +99,13 @@ func (r router) Analyze(text string) Sentiment {
 // LeavingTone is the highest sentiment DefaultAnalyzer gives a ticket that
 // expresses a leaving intent: IntentCancel, IntentCompetitor or IntentPrice,
 // the intents that are bad news however they are worded ("Honestly we
-// might not renew next quarter."), or that holds a complaint cue
-// (complaintCues). It is below NegativeSentiment, so such a ticket counts
-// as negative. IntentRefund and IntentDowngrade do not pull:
-// a refund of a double payment or fewer seats for a smaller team can be
-// asked for calmly, and the words then tell the tone.
+// might not renew next quarter."), that holds a complaint cue
+// (complaintCues) or sarcasm, or that asks money back for a vendor's error
+// or an outage (refundComplaint). It is below NegativeSentiment, so such a
+// ticket counts as negative. IntentDowngrade and a routine refund
+// (routineRefund: the customer's own mistake, a refund already agreed) do
+// not pull: fewer seats for a smaller team or a refund of a double payment
+// can be asked for calmly, and the words then tell the tone.
 const LeavingTone = -0.3
 
 // Reading is how one support ticket's text is read.
@@ -129,22 +137,124 @@ func (r router) read(text string) Reading {
 	}
 	simp, script := simplify(text)
 	rd := Reading{Lang: lang, Intents: detectIntent(simp)}
+	var body string // the text without its greeting and sign-off
 	if lang == "zh" {
 		rd.Script = script
-		rd.Sentiment = r.zh.score(simp)
+		body = withoutCourtesy(simp)
+		rd.Sentiment = r.zh.score(body)
 	} else {
-		rd.Sentiment = r.en.Analyze(text).Score
+		body = withoutCourtesy(text)
+		rd.Sentiment = r.en.Analyze(body).Score
 	}
 	lower := strings.ToLower(simp)
-	cue := containsAny(lower, complaintCues)
-	if rd.Sentiment < 0 && !cue && len(rd.Intents) == 0 && containsAny(lower, reportMarkers) {
-		rd.Sentiment = 0 // a flat bug report, with steps or a screenshot
+	cue := containsAny(recovered.Replace(lower), complaintCues) || stopDoing(lower) || digitsThenDays(lower) ||
+		rd.Sentiment > 0 && r.sarcastic(simp, lang)
+	if rd.Sentiment < 0 && !cue && len(rd.Intents) == 0 && !containsAny(lower, emotionWords) &&
+		(containsAny(lower, reportMarkers) || httpStatus(lower) || plainQuestion(strings.ToLower(body), lang)) {
+		rd.Sentiment = 0 // a flat bug report, with evidence, or a plain question
 	}
-	if rd.Sentiment > LeavingTone && (cue || leaving(rd.Intents)) {
+	if rd.Sentiment > LeavingTone && (cue || leaving(rd.Intents) || refundComplaint(lower, rd.Intents)) {
 		rd.Sentiment = LeavingTone
 	}
 	return rd
 }
+
+// refundComplaint reports whether intents hold IntentRefund and the text
+// (lower-cased, Chinese in Simplified) does not say that the refund is
+// routine (routineRefund): money asked back for a vendor's billing error or
+// an outage is bad news however politely it is asked ("The charge went
+// through twice on my card. I need one of them reversed.").
+func refundComplaint(lower string, intents []Intent) bool {
+	for _, in := range intents {
+		if in == IntentRefund {
+			return !containsAny(lower, routineRefund)
+		}
+	}
+	return false
+}
+
+// routineRefund are the words of a calm refund request: undoing the
+// customer's own mistake or change ("we bought the annual plan by
+// mistake", "the seats we removed mid-cycle"), or following up on a refund
+// already agreed ("the refund you approved last week").
+var routineRefund = phrases(`
+多付 多缴 多交 重复付
+mistake accident mistakenly by_error instead_of overpaid we_paid paid_the_same follow_up following_up followup approved agreed confirmation
+any_update processed check_on checking mid-cycle mid_cycle prorat we_removed we_reduced we_added
+不小心 误买 误操作 买错 买成 多加了 批下来 批准 核准 进度 处理了没 确认一下 退款通知 付了两次 月中 按比例
+`)
+
+// stopDoing reports whether the lower-cased text asks to stop doing
+// something ("please stop closing my tickets"): a complaint, unlike "please
+// stop the weekly digest" or "how do we stop syncing their records?".
+func stopDoing(lower string) bool {
+	for off := 0; ; {
+		k := strings.Index(lower[off:], "please stop ")
+		if k < 0 {
+			return false
+		}
+		off += k + len("please stop ")
+		w, _, _ := strings.Cut(lower[off:], " ")
+		w = strings.TrimRight(w, ".,!?;:")
+		if len(w) > 4 && strings.HasSuffix(w, "ing") && w != "billing" && w != "charging" && w != "everything" && w != "nothing" && w != "something" {
+			return true
+		}
+	}
+}
+
+// digitsThenDays reports whether the text counts the days or weeks
+// something has taken in digits ("工单都提了 4 天了").
+func digitsThenDays(lower string) bool {
+	for _, unit := range []string{"天了", "周了", "个星期了", "个礼拜了"} {
+		for off := 0; ; {
+			k := strings.Index(lower[off:], unit)
+			if k < 0 {
+				break
+			}
+			before := strings.TrimRight(lower[:off+k], " ")
+			if before != "" && isDigit(before[len(before)-1]) {
+				return true
+			}
+			off += k + len(unit)
+		}
+	}
+	return false
+}
+
+// sarcasmTails are short sentences of praise that, after a complaint, are
+// sarcasm ("Your last update wiped our custom fields. Great job.").
+var sarcasmTails = phrases(`
+great_job good_job nice_job well_done great_work nice_work good_work awesome fantastic brilliant wonderful just_great perfect amazing
+bravo kudos thanks_a_lot thanks_for_nothing lovely nice great 真棒 真是太棒了 太棒了 干得好 好样的 厉害了 真厉害 真行 好极了 太好了 谢谢你们哦
+`)
+
+// sarcastic reports whether text (Chinese in Simplified) ends with a
+// short sentence of praise (sarcasmTails) after sentences that read as
+// negative.
+func (r router) sarcastic(text, lang string) bool {
+	t := strings.TrimRight(strings.TrimSpace(text), ".!。！ ")
+	k := strings.LastIndexAny(t, ".!?。！？")
+	if k < 0 {
+		return false
+	}
+	tail := strings.ToLower(strings.TrimSpace(t[k+1:]))
+	if k := strings.IndexAny(tail, ",，"); k >= 0 && k+1 < len(tail) {
+		return false
+	}
+	tail = strings.TrimRight(tail, ",， ")
+	if !slices.Contains(sarcasmTails, tail) {
+		return false
+	}
+	if lang == "zh" {
+		return r.zh.score(t[:k]) < NegativeSentiment
+	}
+	return r.en.Analyze(t[:k]).Score < NegativeSentiment
+}
+
+// recovered removes the phrases in which "again" is good news ("everything
+// works again!") before the complaint cues are looked for.
+var recovered = strings.NewReplacer("works again", "", "working again", "", "work again", "", "fine again", "", "normal again", "",
+	"running again", "", "back up again", "", "up again", "")
 
 // complaintCues are phrases of frustration that a word lexicon does not
 // see ("third time I'm asking", "still no fix", "到现在都没人回"): a ticket
@@ -154,18 +264,106 @@ var complaintCues = phrases(`
 third_time fourth_time fifth_time 3rd_time again? again! yet_again still_no_ still_not still_waiting still_broken still_hasn't
 still_haven't still_doesn't still_isn't how_hard tired_of fed_up sick_of takes_days for_weeks used_to_be every_single no_one_has
 nobody_has no_response no_reply no_answer haven't_heard waste_of_time what_is_going_on what's_going_on keep_having keeps_happening
-第三次 第四次 第五次 又来 又一次 还是没 还没修 还没好 到现在都 到现在还 没人回 没人理 追着 好几天 受够 白白 一个月了 两个星期了
+times_now three_times multiple_times several_times many_times again_and_again over_and_over repeatedly copy-paste copy_paste canned_response
+without_fixing without_resolving without_solving without_a_fix without_an_answer without_a_reply without_a_response without_warning
+without_notice without_explanation without_asking without_telling no_explanation nobody_told no_one_told not_ok not_okay not_acceptable
+not_good_enough on_hold_for just_to_be_told why_does_it_take why_is_it_so why_do_i_have_to why_do_we_have_to why_did_you take_a_week
+takes_a_week took_a_week a_week_to_get days_to_get weeks_to_get step_backwards step_backward a_step_back keep_coming keeps_coming
+still_being still_getting still_charg still_bill charged_twice billed_twice charged_us_twice billed_us_twice charged_me_twice
+went_through_twice double_charged double-charged charged_double in_a_row still_says still_shows still_pending still_open
+still_unresolved harder_to still_wait wait_days waited_days wait_weeks waiting_days all_week all_day whole_day entire_day for_hours
+anyone_there anybody_there is_anyone ?? ？？ 一整个 一整周 整整 second_time second_outage another_outage twice_this_week
+sits_there sit_there 又宕机
+第三次 第四次 第五次 又来 又一次 还是没 还没修 还没好 到现在都没 到现在都还 到现在还 没人回 没人理 追着 追著 好几天 受够 白白 一个月了 两个星期了
 这么难 怎么回事 到底 一再 屡次 三番两次 说了好几次 讲了好几次 问了好几次
+三次了 好几次了 两次了 每次都 每次回复 复制粘贴 这算什么 算什么 全没了 都没了 白做 白费 越改越 什么都没解决 没解决就 答非所问
+说好的 答应的 又扣 又刷 扣了两次 刷了两次 等了一 等了两 等了三 等了几 等了好 等一个 等一周 要等一个 要等好几
+两天了 三天了 四天了 五天了 六天了 七天了 十天了 几天了 多天了 一周了 两周了 三周了 几周了 一个星期了 三个星期了 一个礼拜了 两个礼拜了
 `)
 
 // reportMarkers say that a ticket reports a bug with evidence (steps, a
-// screenshot, logs). Such a ticket without complaint cues and without
+// screenshot, logs, the error message quoted, an HTTP status: httpStatus).
+// Such a ticket without complaint cues, emotion words (emotionWords) and
 // churn intent is a flat report, not an unhappy one, whatever the words of
 // the bug ("error", "crashes", "报错"), and its negative score is set to 0.
 var reportMarkers = phrases(`
-screenshot screen_recording attached steps_to to_reproduce repro_steps steps_attached logs_attached har_file
-截图 截屏 附上 附件 步骤 复现 日志 录屏 附图
+screenshot screen_recording attached steps_to to_reproduce repro_steps steps_attached logs_attached har_file steps: repro: stack_trace
+with_" says_" shows_" error_" message_" with_“ says_“ shows_“ error_“ message_“
+截图 截屏 附上 附件 步骤 复现 重现 日志 录屏 附图 提示“ 提示" 提示「 出现“ 出现「 显示“ 显示「 报“ 报「
 `)
+
+// emotionWords are words of frustration or anger: a ticket holding one is
+// not a flat report, whatever its evidence.
+var emotionWords = phrases(`
+annoying annoyed frustrat ridiculous unacceptable terrible awful horrible disappoint angry furious useless worst hate sucks pathetic
+nightmare disaster absurd insane crazy joke
+烦 失望 生气 离谱 无语 受不了 垃圾 太差 差劲 恶心 气死 火大 不爽 坑 骗 无奈 抓狂 服了
+`)
+
+// httpStatus reports whether the lower-cased text quotes an HTTP error
+// status: a 4xx or 5xx number with "error" after it or "returns", "got",
+// "返回", "回传", "报" before it ("a 403 error", "返回 429").
+func httpStatus(lower string) bool {
+	for i := 0; i+3 <= len(lower); i++ {
+		if c := lower[i]; c != '4' && c != '5' || !isDigit(lower[i+1]) || !isDigit(lower[i+2]) ||
+			i > 0 && (isDigit(lower[i-1]) || lower[i-1] == '$' || lower[i-1] == '.' || lower[i-1] == ',') ||
+			i+3 < len(lower) && (isDigit(lower[i+3]) || lower[i+3] == '%') {
+			continue
+		}
+		after := strings.TrimLeft(lower[i+3:], " ")
+		before := strings.TrimRight(lower[max(0, i-12):i], " ")
+		if strings.HasPrefix(after, "error") || strings.HasPrefix(after, "错误") ||
+			strings.HasSuffix(before, "return") || strings.HasSuffix(before, "returns") || strings.HasSuffix(before, "returned") ||
+			strings.HasSuffix(before, " a") && strings.Contains(lower[max(0, i-24):i], "return") ||
+			strings.HasSuffix(before, "返回") || strings.HasSuffix(before, "回传") || strings.HasSuffix(before, "报") || strings.HasSuffix(before, "回") {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// questionOpeners begin the sentences of a plain English question: how to
+// do something, whether something exists or is possible. "why" is not
+// among them: "Why does every update break something?" complains.
+var questionOpeners = strings.Fields("how where what what's which when is are can could do does will would should may any has have")
+
+// zhComplaintQuestions mark a Chinese question that complains ("为什么又
+// 报错？").
+var zhComplaintQuestions = strings.Fields("为什么 为何 凭什么 怎么又 难道 到底 怎么回事 怎么还 还要多久 要等多久 有没有人")
+
+// plainQuestion reports whether the lower-cased text is only questions:
+// in English, each sentence ends with '?' and begins with a
+// questionOpeners word ("how do i cancel a meeting invite that went to the
+// wrong team?"); in Chinese, the text ends with a question mark, holds no
+// other sentence end and does not complain (zhComplaintQuestions: "报表页
+// 加载比较慢，这正常吗？"). The words of the thing asked about ("wrong",
+// "error", "慢") are not the customer's tone.
+func plainQuestion(lower, lang string) bool {
+	lower = strings.TrimSpace(lower)
+	if lang == "zh" {
+		q := strings.TrimRight(lower, "？? ")
+		return q != lower && !strings.ContainsAny(q, "。！!？?") && !containsAny(q, zhComplaintQuestions)
+	}
+	if !strings.HasSuffix(lower, "?") {
+		return false
+	}
+	for s := range strings.SplitSeq(lower[:len(lower)-1], "?") {
+		if k := strings.LastIndexByte(s, ':'); k >= 0 {
+			s = s[k+1:] // "for our vendor risk form: what happens to ..."
+		}
+		s = strings.TrimSpace(s)
+		if strings.ContainsAny(s, "!") || strings.Contains(s, ". ") {
+			return false // a statement before the question
+		}
+		first, _, _ := strings.Cut(s, " ")
+		if !slices.Contains(questionOpeners, first) {
+			return false
+		}
+	}
+	return true
+}
 
 // phrases splits s at white space and turns each '_' into a space.
 func phrases(s string) []string {
@@ -211,8 +409,8 @@ var vader = sync.OnceValue(func() *govader.SentimentIntensityAnalyzer {
 // that VADER lacks are added ("unusable", "outage").
 const enSupportValence = `
 accident:0 accidentally:0 mistake:0 mistakes:-0.8 cancel:0 cancels:0 cancelled:0 canceled:0 cancelling:0 canceling:0 cancellation:0 credit:0 support:0 supported:0
-please:0 kindly:0 honestly:0 like:0 value:0 free:0 clear:0 promise:0 promised:0 drop:0 cut:0 joke:-1.5
-break:-1.5 breaks:-1.5 chargeback:-1.5 unusable:-2.5 outage:-1.8 downtime:-1.5 buggy:-2.0 overcharged:-2.0 wiped:-1.5 laggy:-1.5 nobody:-0.8
+please:0 kindly:0 honestly:0 like:0 value:0 free:0 clear:0 promise:0 promised:0 drop:0 cut:0 cuts:0 stop:0 lower:0 no:0 pay:0 joke:-1.5
+backwards:-1.5 backward:-1.5 half-baked:-1.5 outdated:-1.2 break:-1.5 breaks:-1.5 chargeback:-1.5 unusable:-2.5 outage:-1.8 downtime:-1.5 buggy:-2.0 overcharged:-2.0 wiped:-1.5 laggy:-1.5 nobody:-0.8
 `
 
 type english struct {
@@ -239,11 +437,94 @@ func (e english) Analyze(text string) Sentiment {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
-	s := e.sia.PolarityScores(text).Compound
+	s := e.sia.PolarityScores(splitShortWords(text)).Compound
 	if math.IsNaN(s) {
 		s = 0
 	}
 	return Sentiment{Score: s, Lang: "en"}
+}
+
+// courtesyOpen and courtesyClose are the greetings that open a ticket
+// ("Dear support,", "Hi team,") and the sign-offs that close it ("Thanks,
+// Kim", "Best regards, Anna", "谢谢！"), lower-cased: their words ("dear",
+// "best", "kind", "thanks") are politeness, not the customer's tone.
+var (
+	courtesyOpen  = strings.Fields("dear hi hello hey greetings 您好 你好 你们好 哈啰 哈喽")
+	courtesyClose = strings.Fields("thanks thank thx cheers regards best kind warm many sincerely br 谢谢 感谢 多谢 先谢谢 辛苦了 辛苦 麻烦了 唔该 祝好 顺颂")
+)
+
+// withoutCourtesy returns text without an opening greeting of at most
+// four words before its first comma or line break, and without closing
+// sign-off sentences or clauses of at most five words (see courtesyOpen).
+// A text that is only courtesy is returned as it is ("Thanks!").
+func withoutCourtesy(text string) string {
+	t := strings.TrimSpace(text)
+	if k := strings.IndexAny(t, ",，\n"); k > 0 && courtesyWords(t[:k], courtesyOpen, 4) {
+		if rest := strings.TrimSpace(strings.TrimLeft(t[k:], ",，\n")); rest != "" {
+			t = rest
+		}
+	}
+	for range 2 {
+		body := strings.TrimRight(t, " .!！。~～")
+		k := strings.LastIndexAny(body, ".!?。！？\n,，")
+		if k <= 0 {
+			break
+		}
+		_, size := utf8.DecodeRuneInString(body[k:])
+		if !courtesyWords(body[k+size:], courtesyClose, 5) {
+			break
+		}
+		t = body[:k+size]
+	}
+	return t
+}
+
+// courtesyWords reports whether s is a phrase of at most n words (a Chinese
+// phrase counts as one) that begins with one of words.
+func courtesyWords(s string, words []string, n int) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" || len(strings.Fields(s)) > n || utf8.RuneCountInString(s) > 40 {
+		return false
+	}
+	for _, w := range words {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitShortWords puts a space between a word of one or two letters and
+// the punctuation right after it ("not OK." -> "not OK ."): govader, as
+// VADER, strips the punctuation around a word only when three letters or
+// more remain, so "OK." and "no," would not be found in the lexicon.
+func splitShortWords(text string) string {
+	var b strings.Builder
+	last, run := 0, 0 // run: letters of the current word
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c|0x20 >= 'a' && c|0x20 <= 'z' {
+			run++
+			continue
+		}
+		switch c {
+		case '.', ',', '!', '?', ';', ':':
+			if run >= 1 && run <= 2 && (i-run == 0 || text[i-run-1] == ' ') {
+				if b.Len() == 0 {
+					b.Grow(len(text) + 8)
+				}
+				b.WriteString(text[last:i])
+				b.WriteByte(' ')
+				last = i
+			}
+		}
+		run = 0
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
 }
 
 // Chinese lexicon analyzer.
@@ -276,7 +557,11 @@ type zhEntry struct {
 	v    float64 // valence of a word, factor of a booster
 	// flags
 	boostBefore bool // "好": an intensifier when a sentiment word follows ("好慢")
-	politeStart bool // "麻烦": neutral politeness at the start of a clause ("麻烦确认一下")
+	// politeStart: "麻烦" is politeness, not a complaint, at the start of a
+	// clause ("麻烦确认一下") and before a request inside one ("席位麻烦调到
+	// 8 个"), unless an intensifier or a negator stands before it ("太麻烦")
+	// or it ends its clause ("操作起来很麻烦").
+	politeStart bool
 }
 
 // zhWords are the sentiment words and phrases, "word:valence" separated by
@@ -307,7 +592,7 @@ const zhWords = `
 不像话:-2.5 抓狂:-2.5 疯了:-2.2 踢出:-1.2 绕:-1.0 锁在外面:-1.5 还在扣:-2.0 扣钱:-1.2 服了:-2.0 受够:-2.5
 拒付:-1.5 找银行:-1.2 乱掉:-1.8 乱七八糟:-2.2 唔得:-1.5 顶唔顺:-2.0 冇人理:-2.2 冇人:-1.0 太扯:-2.0
 还在收费:-1.8 还在收钱:-1.8 还在计费:-1.8 嬲:-2.5 唔到:-1.0 做唔到:-1.2 搞到:-0.8 傻眼:-2.0 无言:-2.0 火大:-2.5 不爽:-2.2 超烦:-2.5 很烦:-2.2 讲不听:-2.0 白花钱:-2.0 冤枉钱:-2.0
-缺少:-1.0 缺数据:-1.5 缺资料:-1.5
+缺少:-1.0 缺数据:-1.5 缺资料:-1.5 答非所问:-2.0 累:-1.2 尴尬:-1.5 过时:-1.2 干等:-1.5 挂了:-1.5 半生不熟:-1.5 半调子:-1.5 没人用:-1.5 没人在用:-1.5 登不进去:-1.8 登不进:-1.8 复制粘贴:-1.2
 `
 
 // zhModifiers are negators (N), intensifiers and diminishers (B=factor),
@@ -322,7 +607,7 @@ const zhModifiers = `
 信用卡:0 银行卡:0 会员卡:0 卡号:0 卡片:0 储值卡:0 慢慢:0 尽快:0 赶快:0 快点:0 快递:0 快捷键:0 加快:0
 专业版:0 企业版:0 基础版:0 高级版:0 标准版:0 旗舰版:0 不但:0 不仅:0 不断:0 不用:0 差不多:0 差价:0 差额:0
 难道:0 不知道:0 无论:0 无需:0 无限:0 没关系:0 解决方案:0 麻烦您:0 麻烦你:0 麻烦帮:0 爱好:0
-差别:0 差异:0 相差:0 出差:0 时差:0 唔该:0 唔好意思:0 好似:0
+差别:0 差异:0 相差:0 出差:0 时差:0 唔该:0 唔好意思:0 好似:0 卡上:0 卡里:0 张卡:0 刷卡:0 累计:0 累积:0 积累:0
 唔:N 冇:N 成日:B1.2 真系:B1.2 好鬼:B1.5
 `
 
@@ -351,6 +636,7 @@ var zhDict = sync.OnceValue(func() map[string]zhEntry {
 	e = d["麻烦"]
 	e.politeStart = true
 	d["麻烦"] = e
+
 	return d
 })
 
@@ -401,6 +687,19 @@ func isClauseBreak(r rune) bool {
 	return false
 }
 
+// politeAt reports whether the politeStart word clause[i] is politeness
+// there (see zhEntry.politeStart).
+func politeAt(clause []zhToken, i int) bool {
+	if clause[i].start {
+		return true
+	}
+	if i+1 >= len(clause) {
+		return false
+	}
+	p := clause[i-1].e
+	return p.kind != zhBooster && p.kind != zhNegator && !p.boostBefore
+}
+
 func (c chinese) Analyze(text string) Sentiment {
 	if strings.TrimSpace(text) == "" {
 		return Sentiment{}
@@ -428,7 +727,7 @@ func (c chinese) score(text string) float64 {
 				contrast = true
 				continue
 			}
-			if t.e.kind != zhWord || (t.e.politeStart && t.start) {
+			if t.e.kind != zhWord || (t.e.politeStart && politeAt(clause, i)) {
 				continue
 			}
 			if t.e.boostBefore && i+1 < len(clause) && clause[i+1].e.kind == zhWord {
