@@ -197,3 +197,16 @@ func TestCatalogRefusesMistakes(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMatch: any header and query give one of the languages, never a panic.
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"", "zh-TW,zh;q=0.9,en;q=0.8", "zh-HK", "fr;q=x", "*;q=0.5", "zh-Hant-TW-u-nu-hanidec", strings.Repeat("en-", 300)} {
+		f.Add(s, "")
+		f.Add("en", s)
+	}
+	f.Fuzz(func(t *testing.T, header, query string) {
+		if got := Match(header, query); got != En && got != ZhTW && got != ZhCN {
+			t.Fatalf("Match(%q, %q) = %q", header, query, got)
+		}
+	})
+}
