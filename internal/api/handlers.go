@@ -161,12 +161,14 @@ func (s *Server) risk(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.app.Risk(c.Request.Context(), id)
+	l := langOf(c)
+	r, err := s.app.Risk(c.Request.Context(), id, l)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.prom.scores.Inc()
+	answerIn(c, l)
 	c.JSON(http.StatusOK, riskOf(&r))
 }
 
@@ -234,7 +236,8 @@ func (s *Server) atRisk(c *gin.Context) {
 		s.fail(c, invalid(errs))
 		return
 	}
-	page, err := s.app.AtRisk(c.Request.Context(), q, app.AtRiskFilter{Plan: plan, Text: text})
+	l := langOf(c)
+	page, err := s.app.AtRisk(c.Request.Context(), q, app.AtRiskFilter{Plan: plan, Text: text}, l)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -255,6 +258,7 @@ func (s *Server) atRisk(c *gin.Context) {
 	if page.Next != "" {
 		body["next_cursor"] = page.Next
 	}
+	answerIn(c, l)
 	c.JSON(http.StatusOK, body)
 }
 
@@ -333,7 +337,8 @@ func (s *Server) score(c *gin.Context) {
 		s.fail(c, invalid(errs))
 		return
 	}
-	res, err := s.app.Score(items)
+	l := langOf(c)
+	res, err := s.app.Score(items, l)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -342,6 +347,7 @@ func (s *Server) score(c *gin.Context) {
 	for i := range res.Risks {
 		out[i] = riskOf(&res.Risks[i])
 	}
+	answerIn(c, l)
 	c.JSON(http.StatusOK, gin.H{"model_version": res.ModelVersion, "as_of": res.AsOf, "results": out})
 }
 

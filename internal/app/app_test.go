@@ -14,6 +14,7 @@ import (
 
 	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/i18n"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
@@ -144,7 +145,7 @@ func TestRiskScoresAndPersists(t *testing.T) {
 	ctx := context.Background()
 	m := s.Models().Active()
 	now := s.Now()
-	if _, err := s.Risk(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Risk(ctx, "nobody", i18n.En); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Risk of an unknown customer = %v, want store.ErrNotFound", err)
 	}
 	checked := 0
@@ -153,7 +154,7 @@ func TestRiskScoresAndPersists(t *testing.T) {
 		if !p.ActiveAt(now) || i%10 != 0 {
 			continue
 		}
-		r, err := s.Risk(ctx, p.ID)
+		r, err := s.Risk(ctx, p.ID, i18n.En)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +167,7 @@ func TestRiskScoresAndPersists(t *testing.T) {
 		if err != nil || c == nil || c.Score.Score != want.Score || c.ModelVersion != m.Version || len(c.Vector) != m.Schema.Len() {
 			t.Fatalf("%s: stored %+v, %v", p.ID, c, err)
 		}
-		again, err := s.Risk(ctx, p.ID)
+		again, err := s.Risk(ctx, p.ID, i18n.En)
 		if err != nil || again.Prediction.Score != r.Prediction.Score {
 			t.Fatalf("%s: second risk %v, %v; want %v from the cache", p.ID, again.Prediction.Score, err, r.Prediction.Score)
 		}
@@ -215,7 +216,7 @@ func TestIngestRescores(t *testing.T) {
 	if err != nil || sc.ModelVersion != s.Models().Active().Version || !sc.AsOf.Equal(now) {
 		t.Fatalf("score after the events: %+v, %v", sc, err)
 	}
-	r, err := s.Risk(ctx, id)
+	r, err := s.Risk(ctx, id, i18n.En)
 	if err != nil || r.Prediction.Score != sc.Score {
 		t.Errorf("risk %v, %v; want the stored %v", r.Prediction.Score, err, sc.Score)
 	}
@@ -237,7 +238,7 @@ func TestScoreWithoutStoring(t *testing.T) {
 		}},
 		{Profile: features.Profile{}},
 	}
-	out, err := s.Score(in)
+	out, err := s.Score(in, i18n.En)
 	if err != nil || len(out.Risks) != 2 || out.ModelVersion != s.Models().Active().Version || !out.AsOf.Equal(now) {
 		t.Fatalf("Score = %+v, %v", out, err)
 	}
@@ -256,10 +257,10 @@ func TestScoreWithoutStoring(t *testing.T) {
 		t.Errorf("the scored customer was stored: %v", err)
 	}
 	empty := New(Config{Store: st, ModelsDir: t.TempDir(), Logger: quiet()})
-	if _, err := empty.Score(in); !errors.Is(err, ErrNoModel) {
+	if _, err := empty.Score(in, i18n.En); !errors.Is(err, ErrNoModel) {
 		t.Errorf("Score without a model = %v, want ErrNoModel", err)
 	}
-	if _, err := empty.Risk(context.Background(), "what-if"); !errors.Is(err, ErrNoModel) {
+	if _, err := empty.Risk(context.Background(), "what-if", i18n.En); !errors.Is(err, ErrNoModel) {
 		t.Errorf("Risk without a model = %v, want ErrNoModel", err)
 	}
 }
@@ -395,7 +396,7 @@ func TestHistoryScoresEachDay(t *testing.T) {
 			t.Errorf("day %d outside %d..%d", d.Day, h.From, h.To)
 		}
 	}
-	r, err := s.Risk(ctx, id)
+	r, err := s.Risk(ctx, id, i18n.En)
 	if err != nil || r.Prediction.Score != h.Scores[29] {
 		t.Errorf("today's history score %v, risk %v (%v)", h.Scores[29], r.Prediction.Score, err)
 	}

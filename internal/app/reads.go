@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/i18n"
 	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/store"
 )
@@ -25,14 +27,27 @@ type AtRiskFilter struct {
 // q.Limit matching customers are found, the list ends, or 10,000 entries
 // were examined, and Next continues right after the last entry examined: a
 // page may then hold fewer than q.Limit customers (even none) and still
-// have a Next. It returns the store's error (store.ErrBadCursor for a
-// cursor it did not issue).
-func (s *Service) AtRisk(ctx context.Context, q store.AtRiskQuery, f AtRiskFilter) (store.AtRiskPage, error) {
-	keep := atRiskFilter(q, f.Plan, strings.TrimSpace(f.Text))
-	if keep == nil {
-		return s.st.AtRisk(ctx, q)
+// have a Next. Each customer's top driver is in language l: the store keeps
+// it in English, as the model wrote it when the customer was scored, and it
+// is translated as it is read (features.Translate), so that the list of a
+// thousand customers needs no vector read back and a change of language
+// needs no rescoring. It returns the store's error (store.ErrBadCursor for
+// a cursor it did not issue).
+func (s *Service) AtRisk(ctx context.Context, q store.AtRiskQuery, f AtRiskFilter, l i18n.Lang) (store.AtRiskPage, error) {
+	var page store.AtRiskPage
+	var err error
+	if keep := atRiskFilter(q, f.Plan, strings.TrimSpace(f.Text)); keep == nil {
+		page, err = s.st.AtRisk(ctx, q)
+	} else {
+		page, err = s.atRiskFiltered(ctx, q, keep)
 	}
-	return s.atRiskFiltered(ctx, q, keep)
+	if err != nil || l == i18n.En {
+		return page, err
+	}
+	for i := range page.Items {
+		page.Items[i].Score.TopDriver = features.Translate(l, page.Items[i].Score.TopDriver)
+	}
+	return page, nil
 }
 
 // atRiskFilter is the filter the store cannot apply by range: the plan, the

@@ -95,7 +95,7 @@ func (s *Service) Run(ctx context.Context) {
 		if m := s.models.Active(); m != nil {
 			now := s.Now()
 			for _, id := range ids {
-				if _, err := s.scoreStored(ctx, m, id, now); err != nil {
+				if _, _, err := s.scoreStored(ctx, m, id, now); err != nil {
 					if ctx.Err() != nil {
 						r.done(len(ids))
 						return

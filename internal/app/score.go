@@ -6,6 +6,7 @@ import (
 
 	"github.com/churnrisk/churn/internal/evidence"
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/i18n"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
@@ -25,7 +26,9 @@ type Scorer struct {
 // (those of the model's lookback window), explaining the prediction with up
 // to drivers drivers, and stores the feature vector and the score as of
 // asOf's day. It returns the prediction and the vector, or the store's
-// error.
+// error. The reasons (and the score's top driver) are in English, the
+// language of what is stored: a reader in another language gets them
+// written again (Service.Risk) or translated (Service.AtRisk).
 func (w Scorer) Put(ctx context.Context, m *model.Artifact, p *features.Profile, h signals.History, asOf time.Time, drivers int) (model.Prediction, []float64, error) {
 	x := make([]float64, m.Schema.Len())
 	pred := m.ScoreInto(x, p, h, asOf, drivers)
@@ -49,20 +52,21 @@ type Risk struct {
 }
 
 // Risk scores a stored customer as of now with the active model, keeps the
-// score (see scoreStored) and returns it with its signals. It returns
-// ErrNoModel before a model is loaded, or the store's error
-// (store.ErrNotFound for an unknown customer).
-func (s *Service) Risk(ctx context.Context, id string) (Risk, error) {
+// score (see scoreStored) and returns it with its signals, its reasons and
+// signals written in language l. It returns ErrNoModel before a model is
+// loaded, or the store's error (store.ErrNotFound for an unknown customer).
+func (s *Service) Risk(ctx context.Context, id string, l i18n.Lang) (Risk, error) {
 	m, err := s.models.Require()
 	if err != nil {
 		return Risk{}, err
 	}
 	now := s.Now()
-	pred, err := s.scoreStored(ctx, m, id, now)
+	pred, x, err := s.scoreStored(ctx, m, id, now)
 	if err != nil {
 		return Risk{}, err
 	}
-	sigs, err := s.storedSignals(ctx, m, id, now, &pred)
+	reasonsIn(l, m, x, pred.Drivers)
+	sigs, err := s.storedSignals(ctx, m, id, now, &pred, l)
 	if err != nil {
 		return Risk{}, err
 	}
@@ -74,18 +78,19 @@ func (s *Service) Risk(ctx context.Context, id string) (Risk, error) {
 // since: the store drops it on new events or a new profile); otherwise the
 // vector is rebuilt from the aggregates, and it and the score are stored,
 // which also keeps the at-risk list current. Either way the score goes
-// through the webhook alerts.
-func (s *Service) scoreStored(ctx context.Context, m *model.Artifact, id string, now time.Time) (model.Prediction, error) {
+// through the webhook alerts. It returns the prediction and the feature
+// vector it was made from.
+func (s *Service) scoreStored(ctx context.Context, m *model.Artifact, id string, now time.Time) (model.Prediction, []float64, error) {
 	p, cached, err := s.st.Snapshot(ctx, id)
 	if err != nil {
-		return model.Prediction{}, err
+		return model.Prediction{}, nil, err
 	}
 	day := signals.DayNumber(now)
 	if cached != nil && cached.Day == day && cached.ModelVersion == m.Version && len(cached.Vector) == m.Schema.Len() {
 		s.observed(m, &p, now, cached.Vector)
 		pred := m.Predict(cached.Vector, model.DefaultDrivers)
 		prev := cached.Score.Score
-		return pred, s.alerts.Evaluate(ctx, m, &p, pred, &prev, now)
+		return pred, cached.Vector, s.alerts.Evaluate(ctx, m, &p, pred, &prev, now)
 	}
 	var prev *float64
 	if cached != nil {
@@ -98,14 +103,26 @@ func (s *Service) scoreStored(ctx context.Context, m *model.Artifact, id string,
 	end := signals.EndDay(now)
 	h, err := s.st.History(ctx, id, end-int32(m.Schema.LookbackDays), end)
 	if err != nil {
-		return model.Prediction{}, err
+		return model.Prediction{}, nil, err
 	}
 	pred, x, err := s.scorer.Put(ctx, m, &p, h, now, model.DefaultDrivers)
 	if err != nil {
-		return model.Prediction{}, err
+		return model.Prediction{}, nil, err
 	}
 	s.observed(m, &p, now, x)
-	return pred, s.alerts.Evaluate(ctx, m, &p, pred, prev, now)
+	return pred, x, s.alerts.Evaluate(ctx, m, &p, pred, prev, now)
+}
+
+// reasonsIn writes the drivers' reasons in language l: each is its
+// feature's sentence for the vector x (features.Schema.DescribeIn), the
+// one the model wrote in English.
+func reasonsIn(l i18n.Lang, m *model.Artifact, x []float64, drivers []model.Driver) {
+	if l == i18n.En {
+		return
+	}
+	for i := range drivers {
+		drivers[i].Reason = m.Schema.DescribeIn(l, drivers[i].Feature, x)
+	}
 }
 
 // observed hands a served vector to the drift monitor; churned customers
@@ -118,24 +135,25 @@ func (s *Service) observed(m *model.Artifact, p *features.Profile, now time.Time
 
 // storedSignals reads a stored customer's daily aggregates and ticket
 // excerpts of the model's lookback window as of now (one round trip) and
-// returns what explain makes of them. It returns the store's error
-// (store.ErrNotFound for an unknown customer).
-func (s *Service) storedSignals(ctx context.Context, m *model.Artifact, id string, now time.Time, pred *model.Prediction) ([]evidence.Signal, error) {
+// returns what explain makes of them in language l. It returns the store's
+// error (store.ErrNotFound for an unknown customer).
+func (s *Service) storedSignals(ctx context.Context, m *model.Artifact, id string, now time.Time, pred *model.Prediction, l i18n.Lang) ([]evidence.Signal, error) {
 	end := signals.EndDay(now)
 	from := end - int32(m.Schema.LookbackDays)
 	h, notes, err := s.st.Evidence(ctx, id, from, end)
 	if err != nil {
 		return nil, err
 	}
-	return explain(m, h, notes, now, pred), nil
+	return explain(m, h, notes, now, pred, l), nil
 }
 
 // explain returns the signals of a customer scored with model m as of now
-// and makes pred's churn-intent driver quote the newest intent ticket.
-func explain(m *model.Artifact, h signals.History, notes []signals.Excerpt, now time.Time, pred *model.Prediction) []evidence.Signal {
+// and makes pred's churn-intent driver quote the newest intent ticket, in
+// language l.
+func explain(m *model.Artifact, h signals.History, notes []signals.Excerpt, now time.Time, pred *model.Prediction, l i18n.Lang) []evidence.Signal {
 	end := signals.EndDay(now)
-	evidence.Explain(pred.Drivers, notes, end)
-	return evidence.Build(h, notes, end, m.Schema.LookbackDays)
+	evidence.Explain(pred.Drivers, notes, end, l)
+	return evidence.Build(h, notes, end, m.Schema.LookbackDays, l)
 }
 
 // Unstored is a customer to score without storing anything: a profile and
@@ -155,8 +173,9 @@ type Scored struct {
 
 // Score scores customers without storing anything (batch scoring,
 // what-if): each from its own profile and events, as of now, with the
-// active model. It returns ErrNoModel before a model is loaded.
-func (s *Service) Score(customers []Unstored) (Scored, error) {
+// active model, the reasons and signals written in language l. It returns
+// ErrNoModel before a model is loaded.
+func (s *Service) Score(customers []Unstored, l i18n.Lang) (Scored, error) {
 	m, err := s.models.Require()
 	if err != nil {
 		return Scored{}, err
@@ -174,8 +193,10 @@ func (s *Service) Score(customers []Unstored) (Scored, error) {
 				notes = append(notes, x)
 			}
 		}
-		pred := m.Score(&c.Profile, h, now)
-		out.Risks[i] = Risk{CustomerID: c.Profile.ID, Prediction: pred, Signals: explain(m, h, notes, now, &pred), ModelVersion: m.Version, AsOf: now}
+		x := make([]float64, m.Schema.Len())
+		pred := m.ScoreInto(x, &c.Profile, h, now, model.DefaultDrivers)
+		reasonsIn(l, m, x, pred.Drivers)
+		out.Risks[i] = Risk{CustomerID: c.Profile.ID, Prediction: pred, Signals: explain(m, h, notes, now, &pred, l), ModelVersion: m.Version, AsOf: now}
 	}
 	return out, nil
 }

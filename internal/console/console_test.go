@@ -275,8 +275,15 @@ func TestIDsOfTheContract(t *testing.T) {
 			t.Errorf("the static files lack %s", s)
 		}
 	}
-	if strings.Contains(text, "localStorage") {
-		t.Error("the key must be kept in sessionStorage only")
+	// The key is kept in sessionStorage only: localStorage holds the
+	// language choice alone (js/i18n.js, issue 15), never the key.
+	for name, b := range staticFiles(t) {
+		if strings.Contains(string(b), "localStorage") && name != "js/i18n.js" {
+			t.Errorf("%s uses localStorage: the key must be kept in sessionStorage only", name)
+		}
+	}
+	if i18n := string(staticFiles(t)["js/i18n.js"]); strings.Contains(i18n, "churn.apiKey") || strings.Contains(i18n, "getKey") || !strings.Contains(i18n, "'churn.lang'") {
+		t.Error("js/i18n.js must keep the language choice alone in localStorage")
 	}
 }
 

@@ -3,17 +3,17 @@
 // in words a support agent can repeat on the phone ("asked to cancel",
 // "visited the cancel page", "no product activity since 3 Nov"). It is the
 // one place where these sentences are made, for stored customers and for
-// customers scored with inline events alike.
+// customers scored with inline events alike, in English, Traditional Chinese
+// or Simplified Chinese (sentences.go holds the three side by side).
 package evidence
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/i18n"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 )
@@ -63,19 +63,12 @@ const (
 	rankWeakPage
 )
 
-// pageRank and pageNames describe each risk-page category.
-var (
-	pageRank = [signals.NumCategories]int{
-		signals.CatCancel: rankStrongPage, signals.CatDowngrade: rankStrongPage, signals.CatRefund: rankStrongPage,
-		signals.CatCompetitor: rankOtherPage, signals.CatExport: rankOtherPage,
-		signals.CatBilling: rankWeakPage, signals.CatPricing: rankWeakPage,
-	}
-	pageNames = [signals.NumCategories]string{
-		signals.CatCancel: "the cancel page", signals.CatDowngrade: "the downgrade page", signals.CatPricing: "the pricing page",
-		signals.CatBilling: "the billing page", signals.CatRefund: "the refund page", signals.CatExport: "the data export page",
-		signals.CatCompetitor: "a competitor comparison page",
-	}
-)
+// pageRank ranks each risk-page category (pageNames in sentences.go names it).
+var pageRank = [signals.NumCategories]int{
+	signals.CatCancel: rankStrongPage, signals.CatDowngrade: rankStrongPage, signals.CatRefund: rankStrongPage,
+	signals.CatCompetitor: rankOtherPage, signals.CatExport: rankOtherPage,
+	signals.CatBilling: rankWeakPage, signals.CatPricing: rankWeakPage,
+}
 
 // Build returns the signals of a customer as of the day end (the first day
 // not visible, signals.EndDay of the as-of time), from its daily aggregates
@@ -86,8 +79,9 @@ var (
 // days; and the day usage stopped when the customer has been silent for
 // StoppedAfterDays days or more. Strongest first (churn intent, cancel /
 // downgrade / refund pages, usage stopped, negative tickets, other pages),
-// newest first within each; at most MaxSignals. It never returns nil.
-func Build(h signals.History, notes []signals.Excerpt, end int32, lookback int) []Signal {
+// newest first within each; at most MaxSignals. Their texts are in language
+// l (a ticket's own words are quoted as written). It never returns nil.
+func Build(h signals.History, notes []signals.Excerpt, end int32, lookback int, l i18n.Lang) []Signal {
 	type ranked struct {
 		Signal
 		rank int
@@ -111,9 +105,9 @@ func Build(h signals.History, notes []signals.Excerpt, end int32, lookback int) 
 		c := kept[d]
 		if len(x.Intents) > 0 {
 			c.intent++
-			add(rankIntent, ChurnIntentTicket, x.At, ticketText(x))
+			add(rankIntent, ChurnIntentTicket, x.At, ticketText(l, x))
 		} else if x.Negative {
-			add(rankNegative, NegativeTicket, x.At, ticketText(x))
+			add(rankNegative, NegativeTicket, x.At, ticketText(l, x))
 		}
 		if x.Negative {
 			c.negative++
@@ -133,10 +127,10 @@ func Build(h signals.History, notes []signals.Excerpt, end int32, lookback int) 
 			c := kept[d.Day]
 			at := signals.DayStart(d.Day)
 			if n := d.IntentTickets - c.intent; n > 0 {
-				add(rankIntent, ChurnIntentTicket, at, plural(n, "support ticket")+" with churn intent (no excerpt kept)")
+				add(rankIntent, ChurnIntentTicket, at, say(l, plural(n, "counted.intent"), n))
 			}
 			if n := d.NegTickets - c.negative - max(d.IntentTickets-c.intent, 0); n > 0 {
-				add(rankNegative, NegativeTicket, at, plural(n, "negative support ticket")+" (no excerpt kept)")
+				add(rankNegative, NegativeTicket, at, say(l, plural(n, "counted.negative"), n))
 			}
 		}
 		if d.Day >= visitFrom {
@@ -152,16 +146,16 @@ func Build(h signals.History, notes []signals.Excerpt, end int32, lookback int) 
 		if visits[c] == 0 {
 			continue
 		}
-		text := "visited " + pageNames[c]
+		text := say(l, "visit.once", pageNames[c])
 		if visits[c] > 1 {
-			text += fmt.Sprintf(" %d times in %d days", visits[c], end-visitFrom)
+			text = say(l, "visit.times", pageNames[c], visits[c], end-visitFrom)
 		}
 		add(pageRank[c], RiskPageVisit, signals.DayStart(lastVisit[c]), text)
 	}
 	if lastActive >= from && end-1-lastActive >= StoppedAfterDays {
 		stopped := lastActive + 1
 		add(rankStopped, UsageStopped, signals.DayStart(stopped),
-			fmt.Sprintf("no product activity since %s (%d days)", Date(signals.DayStart(stopped), end), end-stopped))
+			say(l, "stopped", day(signals.DayStart(stopped), end), end-stopped))
 	}
 
 	slices.SortStableFunc(all, func(a, b ranked) int {
@@ -189,9 +183,10 @@ func Build(h signals.History, notes []signals.Excerpt, end int32, lookback int) 
 
 // Explain makes the reason of the churn-intent driver concrete when an
 // excerpt of a churn-intent ticket of the last TicketDays days (before the
-// day end) is kept: "asked to cancel on 12 Nov: 'we want to cancel…'". The
-// newest such ticket is quoted. Other drivers are left as they are.
-func Explain(drivers []model.Driver, notes []signals.Excerpt, end int32) {
+// day end) is kept: "asked to cancel on 12 Nov: 'we want to cancel…'", in
+// language l. The newest such ticket is quoted. Other drivers are left as
+// they are.
+func Explain(drivers []model.Driver, notes []signals.Excerpt, end int32, l i18n.Lang) {
 	var newest *signals.Excerpt
 	for i := range notes {
 		x := &notes[i]
@@ -206,68 +201,76 @@ func Explain(drivers []model.Driver, notes []signals.Excerpt, end int32) {
 		if drivers[i].Feature != features.IntentTickets90d {
 			continue
 		}
-		r := intentPhrase(newest.Intents) + " on " + Date(newest.At, end)
+		r := say(l, "explain.on", intentPhrase(l, newest.Intents), day(newest.At, end))
 		if newest.Text != "" {
-			r += ": '" + signals.Cut(newest.Text, reasonExcerpt) + "'"
+			r = say(l, "explain.quote", intentPhrase(l, newest.Intents), day(newest.At, end), signals.Cut(newest.Text, reasonExcerpt))
 		}
 		if v := drivers[i].Value; v != nil && *v > 1 {
-			r += fmt.Sprintf(" (%d tickets with churn intent in %d days)", int(*v), TicketDays)
+			r += say(l, "explain.count", int(*v), TicketDays)
 		}
 		drivers[i].Reason = r
 	}
 }
 
-// ticketText is the sentence of a ticket excerpt.
-func ticketText(x *signals.Excerpt) string {
+// ticketText is the sentence of a ticket excerpt in language l.
+func ticketText(l i18n.Lang, x *signals.Excerpt) string {
 	var s string
 	if len(x.Intents) > 0 {
-		s = intentPhrase(x.Intents)
+		s = intentPhrase(l, x.Intents)
 	} else {
-		s = fmt.Sprintf("negative ticket (sentiment %.2f)", x.Sentiment)
+		s = say(l, "ticket.negative", x.Sentiment)
 	}
 	if x.Text == "" {
-		return s + " (ticket text not kept)"
+		return say(l, "ticket.noText", s)
 	}
-	return s + ": \"" + x.Text + "\""
+	return say(l, "ticket.quote", s, x.Text)
 }
 
-// intentWords say what a customer asked for, per intent.
+// intentWords names the sentence of each intent: what a customer asked for.
 var intentWords = map[signals.Intent]string{
-	signals.IntentCancel:     "asked to cancel",
-	signals.IntentRefund:     "asked for a refund",
-	signals.IntentCompetitor: "mentioned moving to a competitor",
-	signals.IntentPrice:      "complained about the price",
-	signals.IntentDowngrade:  "asked to downgrade",
+	signals.IntentCancel:     "intent.cancel",
+	signals.IntentRefund:     "intent.refund",
+	signals.IntentCompetitor: "intent.competitor",
+	signals.IntentPrice:      "intent.price",
+	signals.IntentDowngrade:  "intent.downgrade",
 }
 
-// intentPhrase joins the words of the intents: "asked to cancel and asked
-// for a refund".
-func intentPhrase(in []signals.Intent) string {
-	words := make([]string, 0, len(in))
+// intentPhrase joins the words of the intents in language l: "asked to
+// cancel and asked for a refund".
+func intentPhrase(l i18n.Lang, in []signals.Intent) string {
+	phrase := ""
 	for _, x := range in {
-		if w, ok := intentWords[x]; ok {
-			words = append(words, w)
+		key, ok := intentWords[x]
+		if !ok {
+			continue
+		}
+		if phrase == "" {
+			phrase = say(l, key)
+		} else {
+			phrase = say(l, "intent.and", phrase, say(l, key))
 		}
 	}
-	if len(words) == 0 {
-		return "expressed churn intent"
+	if phrase == "" {
+		return say(l, "intent.other")
 	}
-	return strings.Join(words, " and ")
+	return phrase
 }
 
 // Date formats t as "12 Nov", with the year when it is not the year of the
 // day end ("12 Nov 2025").
 func Date(t time.Time, end int32) string {
-	t = t.UTC()
-	if t.Year() != signals.DayStart(end-1).Year() {
-		return t.Format("2 Jan 2006")
-	}
-	return t.Format("2 Jan")
+	return day(t, end).In(i18n.En)
 }
 
-func plural(n int32, noun string) string {
+// day is t's day as Date names it, to be written in any language.
+func day(t time.Time, end int32) i18n.Day {
+	return i18n.DayOf(t, t.UTC().Year() != signals.DayStart(end-1).Year())
+}
+
+// plural is key for one (key + "One") or key for several.
+func plural(n int32, key string) string {
 	if n == 1 {
-		return "a " + noun
+		return key + "One"
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return key
 }

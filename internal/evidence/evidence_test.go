@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/features"
+	"github.com/churnrisk/churn/internal/i18n"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/signals"
 )
@@ -112,7 +113,7 @@ func TestBuild(t *testing.T) {
 			want:  []sig{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := Build(c.h, c.notes, end, 120)
+			got := Build(c.h, c.notes, end, 120, i18n.En)
 			if got == nil {
 				t.Fatal("nil signals")
 			}
@@ -167,7 +168,7 @@ func TestExplain(t *testing.T) {
 				{Feature: features.DaysSinceActive, Reason: "no product activity for 19 days"},
 				{Feature: features.IntentTickets90d, Value: c.value, Reason: generic},
 			}
-			Explain(drivers, c.notes, end)
+			Explain(drivers, c.notes, end, i18n.En)
 			if drivers[1].Reason != c.want {
 				t.Fatalf("reason %q, want %q", drivers[1].Reason, c.want)
 			}

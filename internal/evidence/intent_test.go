@@ -3,6 +3,7 @@ package evidence
 import (
 	"testing"
 
+	"github.com/churnrisk/churn/internal/i18n"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -14,7 +15,7 @@ func TestIntentPhrases(t *testing.T) {
 			t.Errorf("intent %q has no phrase", in)
 		}
 	}
-	if got := intentPhrase([]signals.Intent{signals.IntentDowngrade, signals.IntentPrice}); got != "asked to downgrade and complained about the price" {
+	if got := intentPhrase(i18n.En, []signals.Intent{signals.IntentDowngrade, signals.IntentPrice}); got != "asked to downgrade and complained about the price" {
 		t.Errorf("intentPhrase = %q", got)
 	}
 }

@@ -1,11 +1,11 @@
 package features
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
+	"github.com/churnrisk/churn/internal/i18n"
 	"github.com/churnrisk/churn/internal/signals"
 )
 
@@ -16,8 +16,21 @@ import (
 // (the 30-day usage beside the 30 days before it), so it is meaningful at any
 // value: nothing "fell 0%", no percentage above 100, never "NaN". A missing
 // value says what is not known; an unknown name or a short vector gives a
-// plain "name is value" sentence rather than a panic.
+// plain "name is value" sentence rather than a panic. The sentence is in
+// English; DescribeIn writes it in another language.
 func (s *Schema) Describe(name string, x []float64) string {
+	return s.DescribeIn(i18n.En, name, x)
+}
+
+// DescribeIn is Describe in language l ("近 30 天用量為 120" in
+// Traditional Chinese). Translate turns Describe's English sentence into
+// the same one.
+func (s *Schema) DescribeIn(l i18n.Lang, name string, x []float64) string {
+	return sentences.Text(l, s.describe(name, x))
+}
+
+// describe chooses the sentence of Describe and its arguments.
+func (s *Schema) describe(name string, x []float64) i18n.Message {
 	v := s.at(x, name)
 	if math.IsNaN(v) {
 		return notKnown(name, s)
@@ -37,23 +50,23 @@ func (s *Schema) Describe(name string, x []float64) string {
 		lb := float64(s.lookback())
 		switch t := s.at(x, TenureDays); {
 		case t < 1 && v >= t:
-			return "no product activity yet: signed up less than a day ago"
+			return msg("act.newNone")
 		case t < lb && v >= t:
-			return "no product activity since signing up " + count(math.Floor(t), "day", "days") + " ago"
+			return msg("act.sinceSignup", math.Floor(t))
 		case v >= lb:
-			return fmt.Sprintf("no product activity in the last %d days", s.lookback())
+			return msg("act.lookback", s.lookback())
 		case v < 1:
-			return "used the product in the last day"
+			return msg("act.lastDay")
 		}
-		return "no product activity for " + count(v, "day", "days")
+		return msg("act.for", v)
 	case ActiveDays30d:
 		switch v = clamp(v, 0, 30); {
 		case v == 0:
-			return "did not use the product on any of the last 30 days"
+			return msg("ad.none")
 		case v >= 30:
-			return "used the product every day of the last 30"
+			return msg("ad.all")
 		}
-		return fmt.Sprintf("used the product on %s of the last 30 days", num(v))
+		return msg("ad.some", v)
 	case UsageTrend:
 		return s.trend(v, s.at(x, Usage30d), s.at(x, UsagePrev30d))
 	case Tickets30d:
@@ -62,42 +75,41 @@ func (s *Schema) Describe(name string, x []float64) string {
 		return tickets90(v, s.at(x, Tickets30d))
 	case SentimentMean90d:
 		if t := s.at(x, Tickets90d); t == 0 {
-			return "no support tickets in the last 90 days to judge their tone"
+			return msg("sent.none")
 		}
-		return fmt.Sprintf("support tickets in the last 90 days were %s on average (tone %s, from -1 angry to +1 happy)", tone(v), signedTone(v))
+		return msg("sent.mean", tone(v), clamp(v, -1, 1))
 	case SentimentMin90d:
 		if t := s.at(x, Tickets90d); t == 0 {
-			return "no support tickets in the last 90 days to judge their tone"
+			return msg("sent.none")
 		}
 		if v > -0.05 {
-			return fmt.Sprintf("no unhappy support ticket in the last 90 days (lowest tone %s, from -1 angry to +1 happy)", signedTone(v))
+			return msg("sent.minCalm", clamp(v, -1, 1))
 		}
-		return fmt.Sprintf("the unhappiest support ticket in the last 90 days was %s (tone %s, from -1 angry to +1 happy)", tone(v), signedTone(v))
+		return msg("sent.min", tone(v), clamp(v, -1, 1))
 	case NegativeTickets90d:
 		return negativeTickets(v, s.at(x, Tickets90d))
 	case DaysSinceNegTicket:
 		switch {
 		case v >= float64(s.lookback()):
-			return fmt.Sprintf("no unhappy support ticket in the last %d days", s.lookback())
+			return msg("dneg.none", s.lookback())
 		case v < 1:
-			return "an unhappy support ticket in the last day"
+			return msg("dneg.lastDay")
 		}
-		return fmt.Sprintf("last unhappy support ticket %s ago", count(v, "day", "days"))
+		return msg("dneg.ago", v)
 	case IntentTickets90d:
 		v = math.Max(0, v)
 		if v == 0 {
-			return "no support ticket in the last 90 days asked to cancel, downgrade or get a refund, or spoke of switching to another product"
+			return msg("intent.none")
 		}
-		return count(v, "support ticket", "support tickets") +
-			" in the last 90 days asked to cancel, downgrade or get a refund, or spoke of switching to another product or of the price"
+		return msg("intent.count", v)
 	case RiskVisitDays30d:
 		switch v = clamp(v, 0, 30); {
 		case v == 0:
-			return "no visits to risk pages (cancel, pricing, refund...) in the last 30 days"
+			return msg("rv.none")
 		case v >= 30:
-			return "visited risk pages (cancel, pricing, refund...) every day of the last 30"
+			return msg("rv.all")
 		}
-		return fmt.Sprintf("visited risk pages (cancel, pricing, refund...) on %s of the last 30 days", num(v))
+		return msg("rv.some", v)
 	case PageViews30d:
 		return pageViews(v, s.riskVisits(x))
 	case TenureDays:
@@ -105,25 +117,31 @@ func (s *Schema) Describe(name string, x []float64) string {
 	case MRR:
 		switch {
 		case v == 0:
-			return "pays nothing a month (a free or unpaid account)"
+			return msg("mrr.zero")
 		case v < 0:
-			return fmt.Sprintf("monthly revenue is negative (%s)", money(v))
+			return msg("mrr.negative", v)
 		}
-		return fmt.Sprintf("pays %s a month", money(v))
+		return msg("mrr.pays", v)
 	}
 	for c := signals.Category(0); c < signals.NumCategories; c++ {
 		if name == VisitFeature(c) {
-			return count(math.Max(0, v), "visit", "visits") + " to the " + pageNames[c] + " in the last 30 days"
+			if v = math.Max(0, v); v == 0 {
+				return msg("visit.none", pageNames[c])
+			}
+			return msg("visit.count", v, pageNames[c])
 		}
 	}
 	if a, start, k, ok := s.categorical(name); ok {
 		return categorySentence(a, x, start, k, v)
 	}
 	if col, ok := strings.CutSuffix(name, dateSuffix); ok && strings.HasPrefix(col, attrPrefix) {
-		return fmt.Sprintf("%s was %s ago", humanName(col), count(math.Floor(v), "day", "days"))
+		return msg("attr.ago", humanName(col), math.Floor(v))
 	}
-	return fmt.Sprintf("%s is %s", humanName(name), num(v))
+	return msg("attr.is", humanName(name), v)
 }
+
+// msg is the sentence key of the catalog with its arguments.
+func msg(key string, args ...any) i18n.Message { return i18n.Msg(key, args...) }
 
 // numBehaviour is the length of the behavioural block.
 var numBehaviour = len(BehaviourNames())
@@ -172,32 +190,19 @@ func (s *Schema) riskVisits(x []float64) float64 {
 }
 
 // notKnown is the sentence of a missing value.
-func notKnown(name string, s *Schema) string {
-	what := map[string]string{
-		Usage7d: "usage in the last 7 days", Usage30d: "usage in the last 30 days", UsagePrev30d: "usage in the 30 days before the last 30",
-		UsageDrop30d: "the change in usage against the previous 30 days", UsageDrop7d: "the change in usage this week",
-		DaysSinceActive: "the last product activity", ActiveDays30d: "how many of the last 30 days the product was used",
-		UsageTrend: "the usage trend", Tickets30d: "the number of support tickets in the last 30 days",
-		Tickets90d: "the number of support tickets in the last 90 days", SentimentMean90d: "the tone of the support tickets",
-		SentimentMin90d: "the tone of the unhappiest support ticket", NegativeTickets90d: "the number of unhappy support tickets",
-		DaysSinceNegTicket: "the last unhappy support ticket", IntentTickets90d: "whether support tickets asked to cancel",
-		RiskVisitDays30d: "visits to risk pages", PageViews30d: "the number of page views", TenureDays: "the signup date", MRR: "the monthly revenue",
-	}[name]
-	if what == "" {
-		for c := signals.Category(0); c < signals.NumCategories; c++ {
-			if name == VisitFeature(c) {
-				what = "visits to the " + pageNames[c]
-			}
+func notKnown(name string, s *Schema) i18n.Message {
+	if sentences.Arity("known."+name) == 0 {
+		return msg("known." + name)
+	}
+	for c := signals.Category(0); c < signals.NumCategories; c++ {
+		if name == VisitFeature(c) {
+			return msg("known.visits", pageNames[c])
 		}
 	}
-	if what == "" {
-		if a, _, _, ok := s.categorical(name); ok {
-			what = a.Name
-		} else {
-			what = humanName(name)
-		}
+	if a, _, _, ok := s.categorical(name); ok {
+		return msg("known.attr", a.Name)
 	}
-	return what + " is not known"
+	return msg("known.attr", humanName(name))
 }
 
 // compare says how recent stands against earlier: -1 lower, 0 about the same
@@ -212,144 +217,146 @@ func compare(recent, earlier float64) int {
 	return 0
 }
 
-func usageWeek(u7, week float64) string {
+func usageWeek(u7, week float64) i18n.Message {
 	u7 = math.Max(0, u7)
 	switch {
 	case math.IsNaN(week) && u7 == 0:
-		return "no usage in the last 7 days"
+		return msg("u7.none")
 	case math.IsNaN(week):
-		return fmt.Sprintf("usage of %s in the last 7 days", num(u7))
+		return msg("u7.of", u7)
 	case u7 == 0 && week == 0:
-		return "no usage in the last 7 days, nor in the 3 weeks before"
+		return msg("u7.noneEver")
 	case u7 == 0:
-		return fmt.Sprintf("no usage in the last 7 days, against about %s in a usual week", num(round(week)))
+		return msg("u7.noneAgainst", round(week))
 	case week == 0:
-		return fmt.Sprintf("usage of %s in the last 7 days, after none in the 3 weeks before", num(u7))
+		return msg("u7.started", u7)
 	}
 	switch compare(u7, week) {
 	case -1:
-		return fmt.Sprintf("usage of %s in the last 7 days, down from about %s in a usual week", num(u7), num(round(week)))
+		return msg("u7.down", u7, round(week))
 	case 1:
-		return fmt.Sprintf("usage of %s in the last 7 days, up from about %s in a usual week", num(u7), num(round(week)))
+		return msg("u7.up", u7, round(week))
 	}
-	return fmt.Sprintf("usage of %s in the last 7 days, about the same as a usual week", num(u7))
+	return msg("u7.same", u7)
 }
 
-func usageMonth(u30, prev float64) string {
+func usageMonth(u30, prev float64) i18n.Message {
 	u30 = math.Max(0, u30)
 	switch {
 	case math.IsNaN(prev) && u30 == 0:
-		return "no usage in the last 30 days"
+		return msg("u30.none")
 	case math.IsNaN(prev):
-		return fmt.Sprintf("usage of %s in the last 30 days", num(u30))
+		return msg("u30.of", u30)
 	}
 	prev = math.Max(0, prev)
 	switch {
 	case u30 == 0 && prev == 0:
-		return "no usage in the last 30 days, nor in the 30 before"
+		return msg("u30.noneEver")
 	case u30 == 0:
-		return fmt.Sprintf("usage stopped: none in the last 30 days, against %s in the 30 before", num(prev))
+		return msg("u30.stopped", prev)
 	case prev == 0:
-		return fmt.Sprintf("usage started: %s in the last 30 days, after none in the 30 before", num(u30))
+		return msg("u30.started", u30)
 	}
 	switch compare(u30, prev) {
 	case -1:
-		return fmt.Sprintf("usage fell from %s to %s a month", num(prev), num(u30))
+		return msg("u30.fell", prev, u30)
 	case 1:
-		return fmt.Sprintf("usage rose from %s to %s a month", num(prev), num(u30))
+		return msg("u30.rose", prev, u30)
 	}
-	return fmt.Sprintf("usage steady at about %s a month", num(u30))
+	return msg("u30.steady", u30)
 }
 
-func usageBefore(prev, u30 float64) string {
+func usageBefore(prev, u30 float64) i18n.Message {
 	prev = math.Max(0, prev)
 	switch {
 	case math.IsNaN(u30) && prev == 0:
-		return "no usage in the 30 days before the last 30"
+		return msg("prev.none")
 	case math.IsNaN(u30):
-		return fmt.Sprintf("usage of %s in the 30 days before the last 30", num(prev))
+		return msg("prev.of", prev)
 	}
 	u30 = math.Max(0, u30)
 	switch {
 	case prev == 0 && u30 == 0:
-		return "no usage in the 30 days before the last 30, nor since"
+		return msg("prev.noneEver")
 	case prev == 0:
-		return fmt.Sprintf("no usage in the 30 days before the last 30, then %s since", num(u30))
+		return msg("prev.started", u30)
 	case u30 == 0:
-		return fmt.Sprintf("usage of %s in the 30 days before the last 30, then none since", num(prev))
+		return msg("prev.stopped", prev)
 	}
 	switch compare(u30, prev) {
 	case -1:
-		return fmt.Sprintf("usage was %s in the 30 days before the last 30, then fell to %s", num(prev), num(u30))
+		return msg("prev.fell", prev, u30)
 	case 1:
-		return fmt.Sprintf("usage was %s in the 30 days before the last 30, then rose to %s", num(prev), num(u30))
+		return msg("prev.rose", prev, u30)
 	}
-	return fmt.Sprintf("usage steady at about %s a month over the last 60 days", num(prev))
+	return msg("prev.steady", prev)
 }
 
 // dropPct turns a relative fall in (0, 1) into a whole percentage in
 // [1, 99]: a fall that rounds to 0% or 100% is neither none nor all.
 func dropPct(d float64) float64 { return clamp(math.Round(d*100), 1, 99) }
 
-func usageDrop30(d, u30, prev float64) string {
+func usageDrop30(d, u30, prev float64) i18n.Message {
 	d = clamp(d, -1, 1)
 	known := !math.IsNaN(u30) && !math.IsNaN(prev)
 	u30, prev = math.Max(0, u30), math.Max(0, prev)
-	from := ""
-	if known {
-		from = fmt.Sprintf(" (from %s to %s a month)", num(prev), num(u30))
+	// from adds "(from prev to u30 a month)" when both are known.
+	from := func(key string, args ...any) i18n.Message {
+		if known {
+			return msg(key+"From", append(args, prev, u30)...)
+		}
+		return msg(key, args...)
 	}
 	switch {
 	case known && u30 == 0 && prev == 0:
-		return "no usage in the last 30 days, nor in the 30 before"
+		return msg("u30.noneEver")
 	case d >= 1 && known:
-		return fmt.Sprintf("usage stopped: none in the last 30 days, against %s in the 30 before", num(prev))
+		return msg("u30.stopped", prev)
 	case d >= 1:
-		return "usage stopped: none in the last 30 days, after usage in the 30 before"
+		return msg("u30.stoppedAfter")
 	case math.Round(d*100) == 0:
-		return "usage about the same as the previous 30 days" + from
+		return from("d30.same")
 	case d > 0:
-		return fmt.Sprintf("usage fell %.0f%% against the previous 30 days%s", dropPct(d), from)
+		return from("d30.fell", dropPct(d))
 	case known && prev == 0:
-		return fmt.Sprintf("usage started: %s in the last 30 days, after none in the 30 before", num(u30))
+		return msg("u30.started", u30)
 	case d <= -1:
-		return "usage more than doubled against the previous 30 days" + from
+		return from("d30.doubled")
 	}
-	return fmt.Sprintf("usage rose %.0f%% against the previous 30 days%s", dropPct(-d), from)
+	return from("d30.rose", dropPct(-d))
 }
 
-func usageDrop7(d, u7, week float64) string {
+func usageDrop7(d, u7, week float64) i18n.Message {
 	d = clamp(d, -1, 1)
 	known := !math.IsNaN(u7) && !math.IsNaN(week)
 	u7 = math.Max(0, u7)
 	switch {
 	case known && u7 == 0 && week == 0:
-		return "no usage this week, nor in the 3 weeks before"
+		return msg("d7.noneEver")
 	case d >= 1 && known:
-		return fmt.Sprintf("no usage this week, against about %s in a usual week", num(round(week)))
+		return msg("d7.noneAgainst", round(week))
 	case d >= 1:
-		return "no usage this week, after usage in the weeks before"
+		return msg("d7.stoppedAfter")
 	case math.Round(d*100) == 0:
-		return "usage this week about the same as its usual week"
+		return msg("d7.same")
 	case d > 0:
-		return fmt.Sprintf("usage this week is %.0f%% below its usual week", dropPct(d))
+		return msg("d7.below", dropPct(d))
 	case known && week == 0:
-		return fmt.Sprintf("usage of %s this week, after none in the 3 weeks before", num(u7))
+		return msg("d7.started", u7)
 	case d <= -1:
-		return "usage this week is more than double its usual week"
+		return msg("d7.doubled")
 	}
-	return fmt.Sprintf("usage this week is %.0f%% above its usual week", dropPct(-d))
+	return msg("d7.above", dropPct(-d))
 }
 
 // trend puts the usage trend in words. v is the fitted line's change per 30
 // days over the mean daily usage of the lookback (features.behaviour), so
 // the line goes from (1 - k) to (1 + k) times the mean with
 // k = v * (lookback - 1) / 60.
-func (s *Schema) trend(v, u30, prev float64) string {
+func (s *Schema) trend(v, u30, prev float64) i18n.Message {
 	n := s.lookback()
-	over := fmt.Sprintf("over the last %d days", n)
 	if v == 0 && u30 == 0 && prev == 0 {
-		return fmt.Sprintf("no usage in the last %d days", n)
+		return msg("tr.none", n)
 	}
 	k := clamp(v, -5, 5) * float64(n-1) / 60
 	r := math.Inf(1) // the line's end over its start
@@ -358,104 +365,102 @@ func (s *Schema) trend(v, u30, prev float64) string {
 	}
 	switch {
 	case r >= 0.9 && r <= 1.1:
-		return "usage roughly steady " + over
+		return msg("tr.steady", n)
 	case r <= 0.15:
-		return "usage has been falling steeply " + over
+		return msg("tr.falling", n)
 	case r < 0.9:
 		if fall := 1 - r; fall < 0.45 || fall >= 0.55 {
-			return fmt.Sprintf("usage has fallen by about %.0f%% %s", math.Round(fall*10)*10, over)
+			return msg("tr.fell", math.Round(fall*10)*10, n)
 		}
-		return "usage roughly halved " + over
+		return msg("tr.halved", n)
 	case r < 1.9:
-		return fmt.Sprintf("usage has risen by about %.0f%% %s", math.Round((r-1)*10)*10, over)
+		return msg("tr.rose", math.Round((r-1)*10)*10, n)
 	case r < 2.5:
-		return "usage roughly doubled " + over
+		return msg("tr.doubled", n)
 	case r < 3.5:
-		return "usage roughly tripled " + over
+		return msg("tr.tripled", n)
 	}
-	return "usage has been rising steeply " + over
+	return msg("tr.rising", n)
 }
 
-func tickets30(t30, t90 float64) string {
+func tickets30(t30, t90 float64) i18n.Message {
 	t30 = math.Max(0, t30)
 	before := t90 - t30
 	switch {
 	case math.IsNaN(before) || before < 0:
-		return count(t30, "support ticket", "support tickets") + " in the last 30 days"
+		return msg("t30.count", t30)
 	case t30 == 0 && before == 0:
-		return "no support tickets in the last 90 days"
+		return msg("t90.none")
 	case t30 == 0:
-		return fmt.Sprintf("no support tickets in the last 30 days, after %s in the 60 days before", num(before))
+		return msg("t30.noneAfter", before)
 	case before == 0:
-		return count(t30, "support ticket", "support tickets") + " in the last 30 days, none in the 60 days before"
+		return msg("t30.noneBefore", t30)
 	}
-	return fmt.Sprintf("%s in the last 30 days, against %s in the 60 days before", count(t30, "support ticket", "support tickets"), num(before))
+	return msg("t30.against", t30, before)
 }
 
-func tickets90(t90, t30 float64) string {
+func tickets90(t90, t30 float64) i18n.Message {
 	t90 = math.Max(0, t90)
 	switch {
 	case t90 == 0:
-		return "no support tickets in the last 90 days"
+		return msg("t90.none")
 	case math.IsNaN(t30) || t30 < 0 || t30 > t90:
-		return count(t90, "support ticket", "support tickets") + " in the last 90 days"
+		return msg("t90.count", t90)
 	case t30 == 0:
-		return count(t90, "support ticket", "support tickets") + " in the last 90 days, none of them in the last 30"
+		return msg("t90.noneRecent", t90)
 	case t30 == t90 && t90 == 1:
-		return "1 support ticket in the last 90 days, within the last 30"
+		return msg("t90.oneRecent")
 	case t30 == t90:
-		return count(t90, "support ticket", "support tickets") + " in the last 90 days, all within the last 30"
+		return msg("t90.allRecent", t90)
 	}
-	return fmt.Sprintf("%s in the last 90 days, %s of them in the last 30", count(t90, "support ticket", "support tickets"), num(t30))
+	return msg("t90.someRecent", t90, t30)
 }
 
-func negativeTickets(neg, t90 float64) string {
+func negativeTickets(neg, t90 float64) i18n.Message {
 	neg = math.Max(0, neg)
 	switch {
 	case neg == 0:
-		return "no unhappy support tickets in the last 90 days"
+		return msg("neg.none")
 	case math.IsNaN(t90) || t90 < neg:
-		return count(neg, "unhappy support ticket", "unhappy support tickets") + " in the last 90 days"
+		return msg("neg.count", neg)
 	case neg == 1 && t90 == 1:
-		return "the only support ticket in the last 90 days was unhappy"
+		return msg("neg.only")
 	case neg == t90:
-		return fmt.Sprintf("all %s support tickets in the last 90 days were unhappy", num(t90))
+		return msg("neg.all", t90)
+	case neg == 1:
+		return msg("neg.someOne", neg, t90)
 	}
-	verb := "were"
-	if neg == 1 {
-		verb = "was"
-	}
-	return fmt.Sprintf("%s of %s support tickets in the last 90 days %s unhappy", num(neg), num(t90), verb)
+	return msg("neg.some", neg, t90)
 }
 
-func pageViews(v, risk float64) string {
+func pageViews(v, risk float64) i18n.Message {
 	v = math.Max(0, v)
 	switch {
 	case v == 0:
-		return "no page views in the last 30 days"
+		return msg("pv.none")
 	case math.IsNaN(risk) || risk > v:
-		return count(v, "page view", "page views") + " in the last 30 days"
+		return msg("pv.count", v)
 	case risk == 0:
-		return count(v, "page view", "page views") + " in the last 30 days, none on risk pages (cancel, pricing, refund...)"
+		return msg("pv.noneRisk", v)
 	case risk == v && v == 1:
-		return "1 page view in the last 30 days, on a risk page (cancel, pricing, refund...)"
+		return msg("pv.oneRisk")
 	case risk == v:
-		return count(v, "page view", "page views") + " in the last 30 days, all on risk pages (cancel, pricing, refund...)"
+		return msg("pv.allRisk", v)
 	}
-	return fmt.Sprintf("%s in the last 30 days, %s on risk pages (cancel, pricing, refund...)", count(v, "page view", "page views"), num(risk))
+	return msg("pv.someRisk", v, risk)
 }
 
-func tenure(days float64) string {
+func tenure(days float64) i18n.Message {
 	days = math.Max(0, days)
 	switch {
 	case days < 1:
-		return "new customer: signed up less than a day ago"
+		return msg("tenure.new")
 	case days < 60:
-		return "new customer: signed up " + count(math.Floor(days), "day", "days") + " ago"
+		return msg("tenure.days", math.Floor(days))
 	case days < 730:
-		return fmt.Sprintf("customer for about %s months", num(math.Round(days/30.44)))
+		return msg("tenure.months", math.Round(days/30.44))
 	}
-	return fmt.Sprintf("customer for about %s years", num(math.Round(days/365.25)))
+	return msg("tenure.years", math.Round(days/365.25))
 }
 
 // tone puts a sentiment in [-1, 1] in words (the console's sentimentWord
@@ -474,29 +479,27 @@ func tone(v float64) string {
 	return "happy"
 }
 
-func signedTone(v float64) string { return fmt.Sprintf("%+.2f", clamp(v, -1, 1)) }
-
 // categorySentence describes the one-hot feature k of the block of a
 // starting at start: the level the customer has, against this one.
-func categorySentence(a *Attribute, x []float64, start, k int, v float64) string {
+func categorySentence(a *Attribute, x []float64, start, k int, v float64) i18n.Message {
 	n := len(a.Levels) + 1
 	if v > 0 {
-		return fmt.Sprintf("%s is %s", a.Name, levelName(a, k))
+		return msg("cat.is", a.Name, levelName(a, k))
 	}
 	if start+n <= len(x) {
 		for j := range n {
 			if x[start+j] > 0 {
-				return fmt.Sprintf("%s is %s, not %s", a.Name, levelName(a, j), levelName(a, k))
+				return msg("cat.isNot", a.Name, levelName(a, j), levelName(a, k))
 			}
 		}
-		return a.Name + " is not known"
+		return msg("known.attr", a.Name)
 	}
-	return fmt.Sprintf("%s is not %s", a.Name, levelName(a, k))
+	return msg("cat.not", a.Name, levelName(a, k))
 }
 
 func levelName(a *Attribute, j int) string {
 	if j >= len(a.Levels) {
-		return "a rare or new value"
+		return rareLevel
 	}
 	return a.Levels[j]
 }
@@ -542,17 +545,6 @@ func (s *Schema) categorical(name string) (a *Attribute, start, k int, ok bool) 
 
 func humanName(name string) string {
 	return strings.ReplaceAll(strings.TrimPrefix(name, attrPrefix), "_", " ")
-}
-
-// count is "no days", "1 day" or "19 days".
-func count(v float64, one, many string) string {
-	switch {
-	case v == 0:
-		return "no " + many
-	case v == 1:
-		return "1 " + one
-	}
-	return num(v) + " " + many
 }
 
 func round(v float64) float64 {

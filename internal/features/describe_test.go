@@ -92,13 +92,16 @@ func TestDescribeEdges(t *testing.T) {
 			x := append([]float64(nil), typical...)
 			x[i] = e
 			checkSentence(t, name+"="+strconv.FormatFloat(e, 'g', -1, 64), s.Describe(name, x))
+			checkChinese(t, name+"="+strconv.FormatFloat(e, 'g', -1, 64), s, name, x)
 			all := make([]float64, s.Len())
 			for j := range all {
 				all[j] = e
 			}
 			checkSentence(t, name+" in a vector of "+strconv.FormatFloat(e, 'g', -1, 64), s.Describe(name, all))
+			checkChinese(t, name+" in a vector of "+strconv.FormatFloat(e, 'g', -1, 64), s, name, all)
 		}
 		checkSentence(t, name+" typical", s.Describe(name, typical))
+		checkChinese(t, name+" typical", s, name, typical)
 	}
 	// A brand-new customer: signed up at the as-of time, no events, no plan,
 	// MRR or attributes.
@@ -132,6 +135,7 @@ func TestDescribeEdges(t *testing.T) {
 	for _, name := range s.Names {
 		got := s.Describe(name, fresh)
 		checkSentence(t, "new customer "+name, got)
+		checkChinese(t, "new customer "+name, s, name, fresh)
 		if w, ok := want[name]; ok && got != w {
 			t.Errorf("new customer %s: %q, want %q", name, got, w)
 		}

@@ -1,5 +1,9 @@
 // The API client: same-origin fetches of /v1/... with the signed-in key as a
-// bearer token. The key lives in sessionStorage only.
+// bearer token and, on the routes that take it, the console's language as
+// ?lang= (the API answers its sentences in it). The key lives in
+// sessionStorage only.
+
+import { lang, t } from './i18n.js';
 
 const KEY = 'churn.apiKey';
 
@@ -48,10 +52,10 @@ export async function request(path, { signal, key, probe = false, accept = 'appl
   if (k) headers.Authorization = 'Bearer ' + k;
   let res;
   try {
-    res = await fetch(path, { headers, signal, credentials: 'same-origin', cache: 'no-store' });
+    res = await fetch(inLanguage(path), { headers, signal, credentials: 'same-origin', cache: 'no-store' });
   } catch (e) {
     if (e && e.name === 'AbortError') throw e;
-    throw new ApiError(0, { title: 'The API cannot be reached', detail: 'Check the network connection and that the service is running.' });
+    throw new ApiError(0, { title: t('api.unreachable'), detail: t('api.unreachableDetail') });
   }
   if (res.ok) return res;
   const err = new ApiError(res.status, await problemOf(res));
@@ -70,7 +74,7 @@ export async function getJSON(path, opts) {
     return await res.json();
   } catch (e) {
     if (e && e.name === 'AbortError') throw e;
-    throw new ApiError(res.status, { title: 'Unreadable answer', detail: `${path} did not answer JSON.` });
+    throw new ApiError(res.status, { title: t('api.unreadable'), detail: t('api.unreadableDetail', { path }) });
   }
 }
 
@@ -95,6 +99,18 @@ async function problemOf(res) {
 /** True for an error that needs no view: an abort or a handled 401. */
 export function isQuiet(err) {
   return !!err && (err.name === 'AbortError' || err.handled === true);
+}
+
+/** The routes whose answers hold sentences, where the API takes a lang parameter. */
+const WORDED = /^\/v1\/(?:at-risk|score|customers\/[^/?]+\/risk)(?:\?|$)/;
+
+/** A path of a worded route with the console's language as its lang parameter (other paths as they are). */
+export function inLanguage(path) {
+  if (!WORDED.test(path)) return path;
+  const [base, query = ''] = path.split('?');
+  const q = new URLSearchParams(query);
+  q.set('lang', lang());
+  return `${base}?${q}`;
 }
 
 /** Builds "path?k=v&…" from the entries of params that are not empty. */

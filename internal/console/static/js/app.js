@@ -1,8 +1,10 @@
 // The console's shell: sign-in state, the hash router, the page life cycle
-// (main[data-state] loading → ready | error, body[data-page]) and the header.
+// (main[data-state] loading → ready | error, body[data-page]), the header and
+// its language choice (a change renders the header and the page anew).
 
 import { clearKey, getJSON, getKey, isQuiet, setUnauthorizedHandler } from './api.js';
 import { append, h, problemView } from './dom.js';
+import { LANGS, lang, setLang, t } from './i18n.js';
 import * as login from './pages/login.js';
 import * as atRisk from './pages/at-risk.js';
 import * as customer from './pages/customer.js';
@@ -10,7 +12,6 @@ import * as metrics from './pages/metrics.js';
 import * as model from './pages/model.js';
 import * as webhooks from './pages/webhooks.js';
 
-const APP = 'Churn console';
 const main = document.getElementById('app');
 const status = document.getElementById('status');
 
@@ -42,9 +43,9 @@ export function parseHash(hash) {
 const pages = {
   login, 'at-risk': atRisk, customer, metrics, model, webhooks,
   'not-found': {
-    title: () => 'Page not found',
-    render: () => [h('h1', { text: 'Page not found' }),
-      h('p', {}, 'There is no such page. ', h('a', { href: '#/at-risk', text: 'Go to the at-risk customers' }), '.')],
+    title: () => t('notFound.title'),
+    render: () => [h('h1', { text: t('notFound.title') }),
+      h('p', {}, t('notFound.text'), ' ', h('a', { href: '#/at-risk', text: t('notFound.link') }), t('notFound.end'))],
   },
 };
 
@@ -67,7 +68,7 @@ function updateHeader(route) {
   document.getElementById('session').hidden = !s;
   document.getElementById('auth-banner').hidden = !(s && s.authOff);
   document.getElementById('nav-webhooks-item').hidden = !(s && s.role === 'admin');
-  document.getElementById('role-name').textContent = s ? s.role : '';
+  document.getElementById('role-name').textContent = s ? roleName(s.role) : '';
   document.getElementById('sign-out').hidden = !s || s.authOff;
   const active = route.name === 'customer' ? 'at-risk' : route.name;
   for (const a of document.querySelectorAll('#site-nav a')) {
@@ -93,22 +94,22 @@ async function render() {
   const ctx = { ...route, signal: controller.signal, session, navigate, announce };
   updateHeader(route);
   const title = page.title(ctx);
-  document.title = `${title} · ${APP}`;
+  document.title = `${title} · ${t('app.name')}`;
   document.body.dataset.page = route.name;
   main.dataset.state = 'loading';
   main.setAttribute('aria-busy', 'true');
-  main.replaceChildren(h('h1', { text: title }), h('p', { class: 'loading', text: 'Loading…' }));
+  main.replaceChildren(h('h1', { text: title }), h('p', { class: 'loading', text: t('common.loading') }));
   try {
     const content = await page.render(ctx);
     if (token !== seq) return;
     main.replaceChildren();
     append(main, content);
-    finish('ready', `${title} loaded`);
+    finish('ready', t('app.loaded', { title }));
   } catch (err) {
     if (token !== seq || isQuiet(err)) return;
     main.replaceChildren();
     append(main, err.view || [h('h1', { text: title }), problemView(err)]);
-    finish('error', `${title} could not be loaded`);
+    finish('error', t('app.notLoaded', { title }));
   }
 }
 
@@ -119,6 +120,27 @@ function finish(state, words) {
   main.focus({ preventScroll: true });
   window.scrollTo(0, 0);
   announce(words);
+}
+
+/**
+ * Puts the page in the current language: html[lang], the language choice
+ * and the header's fixed strings (elements with data-i18n, and
+ * data-i18n-label for an aria-label).
+ */
+function applyLanguage() {
+  document.documentElement.lang = lang();
+  langSelect.value = lang();
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+  const s = session.current;
+  document.getElementById('role-name').textContent = s ? roleName(s.role) : '';
+}
+
+/** A role in words; an unknown role as the API names it. */
+function roleName(role) {
+  const key = 'role.' + role;
+  const words = t(key);
+  return words === key ? role : words;
 }
 
 /** Called after a successful sign-in. */
@@ -133,7 +155,7 @@ session.signIn = signedIn;
 function signOut() {
   clearKey();
   session.current = null;
-  session.loginNotice = 'You are signed out.';
+  session.loginNotice = t('app.signedOut');
   navigate('#/login');
 }
 
@@ -156,28 +178,37 @@ async function boot() {
       } catch (e) {
         if (e.status !== 401 && e.status !== 403) throw e;
         clearKey();
-        session.loginMessage = 'Your saved API key was not accepted. Sign in again.';
+        session.loginMessage = t('app.keyRejected');
       }
     }
   } catch (err) {
-    document.title = `Error · ${APP}`;
+    document.title = `${t('app.error')} · ${t('app.name')}`;
     document.body.dataset.page = 'error';
-    main.replaceChildren(h('h1', { text: 'The console cannot start' }), problemView(err),
-      h('p', {}, h('button', { type: 'button', id: 'retry', on: { click: () => location.reload() }, text: 'Try again' })));
-    finish('error', 'The console cannot start');
+    main.replaceChildren(h('h1', { text: t('app.cannotStart') }), problemView(err),
+      h('p', {}, h('button', { type: 'button', id: 'retry', on: { click: () => location.reload() }, text: t('app.tryAgain') })));
+    finish('error', t('app.cannotStart'));
     return;
   }
   window.addEventListener('hashchange', render);
+  session.ready = true;
   render();
 }
 
 setUnauthorizedHandler(() => {
   if (!session.current) return; // parallel requests: the first 401 has signed out
   session.current = null;
-  session.loginMessage = 'The API did not accept your key (401): it may have been revoked. Sign in again.';
+  session.loginMessage = t('app.keyRevoked');
   navigate('#/login');
 });
 document.getElementById('sign-out').addEventListener('click', signOut);
+const langSelect = document.getElementById('lang-select');
+for (const l of LANGS) langSelect.append(h('option', { value: l.code, lang: l.code, text: l.name }));
+langSelect.addEventListener('change', () => {
+  setLang(langSelect.value);
+  applyLanguage();
+  if (session.ready) render();
+});
+applyLanguage();
 document.getElementById('skip-link').addEventListener('click', (e) => {
   e.preventDefault();
   main.focus();

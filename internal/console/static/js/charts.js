@@ -5,6 +5,7 @@
 // classes (series-0, series-1, …), so series differ by more than colour.
 
 import { build, h, table } from './dom.js';
+import { t } from './i18n.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 const M = { top: 34, right: 16, bottom: 40, left: 60 };
@@ -32,6 +33,13 @@ export function niceTicks(lo, hi, count = 5) {
   const ticks = [];
   for (let v = first; v <= last + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
   return { lo: ticks[0], hi: ticks[ticks.length - 1], ticks };
+}
+
+/** About how wide a label is drawn, in pixels: 7 a character, 14 a Chinese one. */
+function textWidth(text) {
+  let w = 0;
+  for (const c of String(text)) w += c.codePointAt(0) >= 0x2e80 ? 14 : 7;
+  return w;
 }
 
 /** The frame shared by every chart: scales, grid, axes, title and legend. */
@@ -63,16 +71,17 @@ function frame(o, values) {
   // x axis labels, thinned to fit
   const xa = s('g', { class: 'axis axis-x' },
     s('line', { class: 'baseline', x1: M.left, x2: width - M.right, y1: M.top + plotH, y2: M.top + plotH }));
-  const labelW = Math.max(...o.labels.map((l) => String(l).length), 4) * 7 + 12;
+  const shown = o.labels.map((l) => String(o.xFormat ? o.xFormat(l) : l));
+  const labelW = Math.max(...shown.map(textWidth), 28) + 12;
   const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(plotW / labelW))));
   o.labels.forEach((l, i) => {
     if (i % every !== 0) return;
     xa.append(s('line', { class: 'tick', x1: sx(i), x2: sx(i), y1: M.top + plotH, y2: M.top + plotH + 4 }),
-      s('text', { class: 'tick-label', x: sx(i), y: M.top + plotH + 18, 'text-anchor': 'middle', text: l }));
+      s('text', { class: 'tick-label', x: sx(i), y: M.top + plotH + 18, 'text-anchor': 'middle', text: shown[i] }));
   });
   svg.append(grid, xa);
   if (o.legend && o.legend.length > 1) svg.append(legend(o.legend, width));
-  return { svg, sx, sy, band, plotW, plotH, width, height, zero: sy(Math.max(y.lo, Math.min(0, y.hi))) };
+  return { svg, sx, sy, band, plotW, plotH, width, height, shown, zero: sy(Math.max(y.lo, Math.min(0, y.hi))) };
 }
 
 /** A legend row at the top right: a swatch and the name of each series. */
@@ -81,7 +90,7 @@ function legend(items, width) {
   let x = width - M.right;
   for (let i = items.length - 1; i >= 0; i--) {
     const it = items[i];
-    const w = it.name.length * 7 + 34;
+    const w = textWidth(it.name) + 34;
     x -= w;
     const swatch = it.kind === 'bar'
       ? s('rect', { class: `bar series-${i}`, x, y: 6, width: 18, height: 12 })
@@ -93,8 +102,9 @@ function legend(items, width) {
 
 /**
  * A line chart. o: {id, title, summary, labels, series: [{name, values}],
- * yFormat, yMin, yMax, width, height, yLabel, marker}. A null value breaks
- * its line.
+ * yFormat, yMin, yMax, width, height, yLabel, marker, xFormat}. A null value
+ * breaks its line. The labels are compared (the marker's place) as given
+ * ("YYYY-MM-DD" sorts as days) and shown through xFormat.
  */
 export function lineChart(o) {
   const f = frame({ ...o, legend: o.series.map((x) => ({ name: x.name, kind: 'line' })) }, o.series.flatMap((x) => x.values));
@@ -109,7 +119,7 @@ export function lineChart(o) {
       d += `${pen ? 'L' : 'M'}${f.sx(i).toFixed(1)},${f.sy(v).toFixed(1)}`;
       pen = true;
       dots.append(s('circle', { cx: f.sx(i).toFixed(1), cy: f.sy(v).toFixed(1), r: o.labels.length > 40 ? 2 : 3.5 },
-        s('title', { text: `${o.labels[i]}: ${ser.name ? ser.name + ' ' : ''}${o.yFormat(v)}` })));
+        s('title', { text: `${f.shown[i]}: ${ser.name ? ser.name + ' ' : ''}${o.yFormat(v)}` })));
     });
     f.svg.append(s('path', { class: `line series-${k}`, d }), dots);
   });
@@ -120,7 +130,7 @@ export function lineChart(o) {
 /**
  * A bar chart with one or more series side by side in each category. o:
  * {id, title, summary, labels, series: [{name, values}], yFormat, width, height,
- * yLabel, marker}. A null value draws no bar.
+ * yLabel, marker, xFormat} (labels as lineChart's). A null value draws no bar.
  */
 export function barChart(o) {
   const f = frame({ ...o, legend: o.series.map((x) => ({ name: x.name, kind: 'bar' })) }, o.series.flatMap((x) => x.values));
@@ -137,7 +147,7 @@ export function barChart(o) {
       const top = Math.min(f.sy(v), f.zero);
       const hgt = Math.max(Math.abs(f.sy(v) - f.zero), v === 0 ? 0 : 1);
       g.append(s('rect', { class: `bar series-${k}${v < 0 ? ' negative' : ''}`, x: x.toFixed(1), y: top.toFixed(1), width: (barW - (m > 1 ? 1 : 0)).toFixed(1), height: hgt.toFixed(1) },
-        s('title', { text: `${o.labels[i]}: ${ser.name ? ser.name + ' ' : ''}${o.yFormat(v)}` })));
+        s('title', { text: `${f.shown[i]}: ${ser.name ? ser.name + ' ' : ''}${o.yFormat(v)}` })));
     });
     f.svg.append(g);
   });
@@ -176,11 +186,11 @@ function marker(f, o) {
  */
 export function describe(labels, values, fmt) {
   const pts = values.map((v, i) => [labels[i], v]).filter(([, v]) => typeof v === 'number' && Number.isFinite(v));
-  if (!pts.length) return 'no data';
+  if (!pts.length) return t('chart.noData');
   const lo = pts.reduce((a, b) => (b[1] < a[1] ? b : a));
   const hi = pts.reduce((a, b) => (b[1] > a[1] ? b : a));
   const last = pts[pts.length - 1];
-  return `lowest ${fmt(lo[1])} in ${lo[0]}, highest ${fmt(hi[1])} in ${hi[0]}, latest ${fmt(last[1])} in ${last[0]}`;
+  return t('chart.describe', { lo: fmt(lo[1]), loAt: lo[0], hi: fmt(hi[1]), hiAt: hi[0], last: fmt(last[1]), lastAt: last[0] });
 }
 
 /**
@@ -190,6 +200,6 @@ export function describe(labels, values, fmt) {
 export function figure(id, caption, svg, tbl, ...notes) {
   return h('figure', { id, class: 'chart-figure' },
     h('figcaption', { text: caption }), svg, notes,
-    tbl ? h('details', { class: 'chart-table' }, h('summary', { text: 'Show the figures as a table' }),
+    tbl ? h('details', { class: 'chart-table' }, h('summary', { text: t('chart.showTable') }),
       table({ caption, columns: tbl.columns, rows: tbl.rows, rowHeaders: true })) : null);
 }

@@ -1,6 +1,8 @@
 // DOM helpers. Everything that comes from the API is put in the page as text
 // (textContent / text nodes), never parsed as HTML.
 
+import { t } from './i18n.js';
+
 /**
  * Creates an element. attrs: "class", "text" (textContent), "dataset" (an
  * object), "on" (an object of event listeners), anything else as an attribute
@@ -35,7 +37,7 @@ export function append(el, children) {
 }
 
 /** A dash for a missing value, read out as "not known". */
-export function missing(words = 'not known') {
+export function missing(words = t('common.notKnown')) {
   return h('span', { class: 'missing' },
     h('span', { 'aria-hidden': 'true', text: '—' }),
     h('span', { class: 'visually-hidden', text: words }));
@@ -81,8 +83,8 @@ export function section(id, title, ...children) {
  */
 export function problemView(err, heading = 'h2') {
   const p = (err && err.problem) || {};
-  const title = p.title || (err && err.message) || 'Something went wrong';
-  const status = err && err.status ? ` (HTTP ${err.status})` : '';
+  const title = p.title || (err && err.message) || t('problem.generic');
+  const status = err && err.status ? t('problem.status', { status: err.status }) : '';
   const fields = Array.isArray(p.errors) ? p.errors : [];
   return h('div', { class: 'problem', role: 'alert' },
     h(heading, { class: 'problem-title', text: title + status }),
@@ -94,7 +96,7 @@ export function problemView(err, heading = 'h2') {
 /** A risk level badge: the level in words, coloured by class. */
 export function riskBadge(level) {
   const known = ['high', 'medium', 'low'].includes(level);
-  const words = known ? level[0].toUpperCase() + level.slice(1) : String(level || 'unknown');
+  const words = known ? t('risk.' + level) : String(level || t('risk.unknown'));
   return h('span', { class: `badge risk-${known ? level : 'unknown'}`, text: words });
 }
 

@@ -7,13 +7,14 @@ import { getJSON, isQuiet } from '../api.js';
 import { barChart, describe, figure, lineChart } from '../charts.js';
 import { dl, h, missing, problemView, riskBadge, section, table } from '../dom.js';
 import { date, dateTime, int, isNum, money, num, pct, points, sentimentWord, signed, yesNo } from '../format.js';
+import { t } from '../i18n.js';
 import { signalsSection } from '../signals.js';
 
 const DAYS = 90;
 const RISK_PAGES = ['cancel', 'downgrade', 'pricing', 'billing', 'refund', 'export', 'competitor'];
 
 /** The page title. */
-export const title = (ctx) => `Customer ${ctx.id}`;
+export const title = (ctx) => t('customer.title', { id: ctx.id });
 
 /** Loads the customer's four answers and builds the sections. */
 export async function render(ctx) {
@@ -29,10 +30,10 @@ export async function render(ctx) {
   if (quiet) throw quiet.reason;
   const [profile, risk, history, alerts] = results;
   if (profile.status === 'rejected') throw profile.reason;
-  const back = h('a', { id: 'back-to-list', class: 'back-link', href: ctx.session.lastAtRisk || '#/at-risk' }, '← Back to the at-risk customers');
+  const back = h('a', { id: 'back-to-list', class: 'back-link', href: ctx.session.lastAtRisk || '#/at-risk' }, t('customer.back'));
   return [
     h('p', {}, back),
-    h('h1', {}, 'Customer ', h('span', { class: 'customer-id', text: ctx.id })),
+    h('h1', {}, t('customer.heading'), h('span', { class: 'customer-id', text: ctx.id })),
     h('div', { class: 'grid-2' }, scoreSection(risk), profileSection(profile.value)),
     signalsSection(risk),
     driversSection(risk),
@@ -48,13 +49,13 @@ function orError(result, build) {
 
 /** #customer-score: the score, level, flag, model version and time. */
 function scoreSection(risk) {
-  return section('customer-score', 'Risk score', orError(risk, (r) => [
+  return section('customer-score', t('customer.score'), orError(risk, (r) => [
     h('p', { class: 'big-score' }, h('span', { class: 'big-number', text: pct(r.score) }), ' ', riskBadge(r.risk_level)),
-    h('p', { class: 'help', text: 'Predicted probability of churning within the model\'s horizon.' }),
+    h('p', { class: 'help', text: t('customer.scoreHelp') }),
     dl([
-      ['Flagged', yesNo(r.flagged)],
-      ['Model version', r.model_version ? String(r.model_version) : null],
-      ['As of', dateTime(r.as_of)],
+      [t('customer.flagged'), yesNo(r.flagged)],
+      [t('customer.modelVersion'), r.model_version ? String(r.model_version) : null],
+      [t('customer.asOf'), dateTime(r.as_of)],
     ], { class: 'facts' }),
   ]));
 }
@@ -63,13 +64,13 @@ function scoreSection(risk) {
 function profileSection(p) {
   const attrs = p.attributes && typeof p.attributes === 'object' ? p.attributes : {};
   const pairs = [
-    ['Plan', p.plan ? String(p.plan) : null],
-    ['MRR', isNum(p.mrr) ? money(p.mrr) : null],
-    ['Signed up', p.signup_at ? date(p.signup_at) : null],
-    ['Churned at', p.churned_at ? date(p.churned_at) : 'not churned'],
+    [t('customer.plan'), p.plan ? String(p.plan) : null],
+    [t('customer.mrr'), isNum(p.mrr) ? money(p.mrr) : null],
+    [t('customer.signedUp'), p.signup_at ? date(p.signup_at) : null],
+    [t('customer.churnedAt'), p.churned_at ? date(p.churned_at) : t('customer.notChurned')],
     ...Object.keys(attrs).sort().map((k) => [k, text(attrs[k])]),
   ];
-  return section('profile', 'Profile', dl(pairs, { class: 'facts' }));
+  return section('profile', t('customer.profile'), dl(pairs, { class: 'facts' }));
 }
 
 /** An attribute value as text. */
@@ -84,17 +85,17 @@ function text(v) {
  * points start from.
  */
 function driversSection(risk) {
-  return section('drivers', 'Why this score', orError(risk, (r) => {
+  return section('drivers', t('drivers.title'), orError(risk, (r) => {
     const drivers = Array.isArray(r.drivers) ? r.drivers : [];
     const base = isNum(r.base_score)
-      ? h('p', { id: 'base-score', class: 'help' }, h('strong', { text: `Average customer: ${pct(r.base_score)}.` }),
-        ` Each reason adds or removes points on the way to this customer's ${pct(r.score)}.`)
+      ? h('p', { id: 'base-score', class: 'help' }, h('strong', { text: t('drivers.average', { pct: pct(r.base_score) }) }),
+        t('drivers.averageAfter', { pct: pct(r.score) }))
       : null;
-    if (!drivers.length) return [base, h('p', { class: 'empty', text: 'The model gave no drivers for this score.' })];
+    if (!drivers.length) return [base, h('p', { class: 'empty', text: t('drivers.none') })];
     return [base, table({
       id: 'drivers-table',
-      caption: 'What drives the score: points of churn probability each reason adds to or removes from the average customer\'s.',
-      columns: [{ label: 'Reason' }, { label: 'Feature' }, { label: 'Value', num: true }, { label: 'Impact', num: true }],
+      caption: t('drivers.caption'),
+      columns: [{ label: t('drivers.reason') }, { label: t('drivers.feature') }, { label: t('drivers.value'), num: true }, { label: t('drivers.impact'), num: true }],
       rows: drivers.map((d) => [
         d.reason ? String(d.reason) : missing(),
         h('code', { text: String(d.feature ?? '') }),
@@ -110,15 +111,15 @@ function impact(d) {
   const x = isNum(d.impact) ? d.impact : null;
   if (x === null) return missing();
   const up = x > 0;
-  return h('span', { class: `impact ${up ? 'contrib-up' : 'contrib-down'}`, title: isNum(d.contribution) ? `log-odds ${signed(d.contribution, 2)}` : null },
+  return h('span', { class: `impact ${up ? 'contrib-up' : 'contrib-down'}`, title: isNum(d.contribution) ? t('drivers.logOdds', { n: signed(d.contribution, 2) }) : null },
     h('span', { class: 'impact-pts', text: points(x) }), ' ',
-    h('span', { class: 'contrib-word', text: up ? '(raises risk)' : x < 0 ? '(lowers risk)' : '(no effect)' }));
+    h('span', { class: 'contrib-word', text: up ? t('drivers.raises') : x < 0 ? t('drivers.lowers') : t('drivers.noEffect') }));
 }
 
 /** The sections built from the history answer. */
 function historySections(history) {
   if (history.status === 'rejected') {
-    return section('history', `The last ${DAYS} days`, problemView(history.reason, 'h3'));
+    return section('history', t('history.title', { n: DAYS }), problemView(history.reason, 'h3'));
   }
   const hist = history.value;
   const days = (Array.isArray(hist.days) ? hist.days : []).slice().sort((a, b) => String(a.date).localeCompare(String(b.date)));
@@ -129,70 +130,76 @@ function historySections(history) {
   ];
 }
 
+/** The days of the history as chart labels: "YYYY-MM-DD" (sorted as days), shown by date(). */
+const dayLabels = (days) => days.map((d) => String(d.date));
+
 /** #score-chart: the daily score as a line. */
 function scoreChart(days) {
-  const labels = days.map((d) => date(d.date));
+  const labels = dayLabels(days);
+  const shown = labels.map(date);
   const values = days.map((d) => (isNum(d.score) ? d.score : null));
   const body = values.some((v) => v !== null)
-    ? figure('score-figure', `Risk score by day, ${labels[0]} to ${labels[labels.length - 1]}`,
+    ? figure('score-figure', t('scoreChart.caption', { from: shown[0], to: shown[shown.length - 1] }),
       lineChart({
-        id: 'score-chart', title: 'Risk score by day', labels, series: [{ name: 'score', values }], yFormat: (v) => pct(v, 0),
-        summary: `Risk score by day: ${describe(labels, values, (v) => pct(v))}.`, width: 560, height: 260,
+        id: 'score-chart', title: t('scoreChart.title'), labels, xFormat: date, series: [{ name: t('scoreChart.series'), values }], yFormat: (v) => pct(v, 0),
+        summary: t('scoreChart.summary', { d: describe(shown, values, (v) => pct(v)) }), width: 560, height: 260,
       }),
-      { columns: [{ label: 'Date' }, { label: 'Score', num: true }], rows: days.filter((d) => isNum(d.score)).map((d) => [date(d.date), pct(d.score)]) })
-    : h('p', { id: 'score-chart-empty', class: 'empty', text: `No daily scores were recorded in the last ${DAYS} days.` });
-  return section('score-history', `Risk score, last ${DAYS} days`, body);
+      { columns: [{ label: t('common.date') }, { label: t('common.score'), num: true }], rows: days.filter((d) => isNum(d.score)).map((d) => [date(d.date), pct(d.score)]) })
+    : h('p', { id: 'score-chart-empty', class: 'empty', text: t('scoreChart.empty', { n: DAYS }) });
+  return section('score-history', t('scoreChart.section', { n: DAYS }), body);
 }
 
 /** #usage-chart: daily usage as bars, with the detected usage drop marked. */
 function usageChart(days, drop) {
-  if (!days.length) return section('usage', 'Daily usage', h('p', { class: 'empty', text: 'No history.' }));
-  const labels = days.map((d) => date(d.date));
+  if (!days.length) return section('usage', t('usage.title'), h('p', { class: 'empty', text: t('usage.noHistory') }));
+  const labels = dayLabels(days);
+  const shown = labels.map(date);
   const values = days.map((d) => (isNum(d.usage) ? d.usage : 0));
   const dropText = drop && drop.date
-    ? `usage drop: from ${num(drop.baseline, 1)}/day to ${num(drop.recent, 1)}/day` : '';
+    ? t('usage.drop', { from: num(drop.baseline, 1), to: num(drop.recent, 1) }) : '';
   const svg = barChart({
-    id: 'usage-chart', title: 'Usage per day', labels, series: [{ name: 'usage', values }], yFormat: (v) => num(v, 1),
-    summary: `Usage per day: ${describe(labels, values, (v) => num(v, 1))}.${dropText ? ` A ${dropText} starting ${date(drop.date)}.` : ''}`,
-    marker: dropText ? { at: date(drop.date), text: dropText, cls: 'usage-drop' } : null, width: 560, height: 260,
+    id: 'usage-chart', title: t('usage.chartTitle'), labels, xFormat: date, series: [{ name: t('usage.series'), values }], yFormat: (v) => num(v, 1),
+    summary: t('usage.summary', { d: describe(shown, values, (v) => num(v, 1)) }) + (dropText ? t('usage.summaryDrop', { drop: dropText, date: date(drop.date) }) : ''),
+    marker: dropText ? { at: String(drop.date).slice(0, 10), text: dropText, cls: 'usage-drop' } : null, width: 560, height: 260,
   });
   const note = dropText
-    ? h('p', { id: 'usage-drop-note', class: 'note' }, `Usage dropped on ${date(drop.date)}: from ${num(drop.baseline, 1)} a day before to ${num(drop.recent, 1)} a day since.`)
-    : h('p', { class: 'note', text: 'No usage drop was detected.' });
-  return section('usage', 'Daily usage', figure('usage-figure', `Usage per day, ${labels[0]} to ${labels[labels.length - 1]}`, svg,
-    { columns: [{ label: 'Date' }, { label: 'Usage', num: true }, { label: 'Usage events', num: true }], rows: days.map((d) => [date(d.date), num(d.usage, 1), int(d.usage_events)]) },
+    ? h('p', { id: 'usage-drop-note', class: 'note' }, t('usage.dropNote', { date: date(drop.date), from: num(drop.baseline, 1), to: num(drop.recent, 1) }))
+    : h('p', { class: 'note', text: t('usage.noDrop') });
+  return section('usage', t('usage.title'), figure('usage-figure', t('usage.caption', { from: shown[0], to: shown[shown.length - 1] }), svg,
+    { columns: [{ label: t('common.date') }, { label: t('usage.usage'), num: true }, { label: t('usage.events'), num: true }], rows: days.map((d) => [date(d.date), num(d.usage, 1), int(d.usage_events)]) },
     note));
 }
 
 /** A sentiment as "−0.40 angry". */
 function sentiment(s) {
-  return isNum(s) ? `${signed(s, 2)} ${sentimentWord(s)}` : missing('no score');
+  return isNum(s) ? `${signed(s, 2)} ${sentimentWord(s)}` : missing(t('sentiment.none'));
 }
 
 /** #tickets-chart and #tickets-table: the days with support tickets. */
 function ticketsSection(days) {
   const withTickets = days.filter((d) => isNum(d.tickets) && d.tickets > 0);
   if (!withTickets.length) {
-    return section('tickets', 'Support tickets', h('p', { id: 'tickets-empty', class: 'empty', text: `No support tickets in the last ${DAYS} days.` }));
+    return section('tickets', t('tickets.title'), h('p', { id: 'tickets-empty', class: 'empty', text: t('tickets.empty', { n: DAYS }) }));
   }
-  const labels = withTickets.map((d) => date(d.date));
+  const labels = dayLabels(withTickets);
+  const shown = labels.map(date);
   const means = withTickets.map((d) => (isNum(d.sentiment_mean) ? d.sentiment_mean : null));
   const mins = withTickets.map((d) => (isNum(d.sentiment_min) ? d.sentiment_min : null));
   const chart = barChart({
-    id: 'tickets-chart', title: 'Ticket sentiment by day', labels, yMin: -1, yMax: 1, yFormat: (v) => num(v, 2),
-    series: [{ name: 'mean', values: means }, { name: 'lowest', values: mins }], width: 1120, height: 220,
-    summary: `Ticket sentiment on ${labels.length} days with tickets, from −1 (angry) to +1 (happy): mean ${describe(labels, means, (v) => num(v, 2))}.`,
+    id: 'tickets-chart', title: t('tickets.chartTitle'), labels, xFormat: date, yMin: -1, yMax: 1, yFormat: (v) => num(v, 2),
+    series: [{ name: t('tickets.seriesMean'), values: means }, { name: t('tickets.seriesLowest'), values: mins }], width: 1120, height: 220,
+    summary: t('tickets.summary', { n: labels.length, d: describe(shown, means, (v) => num(v, 2)) }),
   });
   const tbl = table({
     id: 'tickets-table',
-    caption: 'Days with support tickets (sentiment from −1 angry to +1 happy)',
-    columns: [{ label: 'Date' }, { label: 'Tickets', num: true }, { label: 'Negative', num: true }, { label: 'Churn intent', num: true },
-      { label: 'Mean sentiment', num: true }, { label: 'Lowest sentiment', num: true }],
+    caption: t('tickets.caption'),
+    columns: [{ label: t('common.date') }, { label: t('tickets.tickets'), num: true }, { label: t('tickets.negative'), num: true }, { label: t('tickets.intent'), num: true },
+      { label: t('tickets.mean'), num: true }, { label: t('tickets.lowest'), num: true }],
     rows: withTickets.map((d) => [date(d.date), int(d.tickets), int(d.negative_tickets), int(d.intent_tickets), sentiment(d.sentiment_mean), sentiment(d.sentiment_min)]),
     rowHeaders: true,
   });
-  return section('tickets', 'Support tickets',
-    h('figure', { class: 'chart-figure' }, h('figcaption', { text: 'Sentiment of the tickets of each day (mean and lowest), from −1 angry to +1 happy' }), chart),
+  return section('tickets', t('tickets.title'),
+    h('figure', { class: 'chart-figure' }, h('figcaption', { text: t('tickets.figcaption') }), chart),
     tbl);
 }
 
@@ -202,13 +209,18 @@ function pagesSection(days) {
   const body = visits.length
     ? table({
       id: 'pages-table',
-      caption: 'Days with visits to pages that signal churn risk',
-      columns: [{ label: 'Date' }, { label: 'Pages visited (visits)' }],
-      rows: visits.map((d) => [date(d.date), d.pages.map(([k, n]) => `${k}: ${int(n)}`).join(', ')]),
+      caption: t('pages.caption'),
+      columns: [{ label: t('common.date') }, { label: t('pages.visited') }],
+      rows: visits.map((d) => [date(d.date), d.pages.map(([k, n]) => t('pages.visits', { page: pageName(k), n: int(n) })).join(t('common.list'))]),
       rowHeaders: true,
     })
-    : h('p', { id: 'pages-empty', class: 'empty', text: `No visits to risk pages (cancel, downgrade, pricing, billing, refund, export, competitor) in the last ${DAYS} days.` });
-  return section('risk-pages', 'Risk page visits', body);
+    : h('p', { id: 'pages-empty', class: 'empty', text: t('pages.empty', { n: DAYS }) });
+  return section('risk-pages', t('pages.title'), body);
+}
+
+/** A risk-page category in words (an unknown one as the API names it). */
+function pageName(k) {
+  return RISK_PAGES.includes(k) ? t('page.' + k) : k;
 }
 
 /** The non-zero [category, count] pairs of a day's risk_pages, known ones first. */
@@ -220,13 +232,14 @@ function pageCounts(rp) {
 
 /** #alerts-table: the alerts sent about this customer. */
 function alertsSection(alerts) {
-  return section('alerts', 'Alerts sent', orError(alerts, (a) => {
+  return section('alerts', t('alerts.title'), orError(alerts, (a) => {
     const items = Array.isArray(a.items) ? a.items : [];
-    if (!items.length) return h('p', { id: 'alerts-empty', class: 'empty', text: 'No alerts sent' });
+    if (!items.length) return h('p', { id: 'alerts-empty', class: 'empty', text: t('alerts.empty') });
     return table({
       id: 'alerts-table',
-      caption: 'Webhook alerts about this customer',
-      columns: [{ label: 'Created' }, { label: 'Type' }, { label: 'Status' }, { label: 'Attempts', num: true }, { label: 'Last status', num: true }, { label: 'Score', num: true }],
+      caption: t('alerts.caption'),
+      columns: [{ label: t('alerts.created') }, { label: t('alerts.type') }, { label: t('alerts.status') }, { label: t('alerts.attempts'), num: true },
+        { label: t('alerts.lastStatus'), num: true }, { label: t('common.score'), num: true }],
       rows: items.map((it) => [
         dateTime(it.created_at), text(it.type), text(it.status), int(it.attempts),
         it.last_status === undefined || it.last_status === null || it.last_status === '' ? missing() : String(it.last_status),

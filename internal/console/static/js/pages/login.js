@@ -3,30 +3,31 @@
 
 import { getJSON, setKey } from '../api.js';
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 
 /** The page title. */
-export const title = () => 'Sign in';
+export const title = () => t('login.title');
 
 /** Builds the login form. */
 export function render(ctx) {
   const input = h('input', { id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false', 'aria-describedby': 'api-key-help' });
   const error = h('p', { id: 'login-error', role: 'alert', class: 'error-text', text: ctx.session.loginMessage || '' });
-  const button = h('button', { id: 'sign-in', type: 'submit', text: 'Sign in' });
+  const button = h('button', { id: 'sign-in', type: 'submit', text: t('login.signIn') });
   const form = h('form', { id: 'login-form', class: 'login-form', novalidate: true },
-    h('label', { for: 'api-key', text: 'API key' }), input,
-    h('p', { id: 'api-key-help', class: 'help', text: 'The key is kept in this browser tab only and forgotten when you close it.' }),
+    h('label', { for: 'api-key', text: t('login.key') }), input,
+    h('p', { id: 'api-key-help', class: 'help', text: t('login.keyHelp') }),
     button, error);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const key = input.value.trim();
     if (!key) {
-      error.textContent = 'Enter an API key.';
+      error.textContent = t('login.enterKey');
       input.focus();
       return;
     }
     button.disabled = true;
     error.textContent = '';
-    ctx.announce('Checking the key…');
+    ctx.announce(t('login.checking'));
     try {
       const who = await getJSON('/v1/whoami', { key, probe: true, signal: ctx.signal });
       setKey(key);
@@ -36,7 +37,7 @@ export function render(ctx) {
       if (err.name === 'AbortError') return;
       button.disabled = false;
       error.textContent = err.status === 401 || err.status === 403
-        ? 'That API key was not accepted.'
+        ? t('login.rejected')
         : `${(err.problem && err.problem.title) || err.message}${err.problem && err.problem.detail ? ': ' + err.problem.detail : ''}`;
       input.select();
       input.focus();
@@ -44,7 +45,7 @@ export function render(ctx) {
   });
   const notice = ctx.session.loginNotice ? h('p', { class: 'notice', id: 'login-notice', text: ctx.session.loginNotice }) : null;
   return h('div', { class: 'login' },
-    h('h1', { text: 'Sign in' }), notice,
-    h('p', { text: 'Sign in with the API key your administrator gave you to see the customers at risk of churning.' }),
+    h('h1', { text: t('login.title') }), notice,
+    h('p', { text: t('login.intro') }),
     form);
 }

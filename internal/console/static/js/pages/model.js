@@ -4,9 +4,10 @@
 import { getBlob, getJSON, isQuiet } from '../api.js';
 import { dl, h, missing, problemView, scroller, section, table } from '../dom.js';
 import { dateTime, int, isNum, num, pct } from '../format.js';
+import { t } from '../i18n.js';
 
 /** The page title. */
-export const title = () => 'Model';
+export const title = () => t('model.title');
 
 /** Loads both answers and builds the page; no model (503) is shown in its section. */
 export async function render(ctx) {
@@ -19,9 +20,9 @@ export async function render(ctx) {
   if (versions.status === 'rejected') throw versions.reason;
   const m = active.status === 'fulfilled' ? active.value : null;
   return [
-    h('h1', { text: 'Model' }),
-    m ? figuresSection(m, ctx) : section('model-figures', 'Active model', problemView(active.reason, 'h3'),
-      h('p', { text: 'Scores and the at-risk list need a model: train one and reload it.' })),
+    h('h1', { text: t('model.title') }),
+    m ? figuresSection(m, ctx) : section('model-figures', t('model.active'), problemView(active.reason, 'h3'),
+      h('p', { text: t('model.needsModel') })),
     m ? candidatesSection(m) : null,
     versionsSection(versions.value),
   ];
@@ -34,38 +35,38 @@ const f3 = (x) => num(x, 3);
 function figuresSection(m, ctx) {
   const v = m.validation || {};
   const status = h('p', { id: 'download-status', class: 'help', 'aria-live': 'polite' });
-  const download = h('button', { id: 'download-report', type: 'button', text: 'Download the report' });
+  const download = h('button', { id: 'download-report', type: 'button', text: t('model.download') });
   download.addEventListener('click', () => downloadReport(m.version, download, status, ctx));
-  return section('model-figures', 'Active model',
+  return section('model-figures', t('model.active'),
     h('div', { class: 'grid-3' },
-      h('div', {}, h('h3', { text: 'Version' }), dl([
-        ['Version', String(m.version ?? '')],
-        ['Created', dateTime(m.created_at)],
-        ['Status', m.status ? `${m.status}${m.status_reason ? ': ' + m.status_reason : ''}` : null],
-        ['Chosen model', m.chosen ? String(m.chosen) : null],
-        ['Why', m.chosen_by ? String(m.chosen_by) : null],
-        ['Calibration', m.calibration ? String(m.calibration) : null],
+      h('div', {}, h('h3', { text: t('model.version') }), dl([
+        [t('model.version'), String(m.version ?? '')],
+        [t('model.created'), dateTime(m.created_at)],
+        [t('model.status'), m.status ? `${m.status}${m.status_reason ? ': ' + m.status_reason : ''}` : null],
+        [t('model.chosen'), m.chosen ? String(m.chosen) : null],
+        [t('model.why'), m.chosen_by ? String(m.chosen_by) : null],
+        [t('model.calibration'), m.calibration ? String(m.calibration) : null],
       ], { class: 'facts' })),
-      h('div', {}, h('h3', { text: 'Validation' }), dl([
-        ['ROC AUC', f3(v.roc_auc)],
-        ['PR AUC', f3(v.pr_auc)],
-        ['Brier score', f3(v.brier)],
-        ['Log loss', f3(v.log_loss)],
-        ['Precision at the threshold', pct(v.precision)],
-        ['Recall at the threshold', pct(v.recall)],
-        ['F1 at the threshold', f3(v.f1)],
-        ['Lift in the top decile', isNum(v.lift_top_decile) ? `${num(v.lift_top_decile, 2)}×` : null],
+      h('div', {}, h('h3', { text: t('model.validation') }), dl([
+        [t('model.rocAuc'), f3(v.roc_auc)],
+        [t('model.prAuc'), f3(v.pr_auc)],
+        [t('model.brier'), f3(v.brier)],
+        [t('model.logLoss'), f3(v.log_loss)],
+        [t('model.precision'), pct(v.precision)],
+        [t('model.recall'), pct(v.recall)],
+        [t('model.f1'), f3(v.f1)],
+        [t('model.lift'), isNum(v.lift_top_decile) ? `${num(v.lift_top_decile, 2)}×` : null],
       ], { class: 'facts' })),
-      h('div', {}, h('h3', { text: 'Data and thresholds' }), dl([
-        ['High risk from', pct(m.threshold)],
-        ['Medium risk from', pct(m.medium_threshold)],
-        ['Mode', m.mode ? String(m.mode) : null],
-        ['Horizon', isNum(m.horizon_days) ? `${int(m.horizon_days)} days` : null],
-        ['Lookback', isNum(m.lookback_days) ? `${int(m.lookback_days)} days` : null],
-        ['Rows', isNum(m.rows) ? `${int(m.rows)} (${int(m.positives)} churned)` : null],
-        ['Training / validation rows', `${int(m.train_rows)} / ${int(m.validation_rows)}`],
-        ['Validation rows churned', isNum(v.positives) ? `${int(v.positives)} of ${int(v.n)}` : null],
-        ['Features', Array.isArray(m.features) ? int(m.features.length) : null],
+      h('div', {}, h('h3', { text: t('model.data') }), dl([
+        [t('model.highFrom'), pct(m.threshold)],
+        [t('model.mediumFrom'), pct(m.medium_threshold)],
+        [t('model.mode'), m.mode ? String(m.mode) : null],
+        [t('model.horizon'), isNum(m.horizon_days) ? t('model.days', { n: int(m.horizon_days) }) : null],
+        [t('model.lookback'), isNum(m.lookback_days) ? t('model.days', { n: int(m.lookback_days) }) : null],
+        [t('model.rows'), isNum(m.rows) ? t('model.rowsChurned', { n: int(m.rows), churned: int(m.positives) }) : null],
+        [t('model.trainRows'), `${int(m.train_rows)} / ${int(m.validation_rows)}`],
+        [t('model.validationChurned'), isNum(v.positives) ? t('model.of', { n: int(v.positives), total: int(v.n) }) : null],
+        [t('model.features'), Array.isArray(m.features) ? int(m.features.length) : null],
       ], { class: 'facts' }))),
     h('p', { class: 'actions' }, download), status);
 }
@@ -73,7 +74,7 @@ function figuresSection(m, ctx) {
 /** Fetches the HTML report with the key and saves it through a Blob URL. */
 async function downloadReport(version, button, status, ctx) {
   button.disabled = true;
-  status.textContent = 'Downloading the report…';
+  status.textContent = t('model.downloading');
   try {
     const blob = await getBlob('/v1/model/report', { accept: 'text/html', signal: ctx.signal });
     const url = URL.createObjectURL(blob);
@@ -82,7 +83,7 @@ async function downloadReport(version, button, status, ctx) {
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
-    status.textContent = 'The report was downloaded.';
+    status.textContent = t('model.downloaded');
   } catch (err) {
     if (isQuiet(err)) return;
     status.textContent = '';
@@ -95,20 +96,21 @@ async function downloadReport(version, button, status, ctx) {
 /** #candidates-table: every candidate model's validation figures. */
 function candidatesSection(m) {
   const cands = Array.isArray(m.candidates) ? m.candidates : [];
-  if (!cands.length) return section('candidates', 'Candidates', h('p', { class: 'empty', text: 'No candidates recorded.' }));
-  return section('candidates', 'Candidates', scroller('Candidates table', table({
+  if (!cands.length) return section('candidates', t('model.candidates'), h('p', { class: 'empty', text: t('model.noCandidates') }));
+  return section('candidates', t('model.candidates'), scroller(t('model.candidatesRegion'), table({
     id: 'candidates-table', rowHeaders: true,
-    caption: `Models compared on the validation rows; the chosen one is marked (${m.chosen_by || 'see above'})`,
-    columns: ['Model', 'ROC AUC', 'PR AUC', 'Brier', 'Log loss', 'ECE', 'Precision', 'Recall', 'F1', 'Lift (top 10%)', 'Rounds', 'Fit time']
-      .map((label, i) => ({ label, num: i > 0 })),
+    caption: t('model.candidatesCaption', { why: m.chosen_by || t('model.seeAbove') }),
+    columns: ['model.col.model', 'model.rocAuc', 'model.prAuc', 'model.col.brier', 'model.logLoss', 'model.col.ece', 'model.col.precision',
+      'model.col.recall', 'model.col.f1', 'model.col.lift', 'model.col.rounds', 'model.col.fitTime']
+      .map((key, i) => ({ label: t(key), num: i > 0 })),
     rows: cands.map((c) => {
       const v = c.validation || {};
       const chosen = c.name === m.chosen;
       return [
-        chosen ? h('span', {}, String(c.name), ' ', h('span', { class: 'tag', text: 'chosen' })) : String(c.name ?? ''),
+        chosen ? h('span', {}, String(c.name), ' ', h('span', { class: 'tag', text: t('model.chosenTag') })) : String(c.name ?? ''),
         f3(v.roc_auc), f3(v.pr_auc), f3(v.brier), f3(v.log_loss), f3(c.ece),
         pct(v.precision), pct(v.recall), f3(v.f1), isNum(v.lift_top_decile) ? num(v.lift_top_decile, 2) : missing(),
-        isNum(c.rounds) ? int(c.rounds) : missing('not applicable'), isNum(c.fit_seconds) ? `${num(c.fit_seconds, 2)} s` : missing(),
+        isNum(c.rounds) ? int(c.rounds) : missing(t('common.notApplicable')), isNum(c.fit_seconds) ? t('model.seconds', { n: num(c.fit_seconds, 2) }) : missing(),
       ];
     }),
   })));
@@ -117,15 +119,16 @@ function candidatesSection(m) {
 /** #versions-table: every stored version, the active one marked. */
 function versionsSection(body) {
   const list = Array.isArray(body.models) ? body.models : [];
-  if (!list.length) return section('versions', 'Versions', h('p', { class: 'empty', text: 'No model versions are stored.' }));
-  return section('versions', 'Versions', scroller('Versions table', table({
+  if (!list.length) return section('versions', t('model.versions'), h('p', { class: 'empty', text: t('model.noVersions') }));
+  return section('versions', t('model.versions'), scroller(t('model.versionsRegion'), table({
     id: 'versions-table', rowHeaders: true,
-    caption: 'Every stored version; the active one serves the scores',
-    columns: [{ label: 'Version' }, { label: 'Created' }, { label: 'Mode' }, { label: 'Chosen model' }, { label: 'ROC AUC', num: true }, { label: 'Log loss', num: true }, { label: 'Status' }],
+    caption: t('model.versionsCaption'),
+    columns: [{ label: t('model.version') }, { label: t('model.created') }, { label: t('model.mode') }, { label: t('model.chosen') },
+      { label: t('model.rocAuc'), num: true }, { label: t('model.logLoss'), num: true }, { label: t('model.status') }],
     rows: list.map((x) => {
       const active = x.version === body.active;
       return [
-        active ? { content: h('span', {}, String(x.version), ' ', h('span', { class: 'tag tag-active', text: 'active' })), cls: 'active-version' } : String(x.version ?? ''),
+        active ? { content: h('span', {}, String(x.version), ' ', h('span', { class: 'tag tag-active', text: t('model.activeTag') })), cls: 'active-version' } : String(x.version ?? ''),
         dateTime(x.created_at), x.mode ? String(x.mode) : missing(), x.chosen ? String(x.chosen) : missing(),
         f3(x.roc_auc), f3(x.log_loss),
         x.status ? `${x.status}${x.status_reason ? ': ' + x.status_reason : ''}` : missing(),
