@@ -12,7 +12,7 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/longbridgeapp/opencc"
+	"github.com/churnrisk/churn/internal/i18n"
 )
 
 // runNode runs a module script in a copy of static/js and answers its
@@ -60,14 +60,6 @@ console.log(JSON.stringify({ en, 'zh-TW': tw, 'zh-CN': cn }));
 	if len(en) < 200 {
 		t.Fatalf("only %d English strings", len(en))
 	}
-	s2tw, err := opencc.New("s2tw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t2s, err := opencc.New("t2s")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, l := range []string{"zh-TW", "zh-CN"} {
 		table := tables[l]
 		for key := range en {
@@ -90,11 +82,8 @@ console.log(JSON.stringify({ en, 'zh-TW': tw, 'zh-CN': cn }));
 			if m := englishWords.FindString(placeholders.ReplaceAllString(text, "")); m != "" {
 				t.Errorf("%s %s: %q has English left (%q)", l, key, text, m)
 			}
-			cc := map[string]*opencc.OpenCC{"zh-TW": s2tw, "zh-CN": t2s}[l]
-			// Taiwan writes 台 (主控台) in everyday text, where OpenCC's s2tw
-			// gives the formal 臺.
-			if conv, err := cc.Convert(text); err != nil || strings.ReplaceAll(conv, "臺", "台") != text {
-				t.Errorf("%s %s: %q is not all in its script (%q)", l, key, text, conv)
+			if conv, ok, err := i18n.InOwnScript(i18n.Lang(l), text); err != nil || !ok {
+				t.Errorf("%s %s: %q is not all in its script (%q, %v)", l, key, text, conv, err)
 			}
 			hasHan := strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Han, r) })
 			if !hasHan && text == enText && strings.ContainsFunc(text, unicode.IsLetter) && !sameEverywhere[key] {

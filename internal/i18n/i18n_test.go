@@ -210,3 +210,23 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+func TestInOwnScript(t *testing.T) {
+	for _, c := range []struct {
+		l    Lang
+		text string
+		want bool
+	}{
+		{ZhTW, "取消訂閱的帳號", true},
+		{ZhTW, "取消订阅的账号", false},
+		{ZhTW, "主控台", true}, // Taiwan's everyday 台, where OpenCC gives 臺
+		{ZhCN, "取消订阅的账号", true},
+		{ZhCN, "取消訂閱的帳號", false},
+		{En, "帳號 and 账号", true},
+	} {
+		conv, ok, err := InOwnScript(c.l, c.text)
+		if err != nil || ok != c.want {
+			t.Errorf("InOwnScript(%s, %q) = %q, %v, %v; want ok %v", c.l, c.text, conv, ok, err, c.want)
+		}
+	}
+}
