@@ -102,7 +102,7 @@ func (l *loader) usageRow(t *table, rec []string) *RowError {
 	c := &l.ev
 	ev := signals.Event{Type: signals.TypeUsage, CustomerID: id, Timestamp: ts, Quantity: 1, Metric: "usage"}
 	if c.quantity >= 0 && !IsMissing(rec[c.quantity]) {
-		v, err := parseNonNeg(strings.TrimSpace(rec[c.quantity]))
+		v, err := parseAmount(strings.TrimSpace(rec[c.quantity]))
 		if err != nil {
 			return t.fieldErr(c.quantity, rec[c.quantity], err.Error())
 		}
@@ -175,7 +175,7 @@ func (l *loader) revenueRow(t *table, rec []string) *RowError {
 	if IsMissing(raw) {
 		return t.missing(c.mrr, raw)
 	}
-	v, err := parseNonNeg(strings.TrimSpace(raw))
+	v, err := parseAmount(strings.TrimSpace(raw))
 	if err != nil {
 		return t.fieldErr(c.mrr, raw, err.Error())
 	}

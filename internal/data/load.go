@@ -492,7 +492,7 @@ func (l *loader) customerRow(t *table, rec []string) *RowError {
 		p.Plan = strings.TrimSpace(rec[c.plan])
 	}
 	if c.mrr >= 0 && !IsMissing(rec[c.mrr]) {
-		v, err := parseNonNeg(strings.TrimSpace(rec[c.mrr]))
+		v, err := parseAmount(strings.TrimSpace(rec[c.mrr]))
 		if err != nil {
 			return t.fieldErr(c.mrr, rec[c.mrr], err.Error())
 		}

@@ -146,6 +146,11 @@ func TestLoadRowErrors(t *testing.T) {
 			want:  `customers.csv:2: mrr: must be a finite number, got "Inf"`,
 		},
 		{
+			name:  "customers mrr above the bound",
+			files: map[string]string{"customers.csv": "customer_id,mrr\nc1,10\nc2,1e300\n"},
+			want:  `customers.csv:3: mrr: must be at most 1e+12, got "1e300"`,
+		},
+		{
 			name:  "customers bad churned",
 			files: map[string]string{"customers.csv": "customer_id,churned\nc1,maybe\n"},
 			want:  `customers.csv:2: churned: cannot parse "maybe" as a boolean (yes/no, true/false, 1/0)`,
@@ -169,6 +174,11 @@ func TestLoadRowErrors(t *testing.T) {
 			name:  "usage negative quantity",
 			files: map[string]string{"customers.csv": twoCustomers, "usage.csv": "customer_id,timestamp,quantity\nc1,2026-03-01,-2\n"},
 			want:  `usage.csv:2: quantity: must be >= 0, got "-2"`,
+		},
+		{
+			name:  "usage quantity above the bound",
+			files: map[string]string{"customers.csv": twoCustomers, "usage.csv": "customer_id,timestamp,quantity\nc1,2026-03-01,1.7e308\nc1,2026-03-01,1.7e308\n"},
+			want:  `usage.csv:2: quantity: must be at most 1e+12, got "1.7e308"`,
 		},
 		{
 			name:  "usage quantity not a number",
@@ -230,6 +240,11 @@ func TestLoadRowErrors(t *testing.T) {
 			name:  "revenue negative mrr",
 			files: map[string]string{"customers.csv": twoCustomers, "revenue.csv": "customer_id,month,mrr\nc1,2026-03,-5\n"},
 			want:  `revenue.csv:2: mrr: must be >= 0, got "-5"`,
+		},
+		{
+			name:  "revenue mrr above the bound",
+			files: map[string]string{"customers.csv": twoCustomers, "revenue.csv": "customer_id,month,mrr\nc1,2026-03,10\nc2,2026-03,1e999\n"},
+			want:  `revenue.csv:3: mrr: must be at most 1e+12, got "1e999"`,
 		},
 		{
 			name:  "revenue missing mrr value",

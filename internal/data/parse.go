@@ -54,18 +54,10 @@ func MonthStart(m int32) time.Time {
 	return time.Date(int(m/12), time.Month(m%12+1), 1, 0, 0, 0, 0, time.UTC)
 }
 
-// parseNonNeg parses a finite number >= 0. The error is the reason text for a
+// parseAmount parses an MRR or a quantity: a finite number in [0,
+// value.MaxAmount] (value.ParseAmount). The error is the reason text for a
 // RowError.
-func parseNonNeg(s string) (float64, error) {
-	v, err := parseNumber(s)
-	if err != nil {
-		return 0, err
-	}
-	if v < 0 {
-		return 0, fmt.Errorf("must be >= 0, got %s", quote(s))
-	}
-	return v, nil
-}
+func parseAmount(s string) (float64, error) { return value.ParseAmount(s) }
 
 // parseNumber parses a finite decimal number.
 func parseNumber(s string) (float64, error) {
