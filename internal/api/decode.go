@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -159,11 +158,17 @@ func (s *Server) parseEvents(raw []json.RawMessage, prefix, defaultCustomer stri
 			}
 		}
 		bad := signals.Validate(&e)
-		if tsErr != "" {
+		set := func(k, msg string) {
 			if bad == nil {
 				bad = map[string]string{}
 			}
-			bad["timestamp"] = tsErr
+			bad[k] = msg
+		}
+		if tsErr != "" {
+			set("timestamp", tsErr)
+		}
+		if err := value.CheckAmount(e.Quantity); err != nil {
+			set("quantity", err.Error())
 		}
 		for _, k := range slices.Sorted(maps.Keys(bad)) {
 			errs.add(field+"."+k, "%s", bad[k])
@@ -213,8 +218,8 @@ func (in *customerIn) profile(id, prefix string, errs *fieldErrors) features.Pro
 		p.Plan = *in.Plan
 	}
 	if in.MRR != nil {
-		if *in.MRR < 0 || math.IsInf(*in.MRR, 0) || math.IsNaN(*in.MRR) {
-			errs.add(f("mrr"), "must be a number >= 0")
+		if err := value.CheckAmount(*in.MRR); err != nil {
+			errs.add(f("mrr"), "%s", err.Error())
 		} else {
 			v := *in.MRR
 			p.MRR = &v
