@@ -9,10 +9,11 @@ import (
 // lines, while the store keeps failing (Dispatcher.MaxBackoff).
 const DefaultMaxBackoff = 30 * time.Second
 
-// outage follows a run of failed claims, so that a store outage is logged
-// once at ERROR when it starts, then at most once per backoff (which doubles
-// from the poll interval up to the maximum) while it lasts, and once at INFO
-// when a claim succeeds again; the claims back off alike.
+// outage follows a run of failed claims, so that a store outage (or any
+// claim error) is logged once at ERROR when it starts, then at most once per
+// backoff (which doubles from the poll interval up to the maximum) while it
+// lasts, and once at INFO when a claim succeeds again; the claims back off
+// alike.
 type outage struct {
 	poll, max time.Duration
 	since     time.Time     // the first failure of the run; zero: no outage
@@ -27,14 +28,14 @@ func (o *outage) fail(log *slog.Logger, now time.Time, consumer string, err erro
 	o.failures++
 	if o.since.IsZero() {
 		o.since, o.wait, o.logged = now, o.poll, now
-		log.Error("webhook store unavailable: claims back off until it answers", "consumer", consumer, "err", err,
+		log.Error("webhook claim failed: claims back off until the store answers", "consumer", consumer, "err", err,
 			"max_backoff", o.max)
 		return o.wait
 	}
 	o.wait = min(2*o.wait, o.max)
 	if now.Sub(o.logged) >= o.wait {
 		o.logged = now
-		log.Warn("webhook store still unavailable", "consumer", consumer, "err", err,
+		log.Warn("webhook claim still failing", "consumer", consumer, "err", err,
 			"for", now.Sub(o.since).Round(time.Millisecond), "failed_claims", o.failures, "next_claim_in", o.wait)
 	}
 	return o.wait
@@ -46,7 +47,7 @@ func (o *outage) ok(log *slog.Logger, now time.Time, consumer string) {
 	if o.since.IsZero() {
 		return
 	}
-	log.Info("webhook store available again", "consumer", consumer,
+	log.Info("webhook claim: the store answers again", "consumer", consumer,
 		"outage", now.Sub(o.since).Round(time.Millisecond), "failed_claims", o.failures)
 	*o = outage{poll: o.poll, max: o.max}
 }

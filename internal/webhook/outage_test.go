@@ -63,15 +63,15 @@ func TestDispatcherOutageBackoff(t *testing.T) {
 	if claims > 20 {
 		t.Errorf("%d claims in 1.5s of outage: no backoff", claims)
 	}
-	if n := strings.Count(out, "still unavailable"); n > 12 {
+	if n := strings.Count(out, "still failing"); n > 12 {
 		t.Errorf("%d repeat log lines in %s of outage, want them backed off:\n%s", n, time.Since(down), out)
 	}
 
 	srv.Restart()
-	waitFor(t, 10*time.Second, "the recovery logged", func() bool { return strings.Contains(logs.String(), "webhook store available again") })
+	waitFor(t, 10*time.Second, "the recovery logged", func() bool { return strings.Contains(logs.String(), "webhook claim: the store answers again") })
 	time.Sleep(200 * time.Millisecond)
 	out = logs.String()
-	if n := strings.Count(out, "available again"); n != 1 {
+	if n := strings.Count(out, "answers again"); n != 1 {
 		t.Errorf("recovery logged %d times, want once:\n%s", n, out)
 	}
 	if n := strings.Count(out, "level=ERROR"); n != 1 {
