@@ -47,7 +47,7 @@ lint: ## go vet, gofmt, staticcheck when installed
 	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@if command -v staticcheck >/dev/null; then staticcheck $(PKGS); else echo "staticcheck not installed: skipped"; fi
 
-FUZZ_TARGETS := internal/data:FuzzLoadCustomers internal/value:FuzzParseTime internal/value:FuzzParseAmount \
+FUZZ_TARGETS := internal/signals:FuzzValidateCustomerID internal/data:FuzzLoadCustomers internal/value:FuzzParseTime internal/value:FuzzParseAmount \
 	internal/signals:FuzzDetectIntent internal/signals:FuzzCategorize internal/signals:FuzzLoadCategorizer \
 	internal/signals:FuzzAnalyze internal/api:FuzzPostEvents internal/features:FuzzVector \
 	internal/webhook:FuzzCheckURL internal/webhook:FuzzParseRetryAfter internal/webhook:FuzzParseSchedule \

@@ -105,6 +105,11 @@ func TestConfigReportsEveryProblem(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "at least 16") || !strings.Contains(err.Error(), "CHURN_MODEL_POLL") || strings.Contains(err.Error(), "loopback") {
 		t.Errorf("bad keys: %v", err)
 	}
+	// A key listed twice (here under two roles) is refused at start.
+	_, err = loadConfig([]string{"--addr", "0.0.0.0:8080"}, env(map[string]string{"CHURN_API_KEYS": "read:0123456789abcdef,admin:0123456789abcdef"}), io.Discard)
+	if _, ok := err.(usageError); !ok || !strings.Contains(err.Error(), "CHURN_API_KEYS entry 2: the same key as entry 1") || strings.Contains(err.Error(), "0123456789abcdef") {
+		t.Errorf("a key listed twice: %v (%T)", err, err)
+	}
 }
 
 // The secrets of a configuration: a password inside the Redis URL and the

@@ -272,12 +272,14 @@ func asOfString(a *model.Artifact, t time.Time) string {
 
 func runGen(cfg *Config, stdout, stderr io.Writer) error {
 	g := cfg.Gen
-	e := g.End
+	e, notAfter := g.End, time.Time{}
 	if e.IsZero() {
-		now := time.Now().UTC()
-		e = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		// The default window ends today: no event after the moment it runs,
+		// which the API would refuse as in the future.
+		notAfter = time.Now().UTC()
+		e = time.Date(notAfter.Year(), notAfter.Month(), notAfter.Day(), 0, 0, 0, 0, time.UTC)
 	}
-	sum, err := synth.Generate(g.Out, synth.Config{Customers: g.Customers, Days: g.Days, End: e, Seed: g.Seed, Progress: cfg.Env.progress(stderr)})
+	sum, err := synth.Generate(g.Out, synth.Config{Customers: g.Customers, Days: g.Days, End: e, NotAfter: notAfter, Seed: g.Seed, Progress: cfg.Env.progress(stderr)})
 	if err != nil {
 		return err
 	}

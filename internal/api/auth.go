@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -37,6 +38,7 @@ func (r Role) String() string {
 type Keys struct {
 	digests [][32]byte
 	roles   []Role
+	entries []int // the position of each key in CHURN_API_KEYS, for errors
 }
 
 // ParseKeys reads "role:key,role:key,..." with roles read, write and admin.
@@ -63,8 +65,13 @@ func ParseKeys(s string) (*Keys, error) {
 		default:
 			return nil, fmt.Errorf("CHURN_API_KEYS entry %d: role %q is not read, write or admin", i+1, role)
 		}
-		k.digests = append(k.digests, sha256.Sum256([]byte(key)))
+		d := sha256.Sum256([]byte(key))
+		if j := slices.Index(k.digests, d); j >= 0 {
+			return nil, fmt.Errorf("CHURN_API_KEYS entry %d: the same key as entry %d (a key must be listed once, with one role)", i+1, k.entries[j])
+		}
+		k.digests = append(k.digests, d)
 		k.roles = append(k.roles, r)
+		k.entries = append(k.entries, i+1)
 	}
 	if len(k.roles) == 0 {
 		return nil, fmt.Errorf("CHURN_API_KEYS holds no key")
@@ -94,7 +101,7 @@ func (s *Server) require(need Role) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		token, ok := bearer(c.GetHeader("Authorization"))
 		have := Role(0)
 		if ok {
 			have = s.keys.role(strings.TrimSpace(token))
@@ -111,6 +118,16 @@ func (s *Server) require(need Role) gin.HandlerFunc {
 		c.Set(roleKey, have)
 		c.Next()
 	}
+}
+
+// bearer returns the credentials of an Authorization header of the Bearer
+// scheme, whose name is case-insensitive (RFC 9110, section 11.1).
+func bearer(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return token, true
 }
 
 // roleKey is where require leaves the role of the request's key.

@@ -142,3 +142,51 @@ func TestWhoamiWithoutAuthentication(t *testing.T) {
 		t.Errorf("whoami: %d %s, want %s", rec.Code, rec.Body, want)
 	}
 }
+
+// TestBearerSchemeCaseInsensitive: the Authorization scheme is matched
+// without regard to case (RFC 9110, section 11.1); the key itself is exact.
+func TestBearerSchemeCaseInsensitive(t *testing.T) {
+	keys, err := ParseKeys("read:read-key-0123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := func() time.Time { return time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC) }
+	srv := New(Config{Store: store.NewMem(store.MemOptions{Now: clk}), ModelsDir: t.TempDir(), Now: clk, Keys: keys,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h := srv.Handler()
+	for header, want := range map[string]int{
+		"Bearer read-key-0123456789": 200, "bearer read-key-0123456789": 200, "BEARER read-key-0123456789": 200,
+		"bEaReR read-key-0123456789": 200, "Bearer READ-KEY-0123456789": 401, "Basic read-key-0123456789": 401,
+		"Bearerread-key-0123456789": 401, "read-key-0123456789": 401, "Bearer": 401,
+	} {
+		req := httptest.NewRequest("GET", "/v1/whoami", nil)
+		req.Header.Set("Authorization", header)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("Authorization: %s: %d, want %d", header, rec.Code, want)
+		}
+	}
+}
+
+// TestParseKeysDuplicate: a key listed twice, under one role or two, is
+// refused with an error naming both entries and never the key.
+func TestParseKeysDuplicate(t *testing.T) {
+	for _, spec := range []string{
+		"read:same-key-0123456789,admin:same-key-0123456789",
+		"write:same-key-0123456789, write:same-key-0123456789",
+		"read:other-key-0123456789,admin:same-key-0123456789,,read:same-key-0123456789",
+	} {
+		k, err := ParseKeys(spec)
+		if err == nil {
+			t.Errorf("ParseKeys(%q) = %v, want an error", spec, k)
+			continue
+		}
+		if !strings.Contains(err.Error(), "same key as entry") || strings.Contains(err.Error(), "same-key") {
+			t.Errorf("ParseKeys(%q): %v", spec, err)
+		}
+	}
+	if _, err := ParseKeys("read:key-one-0123456789,admin:key-two-0123456789"); err != nil {
+		t.Errorf("two different keys: %v", err)
+	}
+}

@@ -396,10 +396,11 @@ func customerID(t *table, i int, raw string) (string, *RowError) {
 		return "", t.missing(i, raw)
 	}
 	if err := signals.ValidateCustomerID(id); err != nil {
-		if n := len([]rune(id)); n > 128 {
-			return "", t.fieldErr(i, raw, fmt.Sprintf("must be 1-128 characters, got %d", n))
+		var ie *signals.IDError
+		if errors.As(err, &ie) {
+			return "", t.fieldErr(i, raw, ie.Rule)
 		}
-		return "", t.fieldErr(i, raw, fmt.Sprintf("control character in %s", quote(id)))
+		return "", t.fieldErr(i, raw, err.Error())
 	}
 	return id, nil
 }

@@ -106,6 +106,31 @@ func TestLoadRowErrors(t *testing.T) {
 			want:  "customers.csv:2: customer_id: must be 1-128 characters, got 129",
 		},
 		{
+			name:  "customers id with a slash",
+			files: map[string]string{"customers.csv": "customer_id\nacme/eu\n"},
+			want:  "customers.csv:2: customer_id: must not contain '/' (no URL path could name the customer): character 5",
+		},
+		{
+			name:  "customers id with a bidi override",
+			files: map[string]string{"customers.csv": "customer_id\nacme\u202e\n"},
+			want:  "customers.csv:2: customer_id: must not contain a format character (U+202E: bidi control, zero-width or invisible): character 5",
+		},
+		{
+			name:  "customers id with a C1 control",
+			files: map[string]string{"customers.csv": "customer_id\nacme\u0085x\n"},
+			want:  "customers.csv:2: customer_id: must not contain a control character (U+0085): character 5",
+		},
+		{
+			name:  "customers id not UTF-8",
+			files: map[string]string{"customers.csv": "customer_id\nacme\xed\xa0\x80\n"},
+			want:  "customers.csv:2: customer_id: must be valid UTF-8: byte 5 is 0xed, not part of a character",
+		},
+		{
+			name:  "usage id with a line separator",
+			files: map[string]string{"customers.csv": "customer_id\nc1\n", "usage.csv": "customer_id,timestamp\nc\u20281,2026-01-01\n"},
+			want:  "usage.csv:2: customer_id: must not contain a line or paragraph separator (U+2028): character 2",
+		},
+		{
 			name:  "customers wrong field count",
 			files: map[string]string{"customers.csv": "customer_id,plan\nc1,a\nc2,b,extra\n"},
 			want:  "customers.csv:3: wrong number of fields",

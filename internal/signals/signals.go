@@ -5,7 +5,6 @@
 package signals
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -135,24 +134,6 @@ func Validate(e *Event) map[string]string {
 		return nil
 	}
 	return bad
-}
-
-// ErrCustomerID is returned for a customer id outside the contract.
-var ErrCustomerID = errors.New("customer_id must be 1-128 characters")
-
-// ValidateCustomerID checks the contract's customer id rule (1-128 characters,
-// no control characters).
-func ValidateCustomerID(id string) error {
-	n := len([]rune(id))
-	if n < 1 || n > 128 {
-		return ErrCustomerID
-	}
-	for _, r := range id {
-		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("customer_id: control character not allowed")
-		}
-	}
-	return nil
 }
 
 // Aggregator folds events into daily aggregates. It holds the text analyzer

@@ -12,6 +12,7 @@ import (
 type calendar struct {
 	start    time.Time // first day of the window, UTC midnight
 	days     int
+	limit    int64     // the last second after start an event may have (Config.NotAfter)
 	date     []string  // "2026-03-01" per window day
 	factor   []float64 // activity multiplier per window day
 	monthDay []int     // day of month (1-31) per window day
@@ -30,11 +31,15 @@ func newCalendar(cfg Config) *calendar {
 	c := &calendar{
 		start:    start,
 		days:     cfg.Days,
+		limit:    math.MaxInt64,
 		date:     make([]string, cfg.Days),
 		factor:   make([]float64, cfg.Days),
 		monthDay: make([]int, cfg.Days),
 		monthOf:  make([]time.Month, cfg.Days),
 		month:    make([]int, cfg.Days),
+	}
+	if !cfg.NotAfter.IsZero() {
+		c.limit = int64(cfg.NotAfter.Sub(start) / time.Second)
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	for d := 0; d < cfg.Days; d++ {
@@ -51,6 +56,12 @@ func newCalendar(cfg Config) *calendar {
 		c.factor[d] = weekdayFactor(t.Weekday()) * holidayFactor(t) * seasonFactor(t) * noise
 	}
 	return c
+}
+
+// allows reports whether an event at day d plus sec seconds is within
+// Config.NotAfter.
+func (c *calendar) allows(d, sec int) bool {
+	return int64(d)*86400+int64(min(max(sec, 0), 86399)) <= c.limit
 }
 
 // weekdayFactor is the share of weekday activity that happens on day wd.

@@ -597,6 +597,9 @@ func (e *emitter) write(file int, fields ...string) {
 }
 
 func (e *emitter) usage(d, sec, qty int, metric string) {
+	if !e.cal.allows(d, sec) {
+		return
+	}
 	e.rec[0], e.rec[1], e.rec[2], e.rec[3] = e.id, e.timestamp(d, sec), strconv.Itoa(qty), metric
 	e.write(fileUsage, e.rec[:4]...)
 	e.c.sum.UsageRows++
@@ -609,7 +612,11 @@ func (e *emitter) pageView(d int, rng *rand.Rand, path string) {
 			path += "?ref=nav"
 		}
 	}
-	e.rec[0], e.rec[1], e.rec[2] = e.id, e.timestamp(d, 6*3600+rng.IntN(16*3600)), path
+	sec := 6*3600 + rng.IntN(16*3600)
+	if !e.cal.allows(d, sec) {
+		return
+	}
+	e.rec[0], e.rec[1], e.rec[2] = e.id, e.timestamp(d, sec), path
 	e.write(filePageViews, e.rec[:3]...)
 	e.c.sum.PageViewRows++
 }
@@ -632,7 +639,11 @@ func (e *emitter) ticket(d int, rng *rand.Rand, in intent, zh bool, neg float64)
 		s := tone + 0.15*rng.NormFloat64()
 		sentiment = strconv.FormatFloat(min(1, max(-1, s)), 'f', 2, 64)
 	}
-	e.rec[0], e.rec[1], e.rec[2], e.rec[3], e.rec[4] = e.id, e.timestamp(d, 6*3600+rng.IntN(17*3600)), text, ch, sentiment
+	sec := 6*3600 + rng.IntN(17*3600)
+	if !e.cal.allows(d, sec) {
+		return
+	}
+	e.rec[0], e.rec[1], e.rec[2], e.rec[3], e.rec[4] = e.id, e.timestamp(d, sec), text, ch, sentiment
 	e.write(fileTickets, e.rec[:5]...)
 	e.c.sum.TicketRows++
 }

@@ -79,6 +79,10 @@ type Config struct {
 	Days      int       // length of the data window in days, >= 1
 	End       time.Time // last day of data (its UTC date is used), not zero
 	Seed      uint64    // seed of every random choice
+	// NotAfter, when set, is the latest event time written: events the
+	// window would put after it (later on a day that is today) are left out,
+	// so that the data never holds an event in the future. Zero: no limit.
+	NotAfter time.Time
 	// Progress shows the customers written on a terminal; nil is silent.
 	Progress *progress.Reporter
 }

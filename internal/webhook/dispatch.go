@@ -36,6 +36,9 @@ type Dispatcher struct {
 	Now          func() time.Time // nil: time.Now
 	Poll         time.Duration    // idle poll; 0 means DefaultPoll
 	Workers      int              // deliveries sent at once; 0 means DefaultWorkers
+	// MaxBackoff is the longest wait between claims while the store fails
+	// (the wait doubles from Poll); 0 means DefaultMaxBackoff.
+	MaxBackoff time.Duration
 	// Metrics, when set, is called once per outcome: "sent", "failed",
 	// "retried", "disabled" (a subscription disabled by a 410).
 	Metrics func(event string)
@@ -66,7 +69,8 @@ func orDefault(v, def time.Duration) time.Duration {
 
 // Run sends deliveries until ctx ends (call it once per Dispatcher), then waits for the attempts in
 // flight to finish (each bounded by Timeout) and returns. Store errors are
-// logged and retried after Poll; a delivery whose outcome could not be
+// logged once and retried with a backoff from Poll up to MaxBackoff, the
+// recovery logged once; a delivery whose outcome could not be
 // recorded stays claimed and is taken over after ClaimTimeout.
 func (d *Dispatcher) Run(ctx context.Context) {
 	log := d.Log
@@ -86,6 +90,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 	poll := orDefault(d.Poll, DefaultPoll)
 	claimTimeout := orDefault(d.ClaimTimeout, DefaultClaimTimeout)
+	down := outage{poll: poll, max: max(orDefault(d.MaxBackoff, DefaultMaxBackoff), poll)}
 
 	slots := make(chan struct{}, workers)
 	done := make(chan struct{}, workers) // a worker finished: claim again at once
@@ -97,8 +102,16 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		if free > 0 {
 			var err error
 			batch, err = d.Store.Claim(ctx, d.Consumer, free, claimTimeout)
-			if err != nil && ctx.Err() == nil {
-				log.Error("webhook claim", "consumer", d.Consumer, "err", err)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				// The store is failing: wait out the backoff, not for a worker.
+				select {
+				case <-ctx.Done():
+				case <-time.After(down.fail(log, time.Now(), d.Consumer, err)):
+				}
+				continue
+			case err == nil:
+				down.ok(log, time.Now(), d.Consumer)
 			}
 		}
 		for _, del := range batch {
