@@ -167,9 +167,6 @@ func (s *Server) parseEvents(raw []json.RawMessage, prefix, defaultCustomer stri
 		if tsErr != "" {
 			set("timestamp", tsErr)
 		}
-		if err := value.CheckAmount(e.Quantity); err != nil {
-			set("quantity", err.Error())
-		}
 		for _, k := range slices.Sorted(maps.Keys(bad)) {
 			errs.add(field+"."+k, "%s", bad[k])
 		}

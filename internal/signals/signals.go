@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/churnrisk/churn/internal/value"
 )
 
 // EventType is the kind of a behavioural event: the "type" of an event
@@ -115,8 +117,8 @@ func Validate(e *Event) map[string]string {
 	if e.Timestamp.IsZero() {
 		bad["timestamp"] = "required: RFC 3339 time"
 	}
-	if e.Quantity < 0 || math.IsNaN(e.Quantity) || math.IsInf(e.Quantity, 0) {
-		bad["quantity"] = "must be a finite number >= 0"
+	if err := value.CheckAmount(e.Quantity); err != nil {
+		bad["quantity"] = err.Error()
 	}
 	if e.Sentiment != nil && (math.IsNaN(*e.Sentiment) || *e.Sentiment < -1 || *e.Sentiment > 1) {
 		bad["sentiment"] = "must be a number in [-1, 1]"
