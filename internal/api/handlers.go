@@ -39,7 +39,9 @@ func (s *Server) readyz(c *gin.Context) {
 	if m := s.models.Active(); m == nil {
 		checks["model"], ok = "no model loaded", false
 	}
-	if err := s.app.Ping(c.Request.Context()); err != nil {
+	if err := s.ready.check(c.Request.Context(), s.app.Ping); errors.Is(err, store.ErrWritesRefused) {
+		checks["store"], ok = "refusing writes", false
+	} else if err != nil {
 		checks["store"], ok = "unreachable", false
 	}
 	if !ok {

@@ -46,12 +46,9 @@ func TestRedisOutage(t *testing.T) {
 	if code, body, _ := a.do("PUT", "/v1/customers/o1", map[string]any{"plan": "growth", "mrr": 100}); code != 200 {
 		t.Fatalf("put: %d %v", code, body)
 	}
-	// A subscription, so that the webhook routes that name one reach Redis.
-	code, sub, _ := a.do("POST", "/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook"})
-	if code != 201 {
-		t.Fatalf("subscribe: %d %v", code, sub)
-	}
-	subID, _ := sub["id"].(string)
+	// A subscription with a failed delivery, so that the webhook routes
+	// that name them reach Redis.
+	subID, delivery := failedDelivery(t, a, hooks, "o1")
 
 	// The poster: batch k holds 10 usage events with ids k-0..k-9; each
 	// batch is retried until acknowledged.
@@ -103,35 +100,15 @@ func TestRedisOutage(t *testing.T) {
 	// During the outage: every route needing Redis (customers, events,
 	// lists, figures, webhooks and alerts) is 503 with Retry-After; the
 	// routes that do not need it still answer; the process is alive.
-	for _, c := range []struct {
-		method, path string
-		body         any
-		status       int
-	}{
-		{"POST", "/v1/events", map[string]any{"events": []any{ev("usage", "o1", clk.Now(), nil)}}, 503},
-		{"GET", "/v1/customers/o1/risk", nil, 503},
-		{"GET", "/v1/customers/o1", nil, 503},
-		{"PUT", "/v1/customers/o2", map[string]any{"plan": "x"}, 503},
-		{"GET", "/v1/customers/o1/history", nil, 503},
-		{"GET", "/v1/customers/o1/alerts", nil, 503},
-		{"GET", "/v1/at-risk", nil, 503},
-		{"GET", "/v1/metrics/churn", nil, 503},
-		{"POST", "/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/other"}, 503},
-		{"GET", "/v1/webhooks", nil, 503},
-		{"GET", "/v1/webhooks/" + subID + "/deliveries", nil, 503},
-		{"POST", "/v1/webhooks/" + subID + "/deliveries/msg_0123/redeliver", nil, 503},
-		{"DELETE", "/v1/webhooks/" + subID, nil, 503},
-		{"GET", "/readyz", nil, 503},
-		{"GET", "/healthz", nil, 200},
-		{"POST", "/v1/score", map[string]any{"customers": []any{map[string]any{"plan": "growth"}}}, 200},
-		{"GET", "/v1/model", nil, 200},
-		{"GET", "/v1/plans", nil, 200},
-		{"GET", "/v1/models", nil, 200},
-	} {
+	for _, c := range storeRoutes("o1", "o2", subID, delivery, clk.Now()) {
+		want := c.ok
+		if c.need != needsNothing {
+			want = 503
+		}
 		start := time.Now()
 		code, body, hdr := a.do(c.method, c.path, c.body)
-		if code != c.status {
-			t.Errorf("outage: %s %s = %d %v, want %d", c.method, c.path, code, body, c.status)
+		if code != want {
+			t.Errorf("outage: %s %s = %d %v, want %d", c.method, c.path, code, body, want)
 		}
 		if code == 503 && hdr.Get("Retry-After") == "" {
 			t.Errorf("outage: %s %s: 503 without Retry-After", c.method, c.path)
@@ -139,6 +116,9 @@ func TestRedisOutage(t *testing.T) {
 		if d := time.Since(start); d > 3*time.Second {
 			t.Errorf("outage: %s %s took %v: requests must fail fast", c.method, c.path, d)
 		}
+	}
+	if code, body, hdr := a.do("GET", "/readyz", nil); code != 503 || hdr.Get("Retry-After") == "" || storeCheck(body) != "unreachable" {
+		t.Errorf("outage: /readyz = %d %v (Retry-After %q), want 503, store unreachable", code, body, hdr.Get("Retry-After"))
 	}
 	time.Sleep(500 * time.Millisecond)
 	srv.Restart()

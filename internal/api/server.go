@@ -73,6 +73,7 @@ type Server struct {
 	drift             *driftMonitor
 	scoring           chan struct{}
 	draining          atomic.Bool
+	ready             readyCache // the store's answer for /readyz
 }
 
 // New returns a Server over a new app.Service built from cfg; call

@@ -80,7 +80,8 @@ type Importer interface {
 	RecordPredicted(ctx context.Context, predicted map[metrics.Month]float64) error
 }
 
-// Pinger answers whether the store is reachable.
+// Pinger answers whether the store can serve: it is reachable and would
+// accept a write now.
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
@@ -214,5 +215,6 @@ func (s *Service) Account() store.Account { return s.scorer.Account }
 // import use case (internal/app/dataload).
 func (s *Service) Importer() Importer { return s.st }
 
-// Ping returns nil when the store answers, else its error.
+// Ping returns nil when the store answers and would accept a write now,
+// else its error (see store.Redis.Ping).
 func (s *Service) Ping(ctx context.Context) error { return s.st.Ping(ctx) }

@@ -180,16 +180,39 @@ func (r *Redis) custKey(id string) string {
 // Close closes the connections. It returns the client's error, if any.
 func (r *Redis) Close() error { return r.c.Close() }
 
-// Ping reports whether Redis answers (every node, for a cluster). It returns
-// an error wrapping ErrUnavailable when it does not.
+// writeProbe is the script Ping runs. It touches no key, but, declared with
+// a shebang and without the no-writes flag, it is a write for Redis 7: Redis
+// refuses to run it whenever it would refuse a write (OOM past maxmemory,
+// READONLY on a replica, MISCONF after a failed save, NOREPLICAS), and
+// otherwise it costs one round trip and writes nothing.
+var writeProbe = redis.NewScript("#!lua\nreturn 1")
+
+// Ping reports whether Redis answers and would accept a write now (every
+// master, for a cluster): it runs writeProbe. It returns an error wrapping
+// ErrUnavailable when Redis does not answer, and one wrapping both
+// ErrUnavailable and ErrWritesRefused when Redis answers that it cannot take
+// a write. Redis before 7 does not know scripts with a shebang and answers
+// with a compile error: then only reachability is checked, as a PING would.
 func (r *Redis) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
+	probe := func(ctx context.Context, c redis.Scripter) error {
+		err := writeProbe.Run(ctx, c, nil).Err()
+		var re redis.Error
+		if errors.As(err, &re) && !rediserr.Unavailable(err) {
+			return nil // Redis answered, but not to a Redis 7 script
+		}
+		return err
+	}
 	var err error
 	if cc, ok := r.c.(*redis.ClusterClient); ok {
-		err = cc.ForEachShard(ctx, func(ctx context.Context, c *redis.Client) error { return c.Ping(ctx).Err() })
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return probe(ctx, c) })
 	} else {
-		err = r.c.Ping(ctx).Err()
+		err = probe(ctx, r.c)
+	}
+	var re redis.Error
+	if errors.As(err, &re) && rediserr.Unavailable(err) {
+		return fmt.Errorf("redis write probe: %w: %w: %v", ErrUnavailable, ErrWritesRefused, err)
 	}
 	return r.fail(ctx, "ping", err)
 }

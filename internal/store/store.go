@@ -28,6 +28,10 @@ var (
 	// ErrUnavailable is returned when the store cannot be reached; the caller
 	// should retry later.
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrWritesRefused is returned by Ping, beside ErrUnavailable, when the
+	// store answers but would refuse a write now (Redis out of memory, a
+	// read-only replica, a failed persistence).
+	ErrWritesRefused = errors.New("store refuses writes")
 	// ErrBadCursor is returned for an at-risk cursor the store did not issue.
 	ErrBadCursor = errors.New("bad cursor")
 )
