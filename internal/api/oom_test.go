@@ -3,15 +3,10 @@ package api
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/churnrisk/churn/internal/redistest"
-	"github.com/churnrisk/churn/internal/store"
-	"github.com/churnrisk/churn/internal/webhook"
 )
 
 // TestRedisOutOfMemory sets Redis's maxmemory below the data it holds
@@ -21,25 +16,10 @@ import (
 // API is ready again by itself and every route works.
 func TestRedisOutOfMemory(t *testing.T) {
 	srv := redistest.Start(t)
-	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
 	const prefix = "oom:"
-	st, err := store.NewRedis(context.Background(), store.RedisOptions{URL: srv.URL(), Prefix: prefix, Now: clk.Now, Timeout: testStoreTimeout})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	hooks := webhook.NewRedis(st.Client(), prefix)
-	api := New(Config{Store: st, ModelsDir: trainedModels(t), Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Webhooks: hooks, AllowPrivateWebhooks: true})
-	if _, err := api.App().Models().Load(); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(api.Handler())
-	defer hs.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go api.App().Run(ctx)
-	a := &testAPI{t: t, url: hs.URL, store: st, clock: clk, srv: api}
+	a, st, hooks := privateRedisAPI(t, srv, prefix, testStoreTimeout)
+	clk := a.clock
+	ctx := context.Background()
 
 	// Some data: customers with events, a subscription with a failed delivery.
 	for i := range 20 {
@@ -79,13 +59,7 @@ func TestRedisOutOfMemory(t *testing.T) {
 		if c.need == writesStore {
 			want = 503
 		}
-		code, body, hdr := a.do(c.method, c.path, c.body)
-		if code != want {
-			t.Errorf("out of memory: %s %s = %d %v, want %d", c.method, c.path, code, body, want)
-		}
-		if code == 503 && hdr.Get("Retry-After") == "" {
-			t.Errorf("out of memory: %s %s: 503 without Retry-After", c.method, c.path)
-		}
+		checkRoute(t, a, "out of memory", c, want)
 	}
 	if code, body, hdr := a.do("GET", "/readyz", nil); code != 503 || hdr.Get("Retry-After") == "" || storeCheck(body) != "refusing writes" {
 		t.Errorf("out of memory: /readyz = %d %v (Retry-After %q), want 503, store refusing writes", code, body, hdr.Get("Retry-After"))
@@ -99,21 +73,10 @@ func TestRedisOutOfMemory(t *testing.T) {
 	}
 
 	srv.SetMaxMemory(0)
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		code, _, _ := a.do("GET", "/readyz", nil)
-		if code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("/readyz did not recover within 10 s of Redis having memory again")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitReady(t, a)
 	sub, delivery = failedDelivery(t, a, hooks, "o1")
 	for _, c := range storeRoutes("o1", "fresh", sub, delivery, clk.Now()) {
-		if code, body, _ := a.do(c.method, c.path, c.body); code != c.ok {
-			t.Errorf("after recovery: %s %s = %d %v, want %d", c.method, c.path, code, body, c.ok)
-		}
+		checkRoute(t, a, "after recovery", c, c.ok)
 	}
 	if got := keys("fresh"); len(got) != 2 {
 		t.Errorf("fresh stored as %v after recovery, want a profile and a metrics state", got)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,8 +13,6 @@ import (
 
 	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/signals"
-	"github.com/churnrisk/churn/internal/store"
-	"github.com/churnrisk/churn/internal/webhook"
 )
 
 // TestRedisOutage stops a real redis-server while a client keeps posting
@@ -25,24 +21,8 @@ import (
 // recovered by itself and that every acknowledged event is counted once.
 func TestRedisOutage(t *testing.T) {
 	srv := redistest.Start(t)
-	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
-	st, err := store.NewRedis(context.Background(), store.RedisOptions{URL: srv.URL(), Prefix: "outage:", Now: clk.Now, Timeout: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	hooks := webhook.NewRedis(st.Client(), "outage:")
-	api := New(Config{Store: st, ModelsDir: trainedModels(t), Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Webhooks: hooks, AllowPrivateWebhooks: true})
-	if _, err := api.App().Models().Load(); err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(api.Handler())
-	defer hs.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go api.App().Run(ctx)
-	a := &testAPI{t: t, url: hs.URL, store: st, clock: clk, srv: api}
+	a, st, hooks := privateRedisAPI(t, srv, "outage:", 300*time.Millisecond)
+	clk := a.clock
 	if code, body, _ := a.do("PUT", "/v1/customers/o1", map[string]any{"plan": "growth", "mrr": 100}); code != 200 {
 		t.Fatalf("put: %d %v", code, body)
 	}
@@ -71,7 +51,7 @@ func TestRedisOutage(t *testing.T) {
 			body := `{"events":[` + strings.Join(events, ",") + `]}`
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				resp, err := client.Post(hs.URL+"/v1/events", "application/json", strings.NewReader(body))
+				resp, err := client.Post(a.url+"/v1/events", "application/json", strings.NewReader(body))
 				if err == nil {
 					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
@@ -106,13 +86,7 @@ func TestRedisOutage(t *testing.T) {
 			want = 503
 		}
 		start := time.Now()
-		code, body, hdr := a.do(c.method, c.path, c.body)
-		if code != want {
-			t.Errorf("outage: %s %s = %d %v, want %d", c.method, c.path, code, body, want)
-		}
-		if code == 503 && hdr.Get("Retry-After") == "" {
-			t.Errorf("outage: %s %s: 503 without Retry-After", c.method, c.path)
-		}
+		checkRoute(t, a, "outage", c, want)
 		if d := time.Since(start); d > 3*time.Second {
 			t.Errorf("outage: %s %s took %v: requests must fail fast", c.method, c.path, d)
 		}
@@ -122,18 +96,7 @@ func TestRedisOutage(t *testing.T) {
 	}
 	time.Sleep(500 * time.Millisecond)
 	srv.Restart()
-	// Recovery without restarting the API.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		code, _, _ := a.do("GET", "/readyz", nil)
-		if code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the API did not recover within 10 s of Redis returning")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitReady(t, a) // recovery without restarting the API
 	time.Sleep(500 * time.Millisecond)
 	close(stop)
 	if err := <-posterDone; err != nil {

@@ -5,8 +5,54 @@ import (
 	"testing"
 	"time"
 
+	"github.com/churnrisk/churn/internal/redistest"
+	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/webhook"
 )
+
+// privateRedisAPI serves the API, with webhooks and the test model, on a
+// Redis store of srv (keys under prefix, each call bounded by timeout), and
+// runs its background work until the test ends. It returns the API, its
+// store and its webhook store.
+func privateRedisAPI(t *testing.T, srv *redistest.Server, prefix string, timeout time.Duration) (*testAPI, *store.Redis, webhook.Store) {
+	t.Helper()
+	clk := &clock{t: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
+	st, err := store.NewRedis(context.Background(), store.RedisOptions{URL: srv.URL(), Prefix: prefix, Now: clk.Now, Timeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	hooks := webhook.NewRedis(st.Client(), prefix)
+	a := (&testAPI{t: t, store: st, clock: clk}).sibling(t, func(c *Config) { c.Webhooks, c.AllowPrivateWebhooks = hooks, true })
+	return a, st, hooks
+}
+
+// checkRoute sends c's request and checks that it answers want, with
+// Retry-After when that is 503; phase names the check in errors.
+func checkRoute(t *testing.T, a *testAPI, phase string, c storeRoute, want int) {
+	t.Helper()
+	code, body, hdr := a.do(c.method, c.path, c.body)
+	if code != want {
+		t.Errorf("%s: %s %s = %d %v, want %d", phase, c.method, c.path, code, body, want)
+	}
+	if code == 503 && hdr.Get("Retry-After") == "" {
+		t.Errorf("%s: %s %s: 503 without Retry-After", phase, c.method, c.path)
+	}
+}
+
+// waitReady polls /readyz until it answers 200, failing the test after 10 s.
+func waitReady(t *testing.T, a *testAPI) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if code, _, _ := a.do("GET", "/readyz", nil); code == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz did not answer 200 within 10 s of Redis serving again")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
 
 // storeNeed is what a route needs of the store.
 type storeNeed int
