@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer r.Close()
 		if err := r.Ping(ctx); err != nil {
-			log.Warn("redis does not answer yet; requests needing it get 503 until it does", "store", sc.Describe(), "err", err)
+			log.Warn("redis does not answer or refuses writes yet; requests needing it get 503 until it does", "store", sc.Describe(), "err", err)
 		}
 		st = r
 		hooks = webhook.NewRedis(r.Client(), sc.Prefix)

@@ -188,7 +188,8 @@ func (r *Redis) Close() error { return r.c.Close() }
 var writeProbe = redis.NewScript("#!lua\nreturn 1")
 
 // Ping reports whether Redis answers and would accept a write now (every
-// master, for a cluster): it runs writeProbe. It returns an error wrapping
+// master, for a cluster: the store reads and writes only on masters, so a
+// replica is not checked): it runs writeProbe. It returns an error wrapping
 // ErrUnavailable when Redis does not answer, and one wrapping both
 // ErrUnavailable and ErrWritesRefused when Redis answers that it cannot take
 // a write. Redis before 7 does not know scripts with a shebang and answers
