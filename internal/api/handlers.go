@@ -120,11 +120,20 @@ func (s *Server) postEvents(c *gin.Context) {
 	}
 	var errs fieldErrors
 	events := s.parseEvents(body.Events, "events", "", &errs)
+	var w cost
+	w.addEvents(events, "events", s.limit.limits.MaxTextBytes, &errs)
+	run, release, err := s.charge(c, w, len(errs) == 0)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer release()
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))
 		return
 	}
-	acc, dup, err := s.app.Ingest(c.Request.Context(), events)
+	var acc, dup int
+	run(func() { acc, dup, err = s.app.Ingest(c.Request.Context(), events) })
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -299,6 +308,7 @@ func (s *Server) score(c *gin.Context) {
 		return
 	}
 	var errs fieldErrors
+	var w cost
 	items := make([]app.Unstored, 0, len(body.Customers))
 	nEvents := 0
 	for i, raw := range body.Customers {
@@ -331,14 +341,23 @@ func (s *Server) score(c *gin.Context) {
 			evID = "inline"
 		}
 		events := s.parseEvents(in.Events, field+".events", evID, &errs)
+		w.items++
+		w.addEvents(events, field+".events", s.limit.limits.MaxTextBytes, &errs)
 		items = append(items, app.Unstored{Profile: p, Events: events})
 	}
+	run, release, err := s.charge(c, w, len(errs) == 0)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer release()
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))
 		return
 	}
 	l := langOf(c)
-	res, err := s.app.Score(items, l)
+	var res app.Scored
+	run(func() { res, err = s.app.Score(items, l) })
 	if err != nil {
 		s.fail(c, err)
 		return
