@@ -2,22 +2,15 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/churnrisk/churn/internal/app/dataload"
-	"github.com/churnrisk/churn/internal/redistest"
-	"github.com/churnrisk/churn/internal/store"
 )
 
 // The keys of the flood benchmark: one read key floods POST /v1/score,
@@ -106,33 +99,14 @@ func quantile(sorted []time.Duration, q float64) float64 {
 // p99s, their ratio (the aim: at most 2) and what the flood got.
 // `make bench-flood` runs it.
 func BenchmarkFlood(b *testing.B) {
-	prefix := redistest.Prefix(b)
-	url := redistest.URL(b)
-	redistest.Cleanup(b, url, nil, prefix)
-	st, err := store.NewRedis(context.Background(), store.RedisOptions{URL: url, Prefix: prefix})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
 	keys, err := ParseKeys("read:" + floodKey + ",read:" + lookupKey)
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := New(Config{Store: st, ModelsDir: trainedModels(b), Keys: keys, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if _, err := srv.App().Models().Load(); err != nil {
-		b.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	b.Cleanup(hs.Close)
-	ds := testData
-	n := min(500, len(ds.Customers))
-	sub := *ds
-	sub.Customers, sub.Histories = ds.Customers[:n], ds.Histories[:n]
-	if _, err := dataload.Load(context.Background(), st, &sub, dataload.Options{Model: srv.App().Models().Active(), AsOf: time.Now().UTC()}); err != nil {
-		b.Fatal(err)
-	}
-	ids := make([]string, n)
-	for i := range n {
+	srv, hs, st := benchAPI(b, func(c *Config) { c.Keys = keys })
+	sub := benchCustomers(b, srv, st, 500)
+	ids := make([]string, len(sub.Customers))
+	for i := range ids {
 		ids[i] = sub.Customers[i].ID
 	}
 	body := floodBody()

@@ -122,18 +122,15 @@ func (s *Server) postEvents(c *gin.Context) {
 	events := s.parseEvents(body.Events, "events", "", &errs)
 	var w cost
 	w.addEvents(events, "events", s.limit.limits.MaxTextBytes, &errs)
-	run, release, err := s.charge(c, w, len(errs) == 0)
-	if err != nil {
+	if err := s.charge(c, w); err != nil {
 		s.fail(c, err)
 		return
 	}
-	defer release()
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))
 		return
 	}
-	var acc, dup int
-	run(func() { acc, dup, err = s.app.Ingest(c.Request.Context(), events) })
+	acc, dup, err := s.app.Ingest(c.Request.Context(), events)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -345,19 +342,16 @@ func (s *Server) score(c *gin.Context) {
 		w.addEvents(events, field+".events", s.limit.limits.MaxTextBytes, &errs)
 		items = append(items, app.Unstored{Profile: p, Events: events})
 	}
-	run, release, err := s.charge(c, w, len(errs) == 0)
-	if err != nil {
+	if err := s.charge(c, w); err != nil {
 		s.fail(c, err)
 		return
 	}
-	defer release()
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))
 		return
 	}
 	l := langOf(c)
-	var res app.Scored
-	run(func() { res, err = s.app.Score(items, l) })
+	res, err := s.app.Score(items, l)
 	if err != nil {
 		s.fail(c, err)
 		return

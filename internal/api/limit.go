@@ -28,7 +28,8 @@ import (
 // a few CPU slots (Limits.HeavySlots) so that lookups keep a core.
 
 // Policy is a token bucket of cost units: Rate units a second, up to Burst
-// saved. A negative Rate turns the limit off.
+// saved. A negative Rate turns the limit off; the zero Policy of a Limits
+// means the default.
 type Policy struct {
 	Rate  float64
 	Burst int
@@ -71,9 +72,9 @@ type Limits struct {
 	Score, Events Policy
 	// MaxTextBytes bounds the support text of one request (CHURN_MAX_TEXT_BYTES).
 	MaxTextBytes int
-	// HeavySlots is how many requests of heavyUnits or more may be worked
-	// on at once (CHURN_HEAVY_SLOTS); the others wait up to HeavyWait
-	// (CHURN_HEAVY_WAIT), then get 503 with Retry-After.
+	// HeavySlots is how many requests with a body over heavyBytes may be
+	// worked on at once (CHURN_HEAVY_SLOTS); the others wait up to
+	// HeavyWait (CHURN_HEAVY_WAIT), then get 503 with Retry-After.
 	HeavySlots int
 	HeavyWait  time.Duration
 }
@@ -116,9 +117,9 @@ func (l Limits) orDefault() Limits {
 const (
 	itemsPerUnit = 100
 	textPerUnit  = 2 << 10
-	// heavyUnits is the cost from which a request needs a heavy slot:
-	// about 0.2 s of one core.
-	heavyUnits = 200
+	// heavyBytes is the body size from which a request needs a heavy slot:
+	// as support text, about 0.1 s of one core.
+	heavyBytes = 256 << 10
 )
 
 // cost is what a request carries that costs CPU to score.
@@ -226,21 +227,38 @@ func client(c *gin.Context) string {
 const chargeKey = "fair_use_bucket"
 
 // fairUse refuses a request with 429 before its body is read while its
-// client's bucket of b holds less than one unit (its earlier requests are
-// still being paid for); otherwise it lets the handler charge the cost.
+// client's bucket of b (nil: no limit) holds less than one unit (its
+// earlier requests are still being paid for); otherwise it lets the
+// handler charge the cost. A large request (a body over heavyBytes, or of
+// unknown length) first waits up to HeavyWait for a heavy slot (503
+// without one, uncharged, its body unread), and is then read, decoded and
+// worked on at the lowest CPU priority (runLow).
 func (s *Server) fairUse(b *buckets) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if b == nil {
+		policy := "none"
+		if b != nil {
+			policy = b.name
+			bo := &bucketOf{b, b.get(client(c))}
+			if err := s.limit.admit(c, bo); err != nil {
+				s.fail(c, err)
+				return
+			}
+			c.Set(chargeKey, bo)
+		}
+		if n := c.Request.ContentLength; n >= 0 && n <= heavyBytes {
 			c.Next()
 			return
 		}
-		bo := &bucketOf{b, b.get(client(c))}
-		if err := s.limit.admit(c, bo); err != nil {
-			s.fail(c, err)
-			return
+		ctx, cancel := context.WithTimeout(c.Request.Context(), s.limit.limits.HeavyWait)
+		defer cancel()
+		select {
+		case s.limit.heavy <- struct{}{}:
+			defer func() { <-s.limit.heavy }()
+			runLow(c.Next)
+		case <-ctx.Done():
+			s.limit.refused.WithLabelValues(policy, "busy").Inc()
+			s.fail(c, errBusy)
 		}
-		c.Set(chargeKey, bo)
-		c.Next()
 	}
 }
 
@@ -266,49 +284,28 @@ func (l *limiter) admit(c *gin.Context, bo *bucketOf) error {
 		bo.b.name, p.Rate, p.Burst, wait))
 }
 
-// errBusy is the answer to a heavy request that found no slot in time.
+// errBusy is the answer to a large request that found no heavy slot in time.
 var errBusy = newProblem(http.StatusServiceUnavailable, "the server is busy with other large requests; retry shortly, or send smaller ones")
 
 // charge takes the cost of a decoded request from its client's bucket and
 // sets the RateLimit headers. The bucket may go below zero: the request is
 // served, and the client's next ones are refused until it is paid for
-// (admit; also here, for requests that passed fairUse together). It returns
-// how to run the request's work and a release to defer. A request of
-// heavyUnits or more first waits up to HeavyWait for a heavy slot (503
-// without one, uncharged), and its work runs at the lowest CPU priority
-// (runLow); an invalid request (valid false), which does no work, waits
-// for none.
-func (s *Server) charge(c *gin.Context, w cost, valid bool) (run func(func()), release func(), err error) {
-	units := w.units()
-	run, release = func(fn func()) { fn() }, func() {}
-	v, limited := c.Get(chargeKey)
-	if valid && units >= heavyUnits {
-		ctx, cancel := context.WithTimeout(c.Request.Context(), s.limit.limits.HeavyWait)
-		defer cancel()
-		select {
-		case s.limit.heavy <- struct{}{}:
-			run, release = runLow, func() { <-s.limit.heavy }
-		case <-ctx.Done():
-			policy := "none"
-			if limited {
-				policy = v.(*bucketOf).b.name
-			}
-			s.limit.refused.WithLabelValues(policy, "busy").Inc()
-			return nil, nil, errBusy
-		}
+// (admit; also here, for requests that passed fairUse together). It
+// returns the 429 problem of such a refusal.
+func (s *Server) charge(c *gin.Context, w cost) error {
+	v, ok := c.Get(chargeKey)
+	if !ok {
+		return nil
 	}
-	if limited {
-		bo := v.(*bucketOf)
-		if err := s.limit.admit(c, bo); err != nil {
-			release()
-			return nil, nil, err
-		}
-		now := time.Now()
-		bo.lim.ReserveN(now, min(units, bo.b.policy.Burst))
-		tokens := bo.lim.TokensAt(now)
-		bo.b.setHeaders(c, tokens, seconds((float64(bo.b.policy.Burst)-tokens)/bo.b.policy.Rate))
+	bo := v.(*bucketOf)
+	if err := s.limit.admit(c, bo); err != nil {
+		return err
 	}
-	return run, release, nil
+	now := time.Now()
+	bo.lim.ReserveN(now, min(w.units(), bo.b.policy.Burst))
+	tokens := bo.lim.TokensAt(now)
+	bo.b.setHeaders(c, tokens, seconds((float64(bo.b.policy.Burst)-tokens)/bo.b.policy.Rate))
+	return nil
 }
 
 // runLow runs fn on an OS thread of its own at the lowest CPU priority

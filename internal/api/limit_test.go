@@ -341,3 +341,32 @@ func TestFairUseFlood(t *testing.T) {
 		t.Errorf("flood: %d served, %d refused; want most refused", served, refused)
 	}
 }
+
+// TestParsePolicy reads the CHURN_*_LIMIT syntax and refuses the rest.
+func TestParsePolicy(t *testing.T) {
+	for in, want := range map[string]Policy{"200/s,2500": {200, 2500}, " 0.5/s, 3 ": {0.5, 3}, "off": {-1, 0}, "OFF": {-1, 0}} {
+		got, err := ParsePolicy(in)
+		if err != nil || got != want {
+			t.Errorf("ParsePolicy(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "200", "200/s", "200,5", "0/s,1", "-1/s,5", "5/s,0", "Inf/s,3", "NaN/s,3", "5/m,10"} {
+		if p, err := ParsePolicy(in); err == nil || !strings.Contains(err.Error(), "RATE/s,BURST") {
+			t.Errorf("ParsePolicy(%q) = %+v, %v; want an error saying RATE/s,BURST", in, p, err)
+		}
+	}
+}
+
+// TestCostUnits: one unit for the request, one per started 100 customers
+// and events, one per started 2 KiB of text.
+func TestCostUnits(t *testing.T) {
+	for _, c := range []struct {
+		w    cost
+		want int
+	}{{cost{}, 1}, {cost{items: 1}, 2}, {cost{items: 100}, 2}, {cost{items: 101}, 3}, {cost{textBytes: 2048}, 2},
+		{cost{textBytes: 2049}, 3}, {cost{items: 1001, textBytes: 4 << 20}, 1 + 11 + 2048}} {
+		if got := c.w.units(); got != c.want {
+			t.Errorf("%+v: %d units, want %d", c.w, got, c.want)
+		}
+	}
+}
