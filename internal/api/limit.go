@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"runtime"
@@ -229,15 +231,10 @@ const chargeKey = "fair_use_bucket"
 // fairUse refuses a request with 429 before its body is read while its
 // client's bucket of b (nil: no limit) holds less than one unit (its
 // earlier requests are still being paid for); otherwise it lets the
-// handler charge the cost. A large request (a body over heavyBytes, or of
-// unknown length) first waits up to HeavyWait for a heavy slot (503
-// without one, uncharged, its body unread), and is then read, decoded and
-// worked on at the lowest CPU priority (runLow).
+// handler charge the cost.
 func (s *Server) fairUse(b *buckets) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		policy := "none"
 		if b != nil {
-			policy = b.name
 			bo := &bucketOf{b, b.get(client(c))}
 			if err := s.limit.admit(c, bo); err != nil {
 				s.fail(c, err)
@@ -245,7 +242,24 @@ func (s *Server) fairUse(b *buckets) gin.HandlerFunc {
 			}
 			c.Set(chargeKey, bo)
 		}
+		c.Next()
+	}
+}
+
+// heavyWork runs a large request (a body over heavyBytes, or of unknown
+// length) in a heavy slot: its body is read first (slow senders hold no
+// slot), then it waits up to HeavyWait for a slot (503 without one,
+// uncharged) and is decoded and worked on at the lowest CPU priority
+// (runLow). It goes after limitBody, whose limit the read honours.
+func (s *Server) heavyWork() gin.HandlerFunc {
+	return func(c *gin.Context) {
 		if n := c.Request.ContentLength; n >= 0 && n <= heavyBytes {
+			c.Next()
+			return
+		}
+		body, err := io.ReadAll(c.Request.Body)
+		c.Request.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
+		if err != nil { // the handler reports it (413, 400) as it reads
 			c.Next()
 			return
 		}
@@ -256,10 +270,24 @@ func (s *Server) fairUse(b *buckets) gin.HandlerFunc {
 			defer func() { <-s.limit.heavy }()
 			runLow(c.Next)
 		case <-ctx.Done():
+			policy := "none"
+			if v, ok := c.Get(chargeKey); ok {
+				policy = v.(*bucketOf).b.name
+			}
 			s.limit.refused.WithLabelValues(policy, "busy").Inc()
 			s.fail(c, errBusy)
 		}
 	}
+}
+
+// errReader is a reader that fails with its error (io.EOF when nil).
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err == nil {
+		return 0, io.EOF
+	}
+	return 0, e.err
 }
 
 type bucketOf struct {

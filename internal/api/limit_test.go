@@ -370,3 +370,29 @@ func TestCostUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestHeavyUnknownLength: a body of unknown length (chunked) takes the
+// heavy path: read, then scored in a slot; over the body limit it is 413.
+func TestHeavyUnknownLength(t *testing.T) {
+	a := limitedAPI(t, Limits{}, false)
+	post := func(body io.Reader) int {
+		req, err := http.NewRequest(http.MethodPost, a.url+"/v1/score", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+keyA)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(io.NopCloser(bytes.NewReader(ticketsBody(2, 100)))); code != http.StatusOK {
+		t.Errorf("chunked score: %d, want 200", code)
+	}
+	if code := post(io.NopCloser(io.MultiReader(strings.NewReader(`{"customers":[{"plan":"`), strings.NewReader(strings.Repeat("x", scoreBody+1)), strings.NewReader(`"}]}`)))); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked body over the limit: %d, want 413", code)
+	}
+}
