@@ -7,7 +7,7 @@ PKGS    := ./...
 # packages whose numerical quality tests skip under -race (internal/testenv) and run again without it
 NUMERIC := ./internal/model ./internal/training ./cmd/train
 
-.PHONY: help build demo test test-short bench bench-quality lint fuzz tidy clean
+.PHONY: help build demo test test-short bench bench-flood bench-quality lint fuzz tidy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ test-short: ## quick tests without the race detector
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+bench-flood: ## one read key floods POST /v1/score: another client's risk-lookup p99 with and without (needs Redis)
+	$(GO) test -run '^$$' -bench BenchmarkFlood -benchtime 1x -count=1 ./internal/api
 
 bench-quality: ## cross-validate on mlc_churn and generated data; writes the table into docs/figures.md
 	./scripts/bench-quality.sh

@@ -44,6 +44,11 @@ type Config struct {
 	// Account names the customer attributes shown as the account's name
 	// (CHURN_NAME_ATTRIBUTE) and owner (CHURN_OWNER_ATTRIBUTE).
 	Account store.Account
+
+	// Limits bound each client's scoring work: CHURN_SCORE_LIMIT,
+	// CHURN_EVENTS_LIMIT, CHURN_MAX_TEXT_BYTES, CHURN_HEAVY_SLOTS,
+	// CHURN_HEAVY_WAIT (api.DefaultLimits when unset).
+	Limits api.Limits
 }
 
 // loadConfig reads the flags in args and the environment through getenv and
@@ -103,11 +108,33 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	c.ShutdownTimeout = env.Duration("CHURN_SHUTDOWN_TIMEOUT", 15*time.Second)
 	c.Account = store.Account{NameAttribute: env.String("CHURN_NAME_ATTRIBUTE", store.DefaultNameAttribute),
 		OwnerAttribute: env.String("CHURN_OWNER_ATTRIBUTE", store.DefaultOwnerAttribute)}
+	c.Limits = limits(env)
 
 	if err := env.Err(); err != nil {
 		return Config{}, usageError{err}
 	}
 	return c, nil
+}
+
+// limits reads the fair-use limits, each defaulting to api.DefaultLimits.
+func limits(env *config.Env) api.Limits {
+	l := api.DefaultLimits()
+	for _, p := range []struct {
+		name string
+		to   *api.Policy
+	}{{"CHURN_SCORE_LIMIT", &l.Score}, {"CHURN_EVENTS_LIMIT", &l.Events}} {
+		if v := env.String(p.name, ""); v != "" {
+			if got, err := api.ParsePolicy(v); err != nil {
+				env.Problemf("%s=%v", p.name, err)
+			} else {
+				*p.to = got
+			}
+		}
+	}
+	l.MaxTextBytes = env.Int("CHURN_MAX_TEXT_BYTES", l.MaxTextBytes, 1)
+	l.HeavySlots = env.Int("CHURN_HEAVY_SLOTS", l.HeavySlots, 1)
+	l.HeavyWait = env.Duration("CHURN_HEAVY_WAIT", l.HeavyWait)
+	return l
 }
 
 // keyRoles returns the role part of each "role:key" entry of CHURN_API_KEYS,
@@ -151,5 +178,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("name_attribute", c.Account.NameAttribute),
 		slog.String("owner_attribute", c.Account.OwnerAttribute),
+		slog.String("score_limit", c.Limits.Score.String()),
+		slog.String("events_limit", c.Limits.Events.String()),
+		slog.Int("max_text_bytes", c.Limits.MaxTextBytes),
+		slog.Int("heavy_slots", c.Limits.HeavySlots),
+		slog.String("heavy_wait", c.Limits.HeavyWait.String()),
 	)
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/churnrisk/churn/internal/api"
 	"github.com/churnrisk/churn/internal/config"
 	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/webhook"
@@ -28,7 +29,7 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	want := Config{Addr: "127.0.0.1:8080", ModelsDir: "models", Store: store.Config{Prefix: "churn:", Timeout: store.DefaultTimeout},
 		WebhookSchedule: webhook.DefaultSchedule(), KeepTicketText: true, ModelPoll: 5 * time.Second, ShutdownTimeout: 15 * time.Second,
-		Account: store.Account{NameAttribute: "name", OwnerAttribute: "owner"}}
+		Account: store.Account{NameAttribute: "name", OwnerAttribute: "owner"}, Limits: api.DefaultLimits()}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", c, want)
 	}
@@ -46,7 +47,8 @@ func TestConfigFromEnvironment(t *testing.T) {
 		"CHURN_API_KEYS": "read:0123456789abcdef, Admin:fedcba9876543210", "REDIS_URL": "redis://127.0.0.1:6379/2", "CHURN_REDIS_PREFIX": "t:", "CHURN_REDIS_TIMEOUT": "2s",
 		"CHURN_WEBHOOK_ALLOW_PRIVATE": "true", "CHURN_WEBHOOK_SCHEDULE": "0,1s", "CHURN_KEEP_TICKET_TEXT": "false",
 		"CHURN_MODEL_POLL": "1s", "CHURN_SHUTDOWN_DRAIN": "2s", "CHURN_SHUTDOWN_TIMEOUT": "3s",
-		"CHURN_NAME_ATTRIBUTE": "company", "CHURN_OWNER_ATTRIBUTE": "csm"}), io.Discard)
+		"CHURN_NAME_ATTRIBUTE": "company", "CHURN_OWNER_ATTRIBUTE": "csm",
+		"CHURN_SCORE_LIMIT": "5/s,70", "CHURN_EVENTS_LIMIT": "off", "CHURN_MAX_TEXT_BYTES": "1000", "CHURN_HEAVY_SLOTS": "3", "CHURN_HEAVY_WAIT": "250ms"}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +68,10 @@ func TestConfigFromEnvironment(t *testing.T) {
 	if c.Account != (store.Account{NameAttribute: "company", OwnerAttribute: "csm"}) {
 		t.Errorf("account %+v", c.Account)
 	}
+	if want := (api.Limits{Score: api.Policy{Rate: 5, Burst: 70}, Events: api.Policy{Rate: -1}, MaxTextBytes: 1000, HeavySlots: 3,
+		HeavyWait: 250 * time.Millisecond}); c.Limits != want {
+		t.Errorf("limits %+v, want %+v", c.Limits, want)
+	}
 }
 
 // TestConfigReportsEveryProblem: a configuration with many problems is
@@ -74,7 +80,8 @@ func TestConfigReportsEveryProblem(t *testing.T) {
 	_, err := loadConfig([]string{"--addr", "0.0.0.0:8080", "--pages", filepath.Join(t.TempDir(), "missing.json"), "extra"}, env(map[string]string{
 		"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_CLUSTER_ADDRS": "127.0.0.1:7000",
 		"CHURN_WEBHOOK_ALLOW_PRIVATE": "yes please", "CHURN_WEBHOOK_SCHEDULE": "0,soon", "CHURN_KEEP_TICKET_TEXT": "maybe",
-		"CHURN_MODEL_POLL": "5", "CHURN_SHUTDOWN_DRAIN": "-1s", "CHURN_SHUTDOWN_TIMEOUT": "later"}), io.Discard)
+		"CHURN_MODEL_POLL": "5", "CHURN_SHUTDOWN_DRAIN": "-1s", "CHURN_SHUTDOWN_TIMEOUT": "later",
+		"CHURN_SCORE_LIMIT": "200", "CHURN_EVENTS_LIMIT": "10/s,0", "CHURN_MAX_TEXT_BYTES": "4MB", "CHURN_HEAVY_SLOTS": "0", "CHURN_HEAVY_WAIT": "1"}), io.Discard)
 	if _, ok := err.(usageError); !ok {
 		t.Fatalf("error %v (%T) is not a usage error (exit 2)", err, err)
 	}
@@ -89,6 +96,11 @@ func TestConfigReportsEveryProblem(t *testing.T) {
 		`CHURN_MODEL_POLL="5": want a duration such as 5s`,
 		`CHURN_SHUTDOWN_DRAIN="-1s": want a duration such as 5s`,
 		`CHURN_SHUTDOWN_TIMEOUT="later": want a duration such as 5s`,
+		`CHURN_SCORE_LIMIT="200": want RATE/s,BURST in cost units (e.g. 200/s,2500) or off`,
+		`CHURN_EVENTS_LIMIT="10/s,0": want RATE/s,BURST`,
+		`CHURN_MAX_TEXT_BYTES="4MB": want a whole number of at least 1`,
+		`CHURN_HEAVY_SLOTS="0": want a whole number of at least 1`,
+		`CHURN_HEAVY_WAIT="1": want a duration such as 5s`,
 	}
 	var ce *config.Error
 	if !errors.As(err, &ce) || len(ce.Problems) != len(want) {

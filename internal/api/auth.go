@@ -79,17 +79,19 @@ func ParseKeys(s string) (*Keys, error) {
 	return k, nil
 }
 
-// role returns the role of a presented key, 0 when it is none of them. Every
+// role returns the role of a presented key and its position in the list
+// (what the rate limits count by), role 0 when it is none of them. Every
 // key is compared, so the time taken does not tell which matched.
-func (k *Keys) role(presented string) Role {
+func (k *Keys) role(presented string) (Role, int) {
 	d := sha256.Sum256([]byte(presented))
 	var got Role
+	at := -1
 	for i := range k.digests {
 		if subtle.ConstantTimeCompare(d[:], k.digests[i][:]) == 1 {
-			got = k.roles[i]
+			got, at = k.roles[i], i
 		}
 	}
-	return got
+	return got, at
 }
 
 // require lets a request through when its bearer key has at least role
@@ -102,9 +104,9 @@ func (s *Server) require(need Role) gin.HandlerFunc {
 			return
 		}
 		token, ok := bearer(c.GetHeader("Authorization"))
-		have := Role(0)
+		have, at := Role(0), -1
 		if ok {
-			have = s.keys.role(strings.TrimSpace(token))
+			have, at = s.keys.role(strings.TrimSpace(token))
 		}
 		if have == 0 {
 			c.Header("WWW-Authenticate", `Bearer realm="churn"`)
@@ -116,6 +118,7 @@ func (s *Server) require(need Role) gin.HandlerFunc {
 			return
 		}
 		c.Set(roleKey, have)
+		c.Set(keyIndexKey, at)
 		c.Next()
 	}
 }
@@ -130,8 +133,12 @@ func bearer(header string) (string, bool) {
 	return token, true
 }
 
-// roleKey is where require leaves the role of the request's key.
-const roleKey = "role"
+// roleKey is where require leaves the role of the request's key, and
+// keyIndexKey its position in CHURN_API_KEYS.
+const (
+	roleKey     = "role"
+	keyIndexKey = "key_index"
+)
 
 // whoamiResponse is the body of GET /v1/whoami.
 type whoamiResponse struct {

@@ -15,13 +15,15 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/app/dataload"
+	"github.com/churnrisk/churn/internal/data"
 	"github.com/churnrisk/churn/internal/redistest"
 	"github.com/churnrisk/churn/internal/store"
 )
 
 // benchAPI starts the real API over loopback TCP on a real Redis (REDIS_URL,
-// default 127.0.0.1:6379) with the test model and the real clock.
-func benchAPI(b *testing.B) (*Server, *httptest.Server, *store.Redis) {
+// default 127.0.0.1:6379) with the test model and the real clock, configured
+// as each change says.
+func benchAPI(b *testing.B, change ...func(*Config)) (*Server, *httptest.Server, *store.Redis) {
 	b.Helper()
 	prefix := redistest.Prefix(b)
 	url := redistest.URL(b)
@@ -31,7 +33,11 @@ func benchAPI(b *testing.B) (*Server, *httptest.Server, *store.Redis) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	srv := New(Config{Store: st, ModelsDir: trainedModels(b), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg := Config{Store: st, ModelsDir: trainedModels(b), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, ch := range change {
+		ch(&cfg)
+	}
+	srv := New(cfg)
 	if _, err := srv.App().Models().Load(); err != nil {
 		b.Fatal(err)
 	}
@@ -43,6 +49,20 @@ func benchAPI(b *testing.B) (*Server, *httptest.Server, *store.Redis) {
 	b.Cleanup(cancel)
 	go srv.App().Run(ctx)
 	return srv, hs, st
+}
+
+// benchCustomers loads the first n customers of the test data (at most all
+// of them) into st, scored now, and returns that part of the data.
+func benchCustomers(b *testing.B, srv *Server, st *store.Redis, n int) *data.Dataset {
+	b.Helper()
+	ds := testData
+	n = min(n, len(ds.Customers))
+	sub := *ds
+	sub.Customers, sub.Histories = ds.Customers[:n], ds.Histories[:n]
+	if _, err := dataload.Load(context.Background(), st, &sub, dataload.Options{Model: srv.App().Models().Active(), AsOf: time.Now().UTC()}); err != nil {
+		b.Fatal(err)
+	}
+	return &sub
 }
 
 func benchClient(conns int) *http.Client {
@@ -101,13 +121,8 @@ func BenchmarkIngestRedis(b *testing.B) {
 // 9: >= 15,000 requests/s with p99 <= 10 ms.
 func BenchmarkRiskRedis64(b *testing.B) {
 	srv, hs, st := benchAPI(b)
-	ds := testData
-	n := min(2000, len(ds.Customers))
-	sub := *ds
-	sub.Customers, sub.Histories = ds.Customers[:n], ds.Histories[:n]
-	if _, err := dataload.Load(context.Background(), st, &sub, dataload.Options{Model: srv.App().Models().Active(), AsOf: time.Now().UTC()}); err != nil {
-		b.Fatal(err)
-	}
+	sub := benchCustomers(b, srv, st, 2000)
+	n := len(sub.Customers)
 	const conns = 64
 	client := benchClient(conns)
 	var next atomic.Int64
@@ -161,13 +176,8 @@ func BenchmarkRiskRedis64(b *testing.B) {
 // scored by the model) one at a time over HTTP, against Redis.
 func BenchmarkHistoryRedis(b *testing.B) {
 	srv, hs, st := benchAPI(b)
-	ds := testData
-	n := min(200, len(ds.Customers))
-	sub := *ds
-	sub.Customers, sub.Histories = ds.Customers[:n], ds.Histories[:n]
-	if _, err := dataload.Load(context.Background(), st, &sub, dataload.Options{Model: srv.App().Models().Active(), AsOf: time.Now().UTC()}); err != nil {
-		b.Fatal(err)
-	}
+	sub := benchCustomers(b, srv, st, 200)
+	n := len(sub.Customers)
 	client := benchClient(1)
 	b.ResetTimer()
 	for i := range b.N {

@@ -31,7 +31,7 @@ func FuzzPostEvents(f *testing.F) {
 	}
 	clk := func() time.Time { return time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC) }
 	srv := New(Config{Store: store.NewMem(store.MemOptions{Now: clk}), ModelsDir: f.TempDir(), Now: clk,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: Limits{Events: Policy{Rate: -1}}}) // fuzzing outpaces any fair share
 	h := srv.Handler()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := httptest.NewRecorder()

@@ -122,6 +122,12 @@ func (s *Server) postEvents(c *gin.Context) {
 	}
 	var errs fieldErrors
 	events := s.parseEvents(body.Events, "events", "", &errs)
+	var w cost
+	w.addEvents(events, "events", s.limit.limits.MaxTextBytes, &errs)
+	if err := s.charge(c, w); err != nil {
+		s.fail(c, err)
+		return
+	}
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))
 		return
@@ -301,6 +307,7 @@ func (s *Server) score(c *gin.Context) {
 		return
 	}
 	var errs fieldErrors
+	var w cost
 	items := make([]app.Unstored, 0, len(body.Customers))
 	nEvents := 0
 	for i, raw := range body.Customers {
@@ -333,7 +340,13 @@ func (s *Server) score(c *gin.Context) {
 			evID = "inline"
 		}
 		events := s.parseEvents(in.Events, field+".events", evID, &errs)
+		w.items++
+		w.addEvents(events, field+".events", s.limit.limits.MaxTextBytes, &errs)
 		items = append(items, app.Unstored{Profile: p, Events: events})
+	}
+	if err := s.charge(c, w); err != nil {
+		s.fail(c, err)
+		return
 	}
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))

@@ -48,6 +48,9 @@ type Config struct {
 	// MaxScoring bounds the scoring requests (risk, score) in flight; past
 	// it they get 503 with Retry-After instead of queueing. 0 means 512.
 	MaxScoring int
+	// Limits bound each client's scoring work (fair use); zero fields
+	// mean DefaultLimits.
+	Limits Limits
 	// ModelPoll is how often App().Run checks models/current for a new version;
 	// 0 means 5 seconds, a negative value turns the polling off.
 	ModelPoll time.Duration
@@ -72,6 +75,7 @@ type Server struct {
 	keys              *Keys
 	drift             *driftMonitor
 	scoring           chan struct{}
+	limit             *limiter
 	draining          atomic.Bool
 	ready             readyCache // the store's answer for /readyz
 }
@@ -89,6 +93,7 @@ func New(cfg Config) *Server {
 		cfg.MaxScoring = 512
 	}
 	s.scoring = make(chan struct{}, cfg.MaxScoring)
+	s.limit = newLimiter(cfg.Limits, s.prom.reg)
 	active := func() *model.Artifact { return s.models.Active() }
 	s.drift = newDriftMonitor(active, s.prom.drift, s.log)
 	s.app = app.New(app.Config{Store: cfg.Store, ModelsDir: cfg.ModelsDir, Logger: s.log, Now: cfg.Now, Aggregator: cfg.Aggregator,

@@ -98,6 +98,22 @@ func (e *Env) Duration(name string, def time.Duration) time.Duration {
 	return d
 }
 
+// Int returns the value of name as a whole number of at least least, or
+// def when it is unset or empty. Another value is a problem (and def is
+// returned).
+func (e *Env) Int(name string, def, least int) int {
+	v := e.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < least {
+		e.Problemf("%s=%q: want a whole number of at least %d", name, v, least)
+		return def
+	}
+	return n
+}
+
 // Store returns the store configuration: REDIS_URL (a redis:// or rediss://
 // URL), REDIS_CLUSTER_ADDRS (comma-separated host:port seed nodes of a
 // Redis Cluster), CHURN_REDIS_PREFIX (default store.DefaultPrefix) and
