@@ -33,7 +33,7 @@ type Mem struct {
 type memCustomer struct {
 	profile *features.Profile
 	hist    signals.History
-	notes   []signals.Excerpt    // newest first, at most MaxExcerpts
+	notes   []signals.Excerpt   // newest first, at most MaxExcerpts
 	seen    map[markKey]memMark // dedupe markers of event ids and derived ids
 	cached  *Cached
 	score   *Score
