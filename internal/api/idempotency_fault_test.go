@@ -119,21 +119,12 @@ func runFrozenRetries(t *testing.T, srv *redistest.Server, hs *httptest.Server, 
 	close(stop)
 	wg.Wait()
 	// Whatever Redis received while frozen has run by now; read twice to be sure.
-	ctx := context.Background()
 	day := signals.DayNumber(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC))
-	count := func() int64 {
-		var sum float64
-		for i := range customers {
-			h, err := check.History(ctx, fmt.Sprintf("%s-%d", name, i), day, day+1)
-			if err != nil {
-				t.Fatalf("history: %v", err)
-			}
-			for _, d := range h {
-				sum += d.Usage
-			}
-		}
-		return int64(sum)
+	ids := make([]string, customers)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%s-%d", name, i)
 	}
+	count := func() int64 { return int64(usageOf(t, check, day, day+1, ids...)) }
 	run.stored = count()
 	time.Sleep(time.Second)
 	if again := count(); again != run.stored {

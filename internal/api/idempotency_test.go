@@ -143,18 +143,7 @@ func FuzzIdempotencyKey(f *testing.F) {
 func TestIdempotentEvents(t *testing.T) {
 	forEachStore(t, func(t *testing.T, kind string) {
 		a := newTestAPIStore(t, kind, false)
-		usage := func() float64 {
-			t.Helper()
-			h, err := a.store.History(context.Background(), "k1", 0, math.MaxInt32)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sum := 0.0
-			for _, d := range h {
-				sum += d.Usage
-			}
-			return sum
-		}
+		usage := func() float64 { return usageOf(t, a.store, 0, math.MaxInt32, "k1") }
 		key := map[string]string{idempotencyHeader: `"batch-1"`}
 		body := `{"events":[{"type":"usage","customer_id":"k1","timestamp":"2026-07-01T10:00:00Z","quantity":2},` +
 			`{"type":"usage","customer_id":"k1","timestamp":"2026-07-01T10:00:00Z","quantity":2},` +
@@ -259,6 +248,27 @@ func TestFailEvents(t *testing.T) {
 			t.Errorf("503 detail %q does not say the batch may have been applied", p.Detail)
 		}
 	}
+}
+
+// historian reads daily aggregates.
+type historian interface {
+	History(ctx context.Context, id string, from, to int32) (signals.History, error)
+}
+
+// usageOf sums the usage stored for the customers ids on days from <= day < to.
+func usageOf(t testing.TB, st historian, from, to int32, ids ...string) float64 {
+	t.Helper()
+	sum := 0.0
+	for _, id := range ids {
+		h, err := st.History(context.Background(), id, from, to)
+		if err != nil {
+			t.Fatalf("history of %s: %v", id, err)
+		}
+		for _, d := range h {
+			sum += d.Usage
+		}
+	}
+	return sum
 }
 
 func toJSON(v any) string {

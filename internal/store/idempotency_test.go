@@ -33,18 +33,7 @@ func runIdempotency(t *testing.T, newStore func(t *testing.T, now func() time.Ti
 		}
 		return s
 	}
-	usage := func(t *testing.T, s idemStore, id string) float64 {
-		t.Helper()
-		h, err := s.History(ctx, id, today-1, today+1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum := 0.0
-		for _, d := range h {
-			sum += d.Usage
-		}
-		return sum
-	}
+	usage := func(t *testing.T, s idemStore, id string) float64 { return usageOf(t, s, today-1, today+1, id) }
 	ev := func(cust, eventID string, u float64) Event {
 		return Event{CustomerID: cust, EventID: eventID, Day: signals.Day{Day: today, Usage: u, UsageEvents: 1}}
 	}
@@ -165,8 +154,25 @@ func TestRedisFrozenAddEventsOnce(t *testing.T) {
 	ctx := context.Background()
 	// Load the script, so that the cut-off EVALSHA can run when Redis
 	// wakes up (on a server without it, it would fail with NOSCRIPT).
-	if _, _, err := r.AddEvents(ctx, []Event{{CustomerID: "warm", Day: signals.Day{Day: today, Usage: 1}}}); err != nil {
+	if _, _, err := check.AddEvents(ctx, []Event{{CustomerID: "warm", Day: signals.Day{Day: today, Usage: 1}}}); err != nil {
 		t.Fatal(err)
+	}
+	// connected leaves r with a connection that has carried a batch, so
+	// that the cut-off command is sent on it (a new connection would stop
+	// at its handshake, and go-redis times out a write on a connection
+	// that has only answered PING).
+	connected := func() {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			_, _, err := r.AddEvents(ctx, []Event{{CustomerID: "warm", Day: signals.Day{Day: today, Usage: 1}}})
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("redis does not answer: %v", err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 	const n = 50
 	batch := func(cust string) []Event {
@@ -176,22 +182,11 @@ func TestRedisFrozenAddEventsOnce(t *testing.T) {
 		}
 		return b
 	}
-	stored := func(cust string) float64 {
-		sum := 0.0
-		for i := range 3 {
-			h, err := check.History(ctx, cust+string(rune('a'+i)), today, today+1)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				t.Fatal(err)
-			}
-			for _, d := range h {
-				sum += d.Usage
-			}
-		}
-		return sum
-	}
+	stored := func(cust string) float64 { return usageOf(t, check, today, today+1, cust+"a", cust+"b", cust+"c") }
 	for _, late := range []bool{true, false} {
 		cust := map[bool]string{true: "late-first-", false: "retry-while-frozen-"}[late]
 		t.Run(cust, func(t *testing.T) {
+			connected()
 			srv.Freeze()
 			if _, _, err := r.AddEventsOnce(ctx, "tok-"+cust, batch(cust)); !errors.Is(err, ErrUnavailable) {
 				t.Fatalf("frozen: %v, want ErrUnavailable", err)
@@ -233,4 +228,23 @@ func TestRedisFrozenAddEventsOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// usageOf sums the usage stored for the customers ids on days from <= day
+// < to (an unknown customer has none).
+func usageOf(t testing.TB, s interface {
+	History(ctx context.Context, id string, from, to int32) (signals.History, error)
+}, from, to int32, ids ...string) float64 {
+	t.Helper()
+	sum := 0.0
+	for _, id := range ids {
+		h, err := s.History(context.Background(), id, from, to)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			t.Fatalf("history of %s: %v", id, err)
+		}
+		for _, d := range h {
+			sum += d.Usage
+		}
+	}
+	return sum
 }

@@ -35,6 +35,7 @@ type memCustomer struct {
 	hist    signals.History
 	notes   []signals.Excerpt   // newest first, at most MaxExcerpts
 	seen    map[markKey]memMark // dedupe markers of event ids and derived ids
+	sweepAt int                 // sweep the expired markers when there are this many
 	cached  *Cached
 	score   *Score
 	daily   []dailyScore // the last score of each recent day, see recordDaily
@@ -198,12 +199,16 @@ func (m *Mem) addEvents(token string, events []Event) (accepted, duplicates int)
 		}
 	}
 	for i := range events {
-		m.trim(m.customers[events[i].CustomerID], now, oldest)
+		if i == 0 || events[i].CustomerID != events[i-1].CustomerID {
+			m.trim(m.customers[events[i].CustomerID], now, oldest)
+		}
 	}
 	return accepted, duplicates
 }
 
-// trim drops days before oldest and expired dedupe entries.
+// trim drops days before oldest, and the expired dedupe markers when their
+// number doubled since they were last swept (an expired marker counts for
+// nothing meanwhile), so that its cost per event stays constant.
 func (m *Mem) trim(c *memCustomer, now time.Time, oldest int32) {
 	if len(c.hist) > 0 && c.hist[0].Day < oldest {
 		c.hist = slices.Clone(c.hist.Window(oldest, c.hist[len(c.hist)-1].Day+1))
@@ -211,11 +216,15 @@ func (m *Mem) trim(c *memCustomer, now time.Time, oldest int32) {
 	for len(c.notes) > 0 && signals.DayNumber(c.notes[len(c.notes)-1].At) < oldest {
 		c.notes = c.notes[:len(c.notes)-1]
 	}
+	if len(c.seen) < c.sweepAt {
+		return
+	}
 	for k, mk := range c.seen {
 		if !now.Before(mk.expires) {
 			delete(c.seen, k)
 		}
 	}
+	c.sweepAt = max(64, 2*len(c.seen))
 }
 
 // addExcerpt keeps x among the customer's newest MaxExcerpts excerpts.
