@@ -52,7 +52,7 @@ lint: ## go vet, gofmt, staticcheck when installed
 
 FUZZ_TARGETS := internal/signals:FuzzValidateCustomerID internal/data:FuzzLoadCustomers internal/value:FuzzParseTime internal/value:FuzzParseAmount \
 	internal/signals:FuzzDetectIntent internal/signals:FuzzCategorize internal/signals:FuzzLoadCategorizer \
-	internal/signals:FuzzAnalyze internal/api:FuzzPostEvents internal/features:FuzzVector \
+	internal/signals:FuzzAnalyze internal/api:FuzzPostEvents internal/api:FuzzIdempotencyKey internal/features:FuzzVector \
 	internal/webhook:FuzzCheckURL internal/webhook:FuzzParseRetryAfter internal/webhook:FuzzParseSchedule \
 	internal/metrics:FuzzParseMonth
 

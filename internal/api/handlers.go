@@ -105,6 +105,11 @@ func (s *Server) getCustomer(c *gin.Context) {
 }
 
 func (s *Server) postEvents(c *gin.Context) {
+	key, err := idempotencyKey(c.Request.Header)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	var body struct {
 		Events []json.RawMessage `json:"events"`
 	}
@@ -132,9 +137,9 @@ func (s *Server) postEvents(c *gin.Context) {
 		s.fail(c, invalid(errs))
 		return
 	}
-	acc, dup, err := s.app.Ingest(c.Request.Context(), events)
+	acc, dup, err := s.ingest(c, key, events)
 	if err != nil {
-		s.fail(c, err)
+		s.failEvents(c, err, key, events)
 		return
 	}
 	s.prom.events.Add(float64(acc))

@@ -28,13 +28,19 @@ type Problem struct {
 	Errors []FieldError `json:"errors,omitempty"`
 }
 
-// problemError is an error that knows its HTTP problem.
-type problemError struct{ p Problem }
+// problemError is an error that knows its HTTP problem, and its cause
+// when it has one (errors.Is and errors.As see through to it).
+type problemError struct {
+	p   Problem
+	err error
+}
 
 func (e *problemError) Error() string { return e.p.Title + ": " + e.p.Detail }
 
+func (e *problemError) Unwrap() error { return e.err }
+
 func newProblem(status int, detail string, fields ...FieldError) *problemError {
-	return &problemError{Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Errors: fields}}
+	return &problemError{p: Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Errors: fields}}
 }
 
 func badRequest(format string, args ...any) *problemError {
@@ -68,7 +74,9 @@ var errUnavailable = newProblem(http.StatusServiceUnavailable, "the store is una
 // is told: a problem as it is; an unknown customer, webhook, delivery or
 // report 404; webhooks not configured 404; a store that cannot be reached 503 (with Retry-After, see
 // writeProblem); no model loaded 503; a model that could not be loaded 409;
-// a cursor the store did not issue 422. Anything else is an internal error
+// a cursor the store did not issue 422; an Idempotency-Key used with
+// another body 422, and one whose first attempt is still running 409.
+// Anything else is an internal error
 // (ok false): the client gets a generic 500 and the error stays in the log.
 func problemOf(err error) (p Problem, ok bool) {
 	var pe *problemError
@@ -92,6 +100,10 @@ func problemOf(err error) (p Problem, ok bool) {
 		return newProblem(http.StatusConflict, "no model has been trained: run `train fit`").p, true
 	case errors.Is(err, app.ErrModelRefused):
 		return newProblem(http.StatusConflict, "the artifact in models/current could not be loaded; the previous model keeps serving").p, true
+	case errors.Is(err, app.ErrKeyReused):
+		return invalid([]FieldError{{Field: "Idempotency-Key", Message: "already used with another body: a key names one request; send a new key for a new batch"}}).p, true
+	case errors.As(err, new(*app.BusyError)):
+		return newProblem(http.StatusConflict, "an earlier attempt of this request (the same Idempotency-Key) is still in progress; retry after Retry-After").p, true
 	case errors.Is(err, app.ErrModelsUnreadable):
 		return newProblem(http.StatusServiceUnavailable, "the models directory cannot be read").p, true
 	}

@@ -97,6 +97,7 @@ type Store interface {
 	Customers
 	Importer
 	Pinger
+	Requests
 }
 
 // Errors of the use cases, beside the stores' (store.ErrNotFound,

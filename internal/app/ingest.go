@@ -15,6 +15,21 @@ import (
 // rescoring. It returns the counts, or the store's error (nothing is then
 // acknowledged).
 func (s *Service) Ingest(ctx context.Context, events []signals.Event) (accepted, duplicates int, err error) {
+	batch := s.storeBatch(events)
+	acc, dup, err := s.st.AddEvents(ctx, batch)
+	if err != nil {
+		return 0, 0, err
+	}
+	if acc > 0 {
+		s.markBatch(batch)
+	}
+	return acc, dup, nil
+}
+
+// storeBatch turns validated events into the store's events: each with its
+// one-event daily aggregate and, for a negative or churn-intent ticket, its
+// excerpt.
+func (s *Service) storeBatch(events []signals.Event) []store.Event {
 	batch := make([]store.Event, len(events))
 	for i := range events {
 		d, x, ok := s.agg.Ticket(&events[i], s.keepText)
@@ -23,22 +38,20 @@ func (s *Service) Ingest(ctx context.Context, events []signals.Event) (accepted,
 			batch[i].Excerpt = &x
 		}
 	}
-	acc, dup, err := s.st.AddEvents(ctx, batch)
-	if err != nil {
-		return 0, 0, err
-	}
-	if acc > 0 {
-		ids := make([]string, 0, 8)
-		seen := map[string]bool{}
-		for i := range batch {
-			if id := batch[i].CustomerID; !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
+	return batch
+}
+
+// markBatch queues the customers of a stored batch for rescoring.
+func (s *Service) markBatch(batch []store.Event) {
+	ids := make([]string, 0, 8)
+	seen := map[string]bool{}
+	for i := range batch {
+		if id := batch[i].CustomerID; !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
-		s.rescore.mark(ids)
 	}
-	return acc, dup, nil
+	s.rescore.mark(ids)
 }
 
 // PutCustomer creates or replaces a customer's profile and queues the

@@ -44,6 +44,8 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 	today := signals.DayNumber(now)
 	ctx := context.Background()
 
+	t.Run("idempotent requests", func(t *testing.T) { runIdempotency(t, newStore) })
+
 	t.Run("profile round trip", func(t *testing.T) {
 		s := newStore(t, clock)
 		if _, err := s.GetCustomer(ctx, "a"); !errors.Is(err, ErrNotFound) {

@@ -26,13 +26,16 @@ type Mem struct {
 	retention int32
 	dedupeTTL time.Duration
 	now       func() time.Time
+	requests  map[string]*memRequest // idempotent requests (idempotency.go)
+	nextTrim  int                    // trim the requests when there are this many
 }
 
 type memCustomer struct {
 	profile *features.Profile
 	hist    signals.History
-	notes   []signals.Excerpt    // newest first, at most MaxExcerpts
-	seen    map[string]time.Time // event id -> expiry
+	notes   []signals.Excerpt   // newest first, at most MaxExcerpts
+	seen    map[markKey]memMark // dedupe markers of event ids and derived ids
+	sweepAt int                 // sweep the expired markers when there are this many
 	cached  *Cached
 	score   *Score
 	daily   []dailyScore // the last score of each recent day, see recordDaily
@@ -131,22 +134,60 @@ func (m *Mem) profile(id string) (features.Profile, error) {
 // changes nothing. Events older than the retention window are accepted but
 // not kept. The cached feature vectors of the customers concerned are dropped.
 func (m *Mem) AddEvents(_ context.Context, events []Event) (accepted, duplicates int, err error) {
+	a, d := m.addEvents("", events)
+	return a, d, nil
+}
+
+// markKey names a dedupe marker of one customer: an event id, or an id
+// derived for an event without one (derivedID), kept apart.
+type markKey struct {
+	derived bool
+	id      string
+}
+
+// memMark is a dedupe marker: when it expires, and the token of the
+// idempotent request that wrote it ("" for none).
+type memMark struct {
+	expires time.Time
+	token   string
+}
+
+// addEvents stores a batch under one lock; token names the idempotent
+// request the batch belongs to ("" for none; see AddEventsOnce).
+func (m *Mem) addEvents(token string, events []Event) (accepted, duplicates int) {
 	now := m.now()
 	oldest := signals.DayNumber(now) - m.retention
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	var mine map[markKey]bool // the markers this call claimed (with a token)
+	if token != "" {
+		mine = map[markKey]bool{}
+	}
 	for i := range events {
 		e := &events[i]
 		c := m.get(e.CustomerID)
-		if e.EventID != "" {
-			if exp, ok := c.seen[e.EventID]; ok && now.Before(exp) {
-				duplicates++
+		k := markKey{id: e.EventID}
+		if token != "" && k.id == "" {
+			k = markKey{derived: true, id: derivedID(token, i)}
+		}
+		if k.id != "" {
+			if mk, ok := c.seen[k]; ok && now.Before(mk.expires) {
+				if token != "" && mk.token == token && !mine[k] {
+					// stored by an earlier attempt of this request
+					mine[k] = true
+					accepted++
+				} else {
+					duplicates++
+				}
 				continue
 			}
 			if c.seen == nil {
-				c.seen = map[string]time.Time{}
+				c.seen = map[markKey]memMark{}
 			}
-			c.seen[e.EventID] = now.Add(m.dedupeTTL)
+			c.seen[k] = memMark{expires: now.Add(m.dedupeTTL), token: token}
+			if mine != nil {
+				mine[k] = true
+			}
 		}
 		accepted++
 		c.cached = nil
@@ -158,12 +199,16 @@ func (m *Mem) AddEvents(_ context.Context, events []Event) (accepted, duplicates
 		}
 	}
 	for i := range events {
-		m.trim(m.customers[events[i].CustomerID], now, oldest)
+		if i == 0 || events[i].CustomerID != events[i-1].CustomerID {
+			m.trim(m.customers[events[i].CustomerID], now, oldest)
+		}
 	}
-	return accepted, duplicates, nil
+	return accepted, duplicates
 }
 
-// trim drops days before oldest and expired dedupe entries.
+// trim drops days before oldest, and the expired dedupe markers when their
+// number doubled since they were last swept (an expired marker counts for
+// nothing meanwhile), so that its cost per event stays constant.
 func (m *Mem) trim(c *memCustomer, now time.Time, oldest int32) {
 	if len(c.hist) > 0 && c.hist[0].Day < oldest {
 		c.hist = slices.Clone(c.hist.Window(oldest, c.hist[len(c.hist)-1].Day+1))
@@ -171,11 +216,15 @@ func (m *Mem) trim(c *memCustomer, now time.Time, oldest int32) {
 	for len(c.notes) > 0 && signals.DayNumber(c.notes[len(c.notes)-1].At) < oldest {
 		c.notes = c.notes[:len(c.notes)-1]
 	}
-	for k, exp := range c.seen {
-		if !now.Before(exp) {
+	if len(c.seen) < c.sweepAt {
+		return
+	}
+	for k, mk := range c.seen {
+		if !now.Before(mk.expires) {
 			delete(c.seen, k)
 		}
 	}
+	c.sweepAt = max(64, 2*len(c.seen))
 }
 
 // addExcerpt keeps x among the customer's newest MaxExcerpts excerpts.

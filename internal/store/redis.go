@@ -34,7 +34,13 @@ import (
 //	churn:{c:<id>}:t           ticket excerpts: sorted set, score = time (ms), member = excerpt (JSON);
 //	                           the newest MaxExcerpts of the retention window, expiring like :d
 //	churn:{c:<id>}:f           hash: "v" = cached feature vector (binary), "s" = last score (JSON)
-//	churn:{c:<id>}:e:<event>   dedupe marker of one event id, expires after DedupeTTL
+//	churn:{c:<id>}:e:<event>   dedupe marker of one event id, expires after DedupeTTL; "1", or the
+//	                           token of the idempotent request that wrote it (AddEventsOnce)
+//	churn:{c:<id>}:i:<token>:<n>  dedupe marker of event n (its index in the batch) of the idempotent
+//	                           request <token>, for an event without event_id; holds the token, expires like :e:
+//	churn:{i:<request>}        hash: the record of an idempotent request (fingerprint "fp",
+//	                           outcome "acc" and "dup" once done), expires after DedupeTTL
+//	churn:{i:<request>}:lease  the attempt holding the request's lease (its owner), expires after LeaseTTL
 //	churn:{c:<id>}:h           hash: field = day number, value = the last score stored that day;
 //	                           the DailyScoreDays days up to the latest score's day (see recordDaily)
 //	churn:at-risk              sorted set of flagged customers, member = id, score = -risk
@@ -289,6 +295,12 @@ func decodeProfile(id string, b []byte) (features.Profile, error) {
 // then some customers of the batch may have been written (retrying the batch
 // is safe for events with ids) and the counts cover only those.
 func (r *Redis) AddEvents(ctx context.Context, events []Event) (accepted, duplicates int, err error) {
+	return r.addEvents(ctx, "", events)
+}
+
+// addEvents stores a batch; token names the idempotent request the batch
+// belongs to ("" for none; see AddEventsOnce).
+func (r *Redis) addEvents(ctx context.Context, token string, events []Event) (accepted, duplicates int, err error) {
 	if len(events) == 0 {
 		return 0, 0, nil
 	}
@@ -309,16 +321,21 @@ func (r *Redis) AddEvents(ctx context.Context, events []Event) (accepted, duplic
 	for g, members := range groups {
 		id := events[members[0]].CustomerID
 		c := r.newCall(id, len(members))
+		c.args[6] = token
 		for _, i := range members {
 			e := &events[i]
 			var ok bool
 			if buf, ok = appendDay(buf[:0], &e.Day); !ok {
 				return 0, 0, fmt.Errorf("event of customer %q: a value is not finite", id)
 			}
-			flag := "0"
-			if e.EventID != "" {
-				flag = "1"
+			flag := "1"
+			switch {
+			case e.EventID != "":
 				c.keys = append(c.keys, c.base+"e:"+e.EventID)
+			case token != "":
+				c.keys = append(c.keys, c.base+"i:"+derivedID(token, i))
+			default:
+				flag = "0"
 			}
 			c.args = append(c.args, int64(e.Day.Day), flag, string(buf))
 			if err := c.addExcerpt(e.Excerpt); err != nil {
@@ -343,7 +360,7 @@ func (r *Redis) newCall(id string, n int) scriptCall {
 	base := r.custKey(id)
 	keys := make([]string, 4, 4+n)
 	keys[0], keys[1], keys[2], keys[3] = base+"d", base+"f", base+"p", base+"t"
-	args := make([]any, 6, 6+5*n)
+	args := make([]any, 7, 7+5*n)
 	oldest := signals.DayNumber(r.now()) - r.retention
 	args[0] = int64(oldest)
 	args[1] = r.daysTTL.Milliseconds()
@@ -351,6 +368,7 @@ func (r *Redis) newCall(id string, n int) scriptCall {
 	args[3] = r.stub(id)
 	args[4] = int64(MaxExcerpts)
 	args[5] = signals.DayStart(oldest).UnixMilli()
+	args[6] = "" // no idempotent request
 	return scriptCall{base: base, keys: keys, args: args}
 }
 

@@ -5,9 +5,11 @@
 -- KEYS[2] cache hash (field "v" = cached vector: dropped here)
 -- KEYS[3] profile (an id-only stub is set when missing)
 -- KEYS[4] ticket excerpts: sorted set, score = time (ms), member = excerpt (JSON)
--- KEYS[5..] dedupe markers of the events that carry an event_id, in order
+-- KEYS[5..] dedupe markers of the events that carry an event_id (or an id
+--         derived from an idempotent request), in order
 -- ARGV[1] oldest day kept, ARGV[2] aggregates TTL (ms), ARGV[3] dedupe TTL (ms),
 -- ARGV[4] stub profile, ARGV[5] excerpts kept, ARGV[6] start of the oldest day (ms),
+-- ARGV[7] the token of the idempotent request the events belong to ('' for none),
 -- then per event: day, has-id flag ("1"/"0"), encoded Day ("" for none: an
 -- imported excerpt), excerpt time (ms) and excerpt ("" for none).
 --
@@ -19,6 +21,10 @@
 -- left out: usage, usage events, tickets, negative tickets, intent tickets,
 -- sentiment sum, sentiment min, page views, risk categories 1..7. cmsgpack
 -- packs and unpacks it in C, much faster than text in Lua.
+-- A dedupe marker holds the request's token ('1' without one). A marker that
+-- already holds the token, and that this call did not claim yet, was written
+-- by an earlier attempt of the same request (one a timeout cut off): its
+-- event was stored then, so it counts as accepted and is not stored again.
 -- Returns {accepted, duplicates}.
 local d, f = KEYS[1], KEYS[2]
 local oldest = tonumber(ARGV[1])
@@ -52,11 +58,23 @@ end
 local acc, dup, k = 0, 0, 4
 local evdays, evdata, fields, seen = {}, {}, {'lo'}, {}
 local notes = {}
-for b = 7, #ARGV, 5 do
+local token = ARGV[7]
+local mark = token ~= '' and token or '1'
+local mine = {}
+for b = 8, #ARGV, 5 do
 	local fresh = true
 	if ARGV[b + 1] == '1' then
 		k = k + 1
-		fresh = redis.call('SET', KEYS[k], '1', 'PX', ARGV[3], 'NX')
+		local key = KEYS[k]
+		fresh = redis.call('SET', key, mark, 'PX', ARGV[3], 'NX')
+		if fresh then
+			mine[key] = true
+		elseif token ~= '' and not mine[key] and redis.call('GET', key) == token then
+			mine[key] = true
+			acc = acc + 1 -- stored by an earlier attempt of this request
+		else
+			dup = dup + 1
+		end
 	end
 	if fresh then
 		acc = acc + 1
@@ -75,8 +93,6 @@ for b = 7, #ARGV, 5 do
 				notes[#notes + 1] = ARGV[b + 4]
 			end
 		end
-	else
-		dup = dup + 1
 	end
 end
 
