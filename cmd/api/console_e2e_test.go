@@ -354,7 +354,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 		} `json:"drivers"`
 	}
 	getJSON(t, p.base+"/v1/customers/"+first+"/risk", consoleReadKey, &risk)
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		var alerts struct {
 			Items []struct {

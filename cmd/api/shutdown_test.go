@@ -68,7 +68,7 @@ func startAPI(t *testing.T, env map[string]string, args ...string) *apiProcess {
 			cmd.Process.Kill()
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(120 * time.Second)
 	for {
 		resp, err := http.Get(p.base + "/healthz")
 		if err == nil {
