@@ -23,10 +23,11 @@ import (
 // (9.2e18). Micro-units of money would leave room for only 9 of them. A
 // probability is already kept to 1e-6 (the score grid).
 //
-// Near the limit: every stored sum is bounded by MaxSum in magnitude, and
-// an addition that would leave the bound is refused with an error wrapping
-// ErrRange before anything is changed (AddSum; the Redis store's Lua makes
-// the same test with the same float64 arithmetic), so a sum never wraps.
+// Near the limit: every stored sum is bounded by about MaxSum in magnitude,
+// and an addition that would leave the bound is refused with an error
+// wrapping ErrRange before anything is changed (AddSum; the Redis store's
+// Lua makes the same test with the same float64 arithmetic), so a sum never
+// wraps.
 
 // Cents is an amount of money in hundredths of the currency unit.
 type Cents int64
@@ -34,10 +35,11 @@ type Cents int64
 // Micros is a probability, or a sum of probabilities, in millionths.
 type Micros int64
 
-// MaxSum bounds every stored sum: |sum| <= MaxSum. It is a float64 so that
-// the test is the same in Go and in Redis's Lua (whose numbers are
-// doubles): float64(a) + float64(d) rounds by less than 2048, far inside
-// the 2.2e17 margin below the int64 limit, so an accepted sum is exact.
+// MaxSum bounds every stored sum. The test (AddSum) is made in float64 so
+// that it is the same in Go and in Redis's Lua, whose numbers are doubles:
+// float64(a) + float64(d) errs by less than 2048 units, so an accepted sum
+// is within MaxSum + 2048, far inside the 2.2e17 margin below the int64
+// limit, and is then added exactly in int64.
 const MaxSum = 9e18
 
 // ErrRange is wrapped by the errors of a value or a sum outside what the
@@ -45,8 +47,8 @@ const MaxSum = 9e18
 // value.MaxAmount, or a sum that would leave MaxSum.
 var ErrRange = errors.New("outside the exact range of the churn figures")
 
-// AddSum returns a + d, or an error wrapping ErrRange when the result
-// would leave [-MaxSum, MaxSum] (then the caller changes nothing).
+// AddSum returns a + d, or an error wrapping ErrRange when
+// |float64(a) + float64(d)| > MaxSum (then the caller changes nothing).
 func AddSum[T ~int64](a, d T) (T, error) {
 	if math.Abs(float64(a)+float64(d)) > MaxSum {
 		return a, fmt.Errorf("%w: %d + %d is beyond %g", ErrRange, a, d, float64(MaxSum))

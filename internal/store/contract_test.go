@@ -598,6 +598,10 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 
 	t.Run("ledger rule cases", func(t *testing.T) { runLedgerCases(t, newStore) })
 
+	t.Run("exact sums", func(t *testing.T) { runExactSums(t, newStore) })
+
+	t.Run("a refused write stores nothing", func(t *testing.T) { runAllOrNothing(t, newStore) })
+
 	t.Run("ledger under concurrent writes", func(t *testing.T) { runLedgerConcurrency(t, newStore) })
 
 	t.Run("alerts fire once per crossing, with hysteresis", func(t *testing.T) {
