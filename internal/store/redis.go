@@ -515,11 +515,11 @@ var scoreReadFields = []string{"sc", "rv", "left", "s"}
 // PutScore stores a customer's cached feature vector with its score, keeps
 // the score as its day's daily score, and puts the customer on the at-risk
 // lists of its tier when flagged or in the watch tier (off them otherwise).
-// It takes four round trips: a read of the customer's ledger share (and
-// the day's score recorded), a read of the global sums it changes
-// (checkLedger), a compare and set of the vector, the score and the share
-// the ledger rule decided (read and decided again, after a backoff, when
-// the share changed in between), then the lists and the global sums. It
+// It takes three round trips: a read of the customer's ledger share, its
+// daily scores and the global sums it changes (checked as checkLedger
+// does), a compare and set of the vector, the score and the share the
+// ledger rule decided (read and decided again, after a backoff, when the
+// share changed in between), then the lists and the global sums. It
 // returns an error wrapping ErrUnavailable when Redis cannot be reached,
 // one wrapping ErrConflict when other writes of the customer won every
 // attempt until the deadline, and one wrapping metrics.ErrRange for a
@@ -539,9 +539,13 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	k := r.custKey(id)
 	day := scoreDay(&c.Score)
 	now := r.now()
+	if err := r.migrateMetrics(ctx); err != nil {
+		return err
+	}
 	pipe := r.c.Pipeline()
 	cur := pipe.HMGet(ctx, k+"f", scoreReadFields...) // HMGET answers nil, not redis.Nil
 	dailyCmd := pipe.HGetAll(ctx, k+"h")
+	sums := pipe.HMGet(ctx, r.metricsKeys()[0], sumFields...)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return r.fail(ctx, "put score", err)
 	}
@@ -554,7 +558,8 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 		ch = share.Scored(score, rev, now)
 		u = ledgerUpdate{}
 		u.add(ch)
-		if err := r.checkLedger(ctx, op, &u); err != nil {
+		// The sums as first read: the aggregate script checks them again.
+		if err := checkSums(op, sums.Val(), &u); err != nil {
 			return err
 		}
 		ok, err := r.setShare(ctx, &shareWrite{base: k, read: read, next: ch.Next, fields: []any{"v", encodeCached(&c), "s", s}})

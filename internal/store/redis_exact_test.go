@@ -210,3 +210,18 @@ func TestContendedGivesUp(t *testing.T) {
 		t.Fatalf("contended with time left: %v", err)
 	}
 }
+
+// BenchmarkPutScoreRedis measures a score write with its ledger move (the
+// compare and set, the check of the sums and the aggregate script).
+func BenchmarkPutScoreRedis(b *testing.B) {
+	r := openRedis(b, singleOptions(b))
+	ctx := context.Background()
+	mrr := 100.0
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s := Score{Score: float64(i%1000) / 1000, Flagged: i%2 == 0, RiskLevel: "high", MRR: &mrr, AsOf: time.Now()}
+		if err := r.PutScore(ctx, fmt.Sprintf("c%d", i%100), Cached{Score: s}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -371,7 +371,7 @@ func (r *Redis) checkLedger(ctx context.Context, op string, u *ledgerUpdate) err
 		fields[d.hash] = append(fields[d.hash], d.field)
 	}
 	pipe := r.c.Pipeline()
-	sums := pipe.HMGet(ctx, keys[0], "scores", "revenue")
+	sums := pipe.HMGet(ctx, keys[0], sumFields...)
 	var cur [2]*redis.SliceCmd
 	for h, fs := range fields {
 		if len(fs) > 0 {
@@ -381,27 +381,44 @@ func (r *Redis) checkLedger(ctx context.Context, op string, u *ledgerUpdate) err
 	if _, err := pipe.Exec(ctx); err != nil {
 		return r.fail(ctx, op, err)
 	}
-	check := func(name string, v any, d int64) error {
-		n, err := storedInt(name, v)
-		if err == nil {
-			_, err = metrics.AddSum(n, d)
-		}
+	if err := checkSums(op, sums.Val(), u); err != nil {
 		return err
-	}
-	sv := sums.Val()
-	if err := check("score sum", sv[0], int64(u.score)); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if err := check("revenue at risk", sv[1], int64(u.revenue)); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
 	}
 	next := [2]int{}
 	for _, d := range ds {
 		v := cur[d.hash].Val()[next[d.hash]]
 		next[d.hash]++
-		if err := check(d.field, v, d.delta); err != nil {
-			return fmt.Errorf("%s: %w", op, err)
+		if err := checkSum(op, d.field, v, d.delta); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// sumFields are the fields of the sums hash that checkSums reads.
+var sumFields = []string{"scores", "revenue"}
+
+// checkSums checks u's changes of the running sums against their stored
+// values (HMGET sumFields) as checkLedger does.
+func checkSums(op string, vals []any, u *ledgerUpdate) error {
+	if len(vals) != len(sumFields) {
+		return fmt.Errorf("%s: churn figures: %d sums read, want %d", op, len(vals), len(sumFields))
+	}
+	if err := checkSum(op, "score sum", vals[0], int64(u.score)); err != nil {
+		return err
+	}
+	return checkSum(op, "revenue at risk", vals[1], int64(u.revenue))
+}
+
+// checkSum checks that the stored value v of a sum (nil: absent) is an
+// integer that d can be added to (metrics.AddSum).
+func checkSum(op, name string, v any, d int64) error {
+	n, err := storedInt(name, v)
+	if err == nil {
+		_, err = metrics.AddSum(n, d)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", op, name, err)
 	}
 	return nil
 }
