@@ -101,18 +101,22 @@ func (m *Mem) putProfile(p *features.Profile, set *metrics.Customer, now time.Ti
 	if set != nil {
 		next = *set
 	}
-	d, err := m.flows.Diff(next, c.metrics)
+	ch := c.share.Profiled(p, now)
+	// The ledger's sums are checked on a copy first: then the flows (all or
+	// nothing), then the ledger, which cannot fail any more.
+	check := metrics.Ledger{Scores: m.ledger.Scores, Revenue: m.ledger.Revenue}
+	err := check.Apply(ch)
+	var d metrics.Aggregate
+	if err == nil {
+		d, err = m.flows.Diff(next, c.metrics)
+	}
 	if err == nil {
 		err = m.flows.Add(d, 1)
 	}
 	if err != nil {
 		return fmt.Errorf("churn figures of %q: %w", p.ID, err)
 	}
-	ch := c.share.Profiled(p, now)
-	if err := m.ledger.Apply(ch); err != nil {
-		_ = m.flows.Add(d, -1) // back to the sums it had: cannot fail
-		return fmt.Errorf("churn figures of %q: %w", p.ID, err)
-	}
+	_ = m.ledger.Apply(ch) // checked above
 	m.customers[p.ID] = c
 	c.profile, c.cached, c.metrics, c.share = p, nil, next, ch.Next
 	if ch.Next.Left {
