@@ -54,7 +54,7 @@ FUZZ_TARGETS := internal/signals:FuzzValidateCustomerID internal/data:FuzzLoadCu
 	internal/signals:FuzzDetectIntent internal/signals:FuzzCategorize internal/signals:FuzzLoadCategorizer \
 	internal/signals:FuzzAnalyze internal/api:FuzzPostEvents internal/api:FuzzIdempotencyKey internal/features:FuzzVector \
 	internal/webhook:FuzzCheckURL internal/webhook:FuzzParseRetryAfter internal/webhook:FuzzParseSchedule \
-	internal/metrics:FuzzParseMonth
+	internal/metrics:FuzzParseMonth internal/metrics:FuzzLedgerExact
 
 fuzz: ## run each fuzz target for a while (FUZZTIME=60s each); make test runs their seeds
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \

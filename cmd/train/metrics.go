@@ -51,7 +51,11 @@ func runMetrics(cfg *Config, stdout, stderr io.Writer) error {
 	}
 	var note string
 	if !from.set {
-		o.From, note = metrics.DefaultFrom(training.Aggregate(ds), o.To)
+		agg, err := training.Aggregate(ds)
+		if err != nil {
+			return err
+		}
+		o.From, note = metrics.DefaultFrom(agg, o.To)
 	}
 	var a *model.Artifact
 	if c.Model != "" {
@@ -59,7 +63,10 @@ func runMetrics(cfg *Config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	t := training.ChurnTable(ds, a, o)
+	t, err := training.ChurnTable(ds, a, o)
+	if err != nil {
+		return err
+	}
 	if note != "" {
 		t.Notes = append(t.Notes, note)
 	}

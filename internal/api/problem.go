@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/churnrisk/churn/internal/app"
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/webhook"
@@ -70,13 +71,25 @@ func writeProblem(c *gin.Context, p Problem) {
 // errUnavailable is the answer while a store cannot be reached.
 var errUnavailable = newProblem(http.StatusServiceUnavailable, "the store is unavailable; retry later")
 
+// errConflict is the answer to a write of a customer that other writes of
+// the same customer kept changing until its deadline (store.ErrConflict).
+var errConflict = newProblem(http.StatusConflict, "the customer was changed by concurrent requests while this one was written; nothing of it was stored: retry")
+
+// errRange is the answer to a write the churn figures cannot hold exactly
+// (metrics.ErrRange): a sum of a month (new, churned, expansion MRR...) or
+// the revenue at risk would pass metrics.MaxSum cents.
+var errRange = newProblem(http.StatusUnprocessableEntity,
+	fmt.Sprintf("a value is beyond what the churn figures hold exactly: a month's MRR sum or the revenue at risk would pass %g in currency units", metrics.MaxSum/100))
+
 // problemOf is the one place an error of a use case becomes what the client
 // is told: a problem as it is; an unknown customer, webhook, delivery or
 // report 404; webhooks not configured 404; a store that cannot be reached 503 (with Retry-After, see
 // writeProblem); no model loaded 503; a model that could not be loaded 409;
 // a cursor the store did not issue 422; an Idempotency-Key used with
-// another body 422, and one whose first attempt is still running 409.
-// Anything else is an internal error
+// another body 422, and one whose first attempt is still running 409; a
+// write that lost to concurrent writes of the same customer until its
+// deadline 409 (errConflict); a value the churn figures cannot hold
+// exactly 422 (errRange). Anything else is an internal error
 // (ok false): the client gets a generic 500 and the error stays in the log.
 func problemOf(err error) (p Problem, ok bool) {
 	var pe *problemError
@@ -92,6 +105,10 @@ func problemOf(err error) (p Problem, ok bool) {
 		return newProblem(http.StatusNotFound, "no such customer").p, true
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, webhook.ErrUnavailable):
 		return errUnavailable.p, true
+	case errors.Is(err, store.ErrConflict):
+		return errConflict.p, true
+	case errors.Is(err, metrics.ErrRange):
+		return errRange.p, true
 	case errors.Is(err, store.ErrBadCursor):
 		return invalid([]FieldError{{Field: "cursor", Message: "not a cursor of this list and sort: start again without it"}}).p, true
 	case errors.Is(err, app.ErrNoModel):

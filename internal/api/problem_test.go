@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/churnrisk/churn/internal/app"
+	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/webhook"
@@ -34,6 +35,10 @@ func TestProblemOf(t *testing.T) {
 		{"store down", wrap(store.ErrUnavailable), 503, "the store is unavailable; retry later"},
 		{"webhook store down", fmt.Errorf("list subscriptions: %w", webhook.ErrUnavailable), 503, "the store is unavailable; retry later"},
 		{"bad cursor", wrap(store.ErrBadCursor), 422, "1 invalid field(s)"},
+		{"contended customer", fmt.Errorf("put customer %q: %w", "c1", store.ErrConflict), 409,
+			"the customer was changed by concurrent requests while this one was written; nothing of it was stored: retry"},
+		{"figures out of range", fmt.Errorf("put customer: churn figures: %w: 9e18 + 1e14", metrics.ErrRange), 422,
+			"a value is beyond what the churn figures hold exactly: a month's MRR sum or the revenue at risk would pass 9e+16 in currency units"},
 		{"no model loaded", app.ErrNoModel, 503, "no model loaded: train one with `train fit` and POST /v1/model/reload"},
 		{"no model trained", fmt.Errorf("load: %w: %w", app.ErrModelRefused, model.ErrNoModel), 409, "no model has been trained: run `train fit`"},
 		{"model refused", fmt.Errorf("load /srv/models: %w: unexpected EOF", app.ErrModelRefused), 409,

@@ -122,7 +122,13 @@ func mo(y, m int) metrics.Month { return metrics.Month(y*12 + m - 1) }
 func aggregate(cs ...metrics.Customer) metrics.Aggregate {
 	var a metrics.Aggregate
 	for _, c := range cs {
-		a.Add(metrics.Contribution(c), 1)
+		d, err := metrics.Contribution(c)
+		if err == nil {
+			err = a.Add(d, 1)
+		}
+		if err != nil {
+			panic(err)
+		}
 	}
 	return a
 }

@@ -32,7 +32,7 @@ func BenchmarkContribution(b *testing.B) {
 	cs := benchCustomers(1000)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		Contribution(cs[i%len(cs)])
+		contrib(cs[i%len(cs)])
 	}
 }
 
@@ -53,15 +53,19 @@ func TestStocksAgreeWithDirectCount(t *testing.T) {
 	for i, f := range tab.Months {
 		m := from + Month(i)
 		var n int64
-		var mrr float64
+		var mrr Cents
 		for _, c := range cs {
 			l := c.Lifetimes[0]
 			if MonthOf(l.Start) < m && (l.End == nil || MonthOf(*l.End) >= m) {
 				n++
-				mrr += newSeries(c.MRR).at(m - 1)
+				s, err := newSeries(c.MRR)
+				if err != nil {
+					t.Fatal(err)
+				}
+				mrr += s.at(m - 1)
 			}
 		}
-		if f.CustomersStart != n || f.MRRStart != mrr {
+		if f.CustomersStart != n || f.MRRStart != mrr.Float() {
 			t.Fatalf("%s: %d customers, MRR %v at start; direct count %d, %v", f.Month, f.CustomersStart, f.MRRStart, n, mrr)
 		}
 	}

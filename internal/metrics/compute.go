@@ -139,7 +139,21 @@ type Table struct {
 // stock is the state at the start of a month.
 type stock struct {
 	customers int64
-	mrr       float64
+	mrr       Cents
+}
+
+// sat returns a + b, saturated at ±MaxSum: the prefix sums and range totals
+// of Compute are exact while they stay inside MaxSum (a total MRR of some
+// 9e16 currency units) and never wrap beyond it.
+func sat(a, b Cents) Cents {
+	v, err := AddSum(a, b)
+	if err != nil {
+		if float64(a)+float64(b) > 0 {
+			return Cents(MaxSum)
+		}
+		return -Cents(MaxSum)
+	}
+	return v
 }
 
 // ratio returns num/den, or nil when den is not > 0 or the result is not
@@ -222,6 +236,8 @@ func Compute(a Aggregate, o Options) Table {
 	}
 
 	ov := &t.Overall
+	// The range's money sums, exact in cents until converted below.
+	var mrrMonths, newMRR, reactMRR, churnedMRR, expMRR, contrMRR Cents
 	var predSum float64
 	var predActual int64
 	predKnown := false
@@ -241,17 +257,17 @@ func Compute(a Aggregate, o Options) Table {
 			ChurnedFromStart:  fromStart,
 			CustomersEnd:      end.customers,
 			CustomerChurnRate: rates[k],
-			MRRStart:          s.mrr,
-			NewMRR:            f.NewMRR,
-			ReactivationMRR:   f.ReactivationMRR,
-			ChurnedMRR:        f.ChurnedMRR,
-			ExpansionMRR:      f.ExpansionMRR,
-			ContractionMRR:    f.ContractionMRR,
-			MRREnd:            end.mrr,
-			GrossMRRChurnRate: ratio(f.ChurnedMRR+f.ContractionMRR, s.mrr),
-			NetMRRChurnRate:   ratio(f.ChurnedMRR+f.ContractionMRR-f.ExpansionMRR-f.ReactivationMRR, s.mrr),
-			NRR:               ratio(s.mrr-f.ChurnedMRR-f.ContractionMRR+f.ExpansionMRR, s.mrr),
-			ARPA:              ratio(s.mrr, float64(s.customers)),
+			MRRStart:          s.mrr.Float(),
+			NewMRR:            f.NewMRR.Float(),
+			ReactivationMRR:   f.ReactivationMRR.Float(),
+			ChurnedMRR:        f.ChurnedMRR.Float(),
+			ExpansionMRR:      f.ExpansionMRR.Float(),
+			ContractionMRR:    f.ContractionMRR.Float(),
+			MRREnd:            end.mrr.Float(),
+			GrossMRRChurnRate: ratio(sat(f.ChurnedMRR, f.ContractionMRR).Float(), s.mrr.Float()),
+			NetMRRChurnRate:   ratio(sat(sat(f.ChurnedMRR, f.ContractionMRR), -sat(f.ExpansionMRR, f.ReactivationMRR)).Float(), s.mrr.Float()),
+			NRR:               ratio(sat(sat(s.mrr, -sat(f.ChurnedMRR, f.ContractionMRR)), f.ExpansionMRR).Float(), s.mrr.Float()),
+			ARPA:              ratio(s.mrr.Float(), float64(s.customers)),
 			MissingMRR:        f.MissingMRR,
 		}
 		// CLV: mean churn rate of the months k-5..k that had customers.
@@ -282,27 +298,30 @@ func Compute(a Aggregate, o Options) Table {
 		t.Months = append(t.Months, mf)
 
 		if m == Month(from) {
-			ov.CustomersStart, ov.MRRStart = s.customers, s.mrr
+			ov.CustomersStart, ov.MRRStart = s.customers, s.mrr.Float()
 		}
-		ov.CustomersEnd, ov.MRREnd = end.customers, end.mrr
+		ov.CustomersEnd, ov.MRREnd = end.customers, end.mrr.Float()
 		ov.CustomerMonths += s.customers
-		ov.MRRMonths = q(ov.MRRMonths + s.mrr)
+		mrrMonths = sat(mrrMonths, s.mrr)
 		ov.New += f.New
 		ov.Reactivated += f.Reactivated
 		ov.Churned += f.Churned
 		ov.ChurnedJoiners += f.ChurnedJoiners
 		ov.ChurnedFromStart += fromStart
-		ov.NewMRR = q(ov.NewMRR + f.NewMRR)
-		ov.ReactivationMRR = q(ov.ReactivationMRR + f.ReactivationMRR)
-		ov.ChurnedMRR = q(ov.ChurnedMRR + f.ChurnedMRR)
-		ov.ExpansionMRR = q(ov.ExpansionMRR + f.ExpansionMRR)
-		ov.ContractionMRR = q(ov.ContractionMRR + f.ContractionMRR)
+		newMRR = sat(newMRR, f.NewMRR)
+		reactMRR = sat(reactMRR, f.ReactivationMRR)
+		churnedMRR = sat(churnedMRR, f.ChurnedMRR)
+		expMRR = sat(expMRR, f.ExpansionMRR)
+		contrMRR = sat(contrMRR, f.ContractionMRR)
 		ov.MissingMRR += f.MissingMRR
 	}
+	ov.MRRMonths, ov.NewMRR, ov.ReactivationMRR = mrrMonths.Float(), newMRR.Float(), reactMRR.Float()
+	ov.ChurnedMRR, ov.ExpansionMRR, ov.ContractionMRR = churnedMRR.Float(), expMRR.Float(), contrMRR.Float()
+	lost := sat(churnedMRR, contrMRR)
 	ov.CustomerChurnRate = ratio(float64(ov.ChurnedFromStart), float64(ov.CustomerMonths))
-	ov.GrossMRRChurnRate = ratio(ov.ChurnedMRR+ov.ContractionMRR, ov.MRRMonths)
-	ov.NetMRRChurnRate = ratio(ov.ChurnedMRR+ov.ContractionMRR-ov.ExpansionMRR-ov.ReactivationMRR, ov.MRRMonths)
-	ov.NRR = ratio(ov.MRRMonths-ov.ChurnedMRR-ov.ContractionMRR+ov.ExpansionMRR, ov.MRRMonths)
+	ov.GrossMRRChurnRate = ratio(lost.Float(), ov.MRRMonths)
+	ov.NetMRRChurnRate = ratio(sat(lost, -sat(expMRR, reactMRR)).Float(), ov.MRRMonths)
+	ov.NRR = ratio(sat(sat(mrrMonths, -lost), expMRR).Float(), ov.MRRMonths)
 	ov.ARPA = ratio(ov.MRRMonths, float64(ov.CustomerMonths))
 	if ov.ARPA != nil && ov.CustomerChurnRate != nil {
 		if *ov.CustomerChurnRate > 0 {
@@ -346,7 +365,7 @@ func Compute(a Aggregate, o Options) Table {
 // advance returns the stock at the start of the month after one with flow f.
 func advance(s stock, f Flow) stock {
 	s.customers += f.New + f.Reactivated - f.Churned
-	s.mrr = q(s.mrr + f.NewMRR + f.ReactivationMRR + f.ExpansionMRR - f.ContractionMRR - f.ChurnedMRR)
+	s.mrr = sat(sat(sat(s.mrr, f.NewMRR), sat(f.ReactivationMRR, f.ExpansionMRR)), -sat(f.ContractionMRR, f.ChurnedMRR))
 	return s
 }
 

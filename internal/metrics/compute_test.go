@@ -11,8 +11,8 @@ import (
 func TestCLV(t *testing.T) {
 	dec, jan, feb := mo(2025, 12), mo(2026, 1), mo(2026, 2)
 	a := Aggregate{Flows: map[Month]Flow{
-		0:   {New: 10, NewMRR: 1000},
-		jan: {Churned: 1, ChurnedMRR: 100},
+		0:   {New: 10, NewMRR: 100000},
+		jan: {Churned: 1, ChurnedMRR: 10000},
 	}}
 	tests := []struct {
 		name                 string
@@ -42,7 +42,7 @@ func TestCLV(t *testing.T) {
 	eqPtr(t, "June CLV", month(t, tab, mo(2026, 6)).CLV, fp(100/(0.1/6)))
 	eqPtr(t, "July CLV", month(t, tab, mo(2026, 7)).CLV, nil)
 	// Without any churn: CLV null everywhere, with the note.
-	tab = Compute(Aggregate{Flows: map[Month]Flow{0: {New: 10, NewMRR: 1000}}}, Options{From: jan, To: feb, GrossMargin: 0.8})
+	tab = Compute(Aggregate{Flows: map[Month]Flow{0: {New: 10, NewMRR: 100000}}}, Options{From: jan, To: feb, GrossMargin: 0.8})
 	mustJSON(t, tab)
 	for _, f := range tab.Months {
 		eqPtr(t, f.Month+" CLV", f.CLV, nil)

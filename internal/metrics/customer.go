@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"math"
 	"sort"
 	"time"
 
@@ -117,17 +116,4 @@ func setPoint(points []MRRPoint, p MRRPoint) []MRRPoint {
 	copy(points[i+1:], points[i:])
 	points[i] = p
 	return points
-}
-
-// cleanMRR returns v quantised, with negative, NaN and infinite values as 0.
-func cleanMRR(v float64) float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-		return 0
-	}
-	return q(v)
-}
-
-// q quantises v to the 1e-6 grid; -0 becomes +0.
-func q(v float64) float64 {
-	return math.Round(v*1e6)/1e6 + 0
 }

@@ -32,7 +32,8 @@
 // first point a customer has the value of its first point (the history is
 // back-filled, so a history that begins after the signup does not count as
 // expansion from 0); a customer without points has MRR 0 and counts as
-// missing MRR. Negative, NaN and infinite MRR values count as 0.
+// missing MRR. Negative and NaN MRR values count as 0; an infinite one, or
+// one above value.MaxAmount, is an error (ErrRange).
 //
 // # Monthly flows of one customer
 //
@@ -112,9 +113,11 @@
 //
 // # Exact arithmetic
 //
-// MRR amounts are quantised to 1e-6 (round half away from zero) in
-// Contribution and after every sum in Aggregate.Add and Compute, so adding
-// a contribution and subtracting it again restores an Aggregate exactly
-// (bit for bit), in any order, while the magnitude of every sum stays below
-// about 2e9. Counts are int64.
+// Sums are integers (units.go): MRR amounts in cents (Cents, rounded half
+// away from zero when they enter Contribution), scores and predicted churn
+// in millionths (Micros), counts as counts, so adding a contribution and
+// subtracting it again restores an Aggregate exactly, in any order. Every
+// stored sum is bounded by MaxSum; Aggregate.Add and Ledger.Apply refuse
+// (ErrRange) an addition that would pass it, changing nothing. Figures
+// become float64 only in Compute's table and Ledger.PredictedAt.
 package metrics

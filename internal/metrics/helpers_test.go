@@ -17,11 +17,23 @@ func fp(v float64) *float64 { return &v }
 
 func mo(y, m int) Month { return Month(y*12 + m - 1) }
 
-// aggregate sums the contributions of cs.
+// aggregate sums the contributions of cs; it panics on an error (the
+// customers of the tests are in range).
 func aggregate(cs ...Customer) Aggregate {
 	var a Aggregate
 	for _, c := range cs {
-		a.Add(Contribution(c), 1)
+		if err := a.Add(contrib(c), 1); err != nil {
+			panic(err)
+		}
+	}
+	return a
+}
+
+// contrib is Contribution for customers in range; it panics on an error.
+func contrib(c Customer) Aggregate {
+	a, err := Contribution(c)
+	if err != nil {
+		panic(err)
 	}
 	return a
 }

@@ -123,14 +123,20 @@ func TestLedgerRuleCases(t *testing.T) {
 			for _, s := range c.steps {
 				var ch metrics.Change
 				if s.score != nil {
-					ch = shares[s.id].Scored(s.score.Score, revenueAtRisk(s.score), s.at)
+					u, c, err := scoreUnits(s.id, s.score)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ch = shares[s.id].Scored(u, c, s.at)
 				} else {
 					ch = shares[s.id].Profiled(s.profile, s.at)
 				}
-				l.Apply(ch)
+				if err := l.Apply(ch); err != nil {
+					t.Fatal(err)
+				}
 				shares[s.id] = ch.Next
 			}
-			checkLedger(t, c, l.Scores, l.Revenue, l.PredictedAt(metrics.MonthOf(ledgerProbe)))
+			checkLedger(t, c, l.Scores.Float(), l.Revenue.Float(), l.PredictedAt(metrics.MonthOf(ledgerProbe)))
 		})
 	}
 }

@@ -79,32 +79,53 @@ func (m *Mem) get(id string) *memCustomer {
 }
 
 // PutCustomer creates or replaces a customer's profile and drops its cached
-// feature vector.
+// feature vector. It is all or nothing: an MRR or a sum out of the range of
+// the churn figures returns an error wrapping metrics.ErrRange and changes
+// nothing.
 func (m *Mem) PutCustomer(_ context.Context, p features.Profile) error {
 	p.Attributes = maps.Clone(p.Attributes)
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	c := m.get(p.ID)
-	c.profile = &p
-	c.cached = nil
-	m.setMetrics(c, metrics.Update(c.metrics, p, now), now)
-	return nil
+	return m.putProfile(&p, nil, now)
 }
 
-// setMetrics replaces the metrics state of a customer whose profile was
-// just put, applies the change of its contribution to the flows, and
-// applies the ledger's change of the new profile (a customer who has left
-// also leaves the at-risk list).
-func (m *Mem) setMetrics(c *memCustomer, next metrics.Customer, now time.Time) {
-	m.flows.Add(m.flows.Diff(next, c.metrics), 1)
-	c.metrics = next
-	ch := c.share.Profiled(c.profile, now)
-	m.ledger.Apply(ch)
-	c.share = ch.Next
-	if ch.Next.Left {
-		delete(m.atRisk, c.profile.ID)
+// putProfile replaces the profile of customer p.ID (created when unknown)
+// and its metrics state (metrics.Update, or set when not nil), applies the
+// change of its contribution to the flows and the ledger's change of the
+// new profile (a customer who has left also leaves the at-risk list), and
+// drops the cached vector. It changes nothing when it returns an error.
+func (m *Mem) putProfile(p *features.Profile, set *metrics.Customer, now time.Time) error {
+	c := m.customers[p.ID]
+	if c == nil {
+		c = &memCustomer{}
 	}
+	next := metrics.Update(c.metrics, *p, now)
+	if set != nil {
+		next = *set
+	}
+	ch := c.share.Profiled(p, now)
+	// The ledger's sums are checked on a copy first: then the flows (all or
+	// nothing), then the ledger, which cannot fail any more.
+	check := metrics.Ledger{Scores: m.ledger.Scores, Revenue: m.ledger.Revenue}
+	err := check.Apply(ch)
+	var d metrics.Aggregate
+	if err == nil {
+		d, err = m.flows.Diff(next, c.metrics)
+	}
+	if err == nil {
+		err = m.flows.Add(d, 1)
+	}
+	if err != nil {
+		return fmt.Errorf("churn figures of %q: %w", p.ID, err)
+	}
+	_ = m.ledger.Apply(ch) // checked above
+	m.customers[p.ID] = c
+	c.profile, c.cached, c.metrics, c.share = p, nil, next, ch.Next
+	if ch.Next.Left {
+		delete(m.atRisk, p.ID)
+	}
+	return nil
 }
 
 // GetCustomer returns a customer's profile. A customer known only from its
@@ -284,16 +305,28 @@ func (m *Mem) Snapshot(_ context.Context, id string) (features.Profile, *Cached,
 
 // PutScore records a customer's cached feature vector and score, keeps the
 // score as its day's daily score, and puts the customer on the at-risk list
-// in its tier when flagged or in the watch tier (off it otherwise).
+// in its tier when flagged or in the watch tier (off it otherwise). A score
+// that is not finite, or a sum out of range, returns an error wrapping
+// metrics.ErrRange and changes nothing.
 func (m *Mem) PutScore(_ context.Context, id string, c Cached) error {
 	c.Vector = slices.Clone(c.Vector)
+	s := c.Score
+	score, rev, err := scoreUnits(id, &s)
+	if err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	var share metrics.Share
+	if mc := m.customers[id]; mc != nil {
+		share = mc.share
+	}
+	ch := share.Scored(score, rev, m.now())
+	if err := m.ledger.Apply(ch); err != nil {
+		return fmt.Errorf("put score of %q: %w", id, err)
+	}
 	mc := m.get(id)
 	mc.cached = &c
-	s := c.Score
-	ch := mc.share.Scored(s.Score, revenueAtRisk(&s), m.now())
-	m.ledger.Apply(ch)
 	mc.share = ch.Next
 	mc.score = &s
 	mc.daily = recordDaily(mc.daily, scoreDay(&s), s.Score)
@@ -372,7 +405,10 @@ func (m *Mem) AtRisk(_ context.Context, q AtRiskQuery) (AtRiskPage, error) {
 }
 
 // Import loads customers in bulk: profiles are replaced, history days merged
-// (without dedupe), cached vectors dropped.
+// (without dedupe), cached vectors dropped. A customer whose MRR or sums are
+// out of the range of the churn figures stops the import with an error
+// wrapping metrics.ErrRange: the customers before it stay imported, it and
+// those after it are not.
 func (m *Mem) Import(_ context.Context, customers []CustomerData) error {
 	now := m.now()
 	oldest := signals.DayNumber(now) - m.retention
@@ -381,14 +417,10 @@ func (m *Mem) Import(_ context.Context, customers []CustomerData) error {
 	for i := range customers {
 		p := customers[i].Profile
 		p.Attributes = maps.Clone(p.Attributes)
-		c := m.get(p.ID)
-		c.profile = &p
-		c.cached = nil
-		next := metrics.Update(c.metrics, p, now)
-		if customers[i].Metrics != nil {
-			next = *customers[i].Metrics
+		if err := m.putProfile(&p, customers[i].Metrics, now); err != nil {
+			return fmt.Errorf("import: %w", err)
 		}
-		m.setMetrics(c, next, now)
+		c := m.customers[p.ID]
 		for _, d := range customers[i].History {
 			if d.Day >= oldest {
 				c.hist.Add(d)
@@ -405,10 +437,16 @@ func (m *Mem) Import(_ context.Context, customers []CustomerData) error {
 
 // RecordPredicted sets the predicted churn of months that have none yet
 // (a month's first value stays, as when scoring fixes it).
+// It returns an error wrapping metrics.ErrRange for a value that is not
+// finite or out of range, recording nothing.
 func (m *Mem) RecordPredicted(_ context.Context, predicted map[metrics.Month]float64) error {
+	u, err := metrics.PredictedMicros(predicted)
+	if err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.ledger.Record(predicted)
+	m.ledger.Record(u)
 	return nil
 }
 
@@ -416,8 +454,8 @@ func (m *Mem) RecordPredicted(_ context.Context, predicted map[metrics.Month]flo
 func (m *Mem) ChurnMetrics(context.Context) (ChurnState, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := ChurnState{Predicted: m.ledger.PredictedAt(metrics.MonthOf(m.now())), RevenueAtRisk: m.ledger.Revenue}
-	out.Aggregate.Add(m.flows, 1)
+	out := ChurnState{Predicted: m.ledger.PredictedAt(metrics.MonthOf(m.now())), RevenueAtRisk: m.ledger.Revenue.Float()}
+	out.Aggregate = cloneAggregate(m.flows)
 	return out, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -68,6 +69,9 @@ type Redis struct {
 	dedupeTTL time.Duration
 	timeout   time.Duration
 	now       func() time.Time
+	// metricsV2 is set once the churn-figure aggregate is known to be in
+	// its integer format (migrateMetrics).
+	metricsV2 atomic.Bool
 }
 
 // RedisOptions configures NewRedis.
@@ -553,15 +557,20 @@ var scoreReadFields = []string{"sc", "rv", "left", "s"}
 // PutScore stores a customer's cached feature vector with its score, keeps
 // the score as its day's daily score, and puts the customer on the at-risk
 // lists of its tier when flagged or in the watch tier (off them otherwise).
-// It takes three round trips: a read of the customer's ledger share (and
-// the day's score recorded), a compare and set of the vector, the score and
-// the share the ledger rule decided (read and decided again when the share
-// changed in between), then the lists and the global sums. It returns an
-// error wrapping ErrUnavailable when Redis cannot be reached, and an error
-// for a score that is not finite.
+// It takes three round trips: a read of the customer's ledger share, its
+// daily scores and the global sums it changes (checked as checkLedger
+// does), a compare and set of the vector, the score and the share the
+// ledger rule decided (read and decided again, after a backoff, when the
+// share changed in between), then the lists and the global sums. It
+// returns an error wrapping ErrUnavailable when Redis cannot be reached,
+// one wrapping ErrConflict when other writes of the customer won every
+// attempt until the deadline, and one wrapping metrics.ErrRange for a
+// score that is not finite or a sum out of range (then the ledger share,
+// the vector and the score are not written).
 func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
-	if math.IsNaN(c.Score.Score) || math.IsInf(c.Score.Score, 0) {
-		return fmt.Errorf("score of %q: not finite", id)
+	score, rev, err := scoreUnits(id, &c.Score)
+	if err != nil {
+		return err
 	}
 	s, err := json.Marshal(c.Score)
 	if err != nil {
@@ -570,22 +579,31 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	k := r.custKey(id)
-	rev := revenueAtRisk(&c.Score)
 	day := scoreDay(&c.Score)
 	now := r.now()
+	if err := r.migrateMetrics(ctx); err != nil {
+		return err
+	}
 	pipe := r.c.Pipeline()
 	cur := pipe.HMGet(ctx, k+"f", scoreReadFields...) // HMGET answers nil, not redis.Nil
-	pipe.SetNX(ctx, k+"p", r.stub(id), 0)
-	pipe.HSet(ctx, k+"h", strconv.Itoa(int(day)), fmtFloat(c.Score.Score))
 	dailyCmd := pipe.HGetAll(ctx, k+"h")
+	sums := pipe.HMGet(ctx, r.metricsKeys()[0], sumFields...)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return r.fail(ctx, "put score", err)
 	}
 	vals := cur.Val()
+	var u ledgerUpdate
 	var ch metrics.Change
+	op := fmt.Sprintf("put score of %q", id)
 	for attempt := 0; ; attempt++ {
 		share, read := readShare(vals)
-		ch = share.Scored(c.Score.Score, rev, now)
+		ch = share.Scored(score, rev, now)
+		u = ledgerUpdate{}
+		u.add(ch)
+		// The sums as first read: the aggregate script checks them again.
+		if err := checkSums(op, sums.Val(), &u); err != nil {
+			return err
+		}
 		ok, err := r.setShare(ctx, &shareWrite{base: k, read: read, next: ch.Next, fields: []any{"v", encodeCached(&c), "s", s}})
 		if err != nil {
 			return r.fail(ctx, "put score", err)
@@ -593,14 +611,20 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 		if ok {
 			break
 		}
-		if attempt+1 == shareAttempts {
-			return fmt.Errorf("put score of %q: %w", id, errContended)
+		if err := r.contended(ctx, op, attempt+1); err != nil {
+			return err
 		}
 		if vals, err = r.c.HMGet(ctx, k+"f", scoreReadFields...).Result(); err != nil {
 			return r.fail(ctx, "put score", err)
 		}
 	}
-	daily, err := parseDaily(dailyCmd.Val())
+	dayField, dayScore := strconv.Itoa(int(day)), fmtFloat(c.Score.Score)
+	dv := dailyCmd.Val()
+	if dv == nil {
+		dv = map[string]string{}
+	}
+	dv[dayField] = dayScore // written below, with the lists
+	daily, err := parseDaily(dv)
 	if err != nil {
 		return fmt.Errorf("daily scores of %q: %w", id, err)
 	}
@@ -629,6 +653,8 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 		}
 	}
 	pipe = r.c.Pipeline()
+	pipe.SetNX(ctx, k+"p", r.stub(id), 0)
+	pipe.HSet(ctx, k+"h", dayField, dayScore)
 	if len(stale) > 0 {
 		pipe.HDel(ctx, k+"h", stale...)
 	}
@@ -640,8 +666,6 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 			pipe.ZRem(ctx, lk.key, id)
 		}
 	}
-	var u ledgerUpdate
-	u.add(ch)
 	return r.applyLedger(ctx, "put score", pipe, &u)
 }
 
@@ -877,8 +901,10 @@ func (r *Redis) importChunk(ctx context.Context, part []CustomerData, now time.T
 		pending[i] = i
 	}
 	for attempt := 0; len(pending) > 0; attempt++ {
-		if attempt == shareAttempts {
-			return fmt.Errorf("import %q: %w", part[pending[0]].Profile.ID, errContended)
+		if attempt > 0 {
+			if err := r.contended(ctx, fmt.Sprintf("import %q", part[pending[0]].Profile.ID), attempt); err != nil {
+				return err
+			}
 		}
 		read := r.c.Pipeline()
 		states := make([]*redis.StringCmd, len(pending))
@@ -893,16 +919,25 @@ func (r *Redis) importChunk(ctx context.Context, part []CustomerData, now time.T
 		writes := make([]*shareWrite, len(pending))
 		diffs := make([]metrics.Aggregate, len(pending))
 		changes := make([]metrics.Change, len(pending))
+		// The sums are checked with every pending change, before any write.
+		check := ledgerUpdate{flows: cloneAggregate(u.flows), score: u.score, revenue: u.revenue}
 		cas := r.c.Pipeline()
 		cmds := make([]*redis.Cmd, len(pending))
 		for j, i := range pending {
 			oldB, _ := states[j].Bytes() // redis.Nil: no state yet
 			var err error
 			writes[j], diffs[j], changes[j], err = profileWrite(calls[i].base, &part[i].Profile, profiles[i], oldB, shares[j].Val(), part[i].Metrics, now)
-			if err != nil {
-				return err
+			if err == nil {
+				err = check.flows.Add(diffs[j], 1)
 			}
+			if err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
+			check.add(changes[j])
 			cmds[j] = cas.EvalSha(ctx, setShareScript.Hash(), writes[j].keys(), writes[j].args()...)
+		}
+		if err := r.checkLedger(ctx, "import", &check); err != nil {
+			return err
 		}
 		_, _ = cas.Exec(ctx) // each command's error is checked below
 		var again []int
@@ -915,7 +950,9 @@ func (r *Redis) importChunk(ctx context.Context, part []CustomerData, now time.T
 			case err != nil:
 				return r.fail(ctx, "import", err)
 			case n == 1:
-				u.flows.Add(diffs[j], 1)
+				if err := u.flows.Add(diffs[j], 1); err != nil {
+					return fmt.Errorf("import: %w", err) // checked above: not reached
+				}
 				u.add(changes[j])
 				if changes[j].Next.Left {
 					left = append(left, part[i].Profile.ID)

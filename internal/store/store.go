@@ -13,6 +13,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -34,6 +35,11 @@ var (
 	ErrWritesRefused = errors.New("store refuses writes")
 	// ErrBadCursor is returned for an at-risk cursor the store did not issue.
 	ErrBadCursor = errors.New("bad cursor")
+	// ErrConflict is returned when other writes kept changing a customer
+	// under a write until its deadline (the Redis store's compare and set
+	// retried with backoff); nothing of the write was stored, and the
+	// caller may retry.
+	ErrConflict = errors.New("conflicting concurrent writes")
 )
 
 // Defaults of both stores.
@@ -174,10 +180,15 @@ func (q AtRiskQuery) limit() int {
 	return q.Limit
 }
 
-// revenueAtRisk is a score's share of the revenue at risk
-// (metrics.RevenueAtRisk).
-func revenueAtRisk(s *Score) float64 {
-	return metrics.RevenueAtRisk(s.Score, s.Flagged, s.MRR)
+// scoreUnits is a score and its revenue at risk as the ledger counts them
+// (metrics.ScoreUnits). It returns an error wrapping metrics.ErrRange for a
+// score that is not finite or an MRR out of range.
+func scoreUnits(id string, s *Score) (metrics.Micros, metrics.Cents, error) {
+	u, c, err := metrics.ScoreUnits(s.Score, s.Flagged, s.MRR)
+	if err != nil {
+		return 0, 0, fmt.Errorf("score of %q: %w", id, err)
+	}
+	return u, c, nil
 }
 
 // q6 rounds to 1e-6, so that running sums do not drift with float error.

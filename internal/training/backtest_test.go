@@ -17,8 +17,15 @@ func TestBacktestRatio(t *testing.T) {
 	ds, res := generated(t)
 	a := res.Artifact
 	to := metrics.MonthOf(ds.End)
-	from, _ := metrics.DefaultFrom(Aggregate(ds), to)
-	tbl := ChurnTable(ds, a, metrics.Options{From: from, To: to})
+	agg, err := Aggregate(ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, _ := metrics.DefaultFrom(agg, to)
+	tbl, err := ChurnTable(ds, a, metrics.Options{From: from, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
 	first := BacktestFrom(ds, a)
 	checked := 0
 	for _, m := range tbl.Months {

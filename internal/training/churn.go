@@ -1,6 +1,7 @@
 package training
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/churnrisk/churn/internal/data"
@@ -52,35 +53,57 @@ func BacktestFrom(ds *data.Dataset, a *model.Artifact) metrics.Month {
 }
 
 // Aggregate returns the churn metrics aggregate of every customer of ds.
-func Aggregate(ds *data.Dataset) metrics.Aggregate {
+// It returns an error wrapping metrics.ErrRange when an amount or a sum is
+// outside what the figures hold exactly (metrics.MaxSum).
+func Aggregate(ds *data.Dataset) (metrics.Aggregate, error) {
 	var agg metrics.Aggregate
 	for _, c := range data.MetricsCustomers(ds) {
-		agg.Add(metrics.Contribution(c), 1)
+		d, err := metrics.Contribution(c)
+		if err == nil {
+			err = agg.Add(d, 1)
+		}
+		if err != nil {
+			return metrics.Aggregate{}, fmt.Errorf("churn figures: %w", err)
+		}
 	}
-	return agg
+	return agg, nil
 }
 
 // ChurnTable computes the actual churn figures of a data set over from..to,
 // with a model's predicted churn beside them when a is not nil (months
-// before BacktestFrom have none, and a note says why).
-func ChurnTable(ds *data.Dataset, a *model.Artifact, o metrics.Options) metrics.Table {
+// before BacktestFrom have none, and a note says why). It fails as
+// Aggregate does.
+func ChurnTable(ds *data.Dataset, a *model.Artifact, o metrics.Options) (metrics.Table, error) {
+	agg, err := Aggregate(ds)
+	if err != nil {
+		return metrics.Table{}, err
+	}
 	o.RevenueHistory = ds.HasEvents[data.Revenue]
 	if a != nil {
 		o.Predicted = PredictedByMonth(ds, a, o.From, o.To)
 		o.LookbackDays = a.Meta.LookbackDays
 	}
-	return metrics.Compute(Aggregate(ds), o)
+	return metrics.Compute(agg, o), nil
 }
 
 // reportChurn is the churn table of the model report: the default range
 // of metrics.DefaultFrom up to the data's last month (time mode only), with the new model's predictions beside them.
+// Figures that cannot be computed (an amount out of range) leave a table
+// with a note that says why.
 func reportChurn(ds *data.Dataset, a *model.Artifact) *metrics.Table {
 	if ds.Mode != data.ModeTime || ds.Start.IsZero() {
 		return nil
 	}
 	to := metrics.MonthOf(ds.End)
-	from, note := metrics.DefaultFrom(Aggregate(ds), to)
-	t := ChurnTable(ds, a, metrics.Options{From: from, To: to})
+	agg, err := Aggregate(ds)
+	if err != nil {
+		return &metrics.Table{Notes: []string{err.Error()}}
+	}
+	from, note := metrics.DefaultFrom(agg, to)
+	t, err := ChurnTable(ds, a, metrics.Options{From: from, To: to})
+	if err != nil {
+		return &metrics.Table{Notes: []string{err.Error()}}
+	}
 	if note != "" {
 		t.Notes = append(t.Notes, note)
 	}
