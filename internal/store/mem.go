@@ -26,6 +26,7 @@ type Mem struct {
 	retention int32
 	dedupeTTL time.Duration
 	now       func() time.Time
+	cases     memCases
 }
 
 type memCustomer struct {
