@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/api"
+	"github.com/churnrisk/churn/internal/app"
+	"github.com/churnrisk/churn/internal/cases"
 	"github.com/churnrisk/churn/internal/config"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
@@ -44,6 +46,14 @@ type Config struct {
 	// Account names the customer attributes shown as the account's name
 	// (CHURN_NAME_ATTRIBUTE) and owner (CHURN_OWNER_ATTRIBUTE).
 	Account store.Account
+
+	// Cases configures the work queue: the control group's share
+	// (CHURN_HOLDOUT_SHARE, default 0.10; 0 turns it off) and salt
+	// (CHURN_HOLDOUT_SALT), the play table (CHURN_PLAYS_FILE, a JSON file;
+	// the defaults otherwise), how often outcomes are recorded
+	// (CHURN_CASE_SETTLE_EVERY), and CHURN_CASES=false to open none.
+	Cases     app.CaseConfig
+	PlaysFile string
 }
 
 // loadConfig reads the flags in args and the environment through getenv and
@@ -104,6 +114,21 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	c.Account = store.Account{NameAttribute: env.String("CHURN_NAME_ATTRIBUTE", store.DefaultNameAttribute),
 		OwnerAttribute: env.String("CHURN_OWNER_ATTRIBUTE", store.DefaultOwnerAttribute)}
 
+	c.Cases.Off = !env.Bool("CHURN_CASES", true)
+	c.Cases.Holdout = cases.Holdout{Share: env.Float("CHURN_HOLDOUT_SHARE", cases.DefaultHoldoutShare),
+		Salt: env.String("CHURN_HOLDOUT_SALT", "churn-holdout-1")}
+	if sh := c.Cases.Holdout.Share; !(sh >= 0 && sh <= 0.5) {
+		env.Problemf("CHURN_HOLDOUT_SHARE: %v is not a share from 0 to 0.5 (0 turns the control group off)", sh)
+	}
+	c.Cases.SettleEvery = env.Duration("CHURN_CASE_SETTLE_EVERY", app.DefaultSettleEvery)
+	if c.PlaysFile = getenv("CHURN_PLAYS_FILE"); c.PlaysFile != "" {
+		plays, err := cases.LoadPlays(c.PlaysFile)
+		if err != nil {
+			env.Problemf("CHURN_PLAYS_FILE: %v", err)
+		}
+		c.Cases.Plays = plays
+	}
+
 	if err := env.Err(); err != nil {
 		return Config{}, usageError{err}
 	}
@@ -151,5 +176,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("name_attribute", c.Account.NameAttribute),
 		slog.String("owner_attribute", c.Account.OwnerAttribute),
+		slog.Bool("cases", !c.Cases.Off),
+		slog.Float64("holdout_share", c.Cases.Holdout.Share),
+		slog.String("plays_file", c.PlaysFile),
+		slog.String("case_settle_every", c.Cases.SettleEvery.String()),
 	)
 }

@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		st = store.NewMem(store.MemOptions{})
 	}
 	srv := api.New(api.Config{Store: st, ModelsDir: cfg.ModelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: cfg.AllowPrivateWebhooks,
-		Keys: cfg.Keys, ModelPoll: cfg.ModelPoll, DropTicketText: !cfg.KeepTicketText, Account: cfg.Account})
+		Keys: cfg.Keys, ModelPoll: cfg.ModelPoll, DropTicketText: !cfg.KeepTicketText, Account: cfg.Account, Cases: cfg.Cases})
 	if _, err := srv.App().Models().Load(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}

@@ -78,6 +78,10 @@ func problemOf(err error) (p Problem, ok bool) {
 		return pe.p, true
 	case errors.As(err, &nf):
 		return newProblem(http.StatusNotFound, nf.What).p, true
+	case errors.Is(err, app.ErrCasesOff):
+		return newProblem(http.StatusNotFound, "cases are off on this server").p, true
+	case errors.Is(err, store.ErrConflict):
+		return newProblem(http.StatusConflict, "the record changed under every attempt to update it; retry").p, true
 	case errors.Is(err, app.ErrWebhooksOff):
 		return newProblem(http.StatusNotFound, "webhooks are not configured on this server").p, true
 	case errors.Is(err, store.ErrNotFound):

@@ -40,6 +40,11 @@ const (
 //	POST /v1/events                  ingest up to 10,000 events
 //	POST /v1/score                   score without storing
 //	GET  /v1/at-risk                 high and medium risk customers by score, revenue at risk or weekly change
+//	GET  /v1/customers/:id/cases     the customer's cases, newest first
+//	GET  /v1/cases                   the work queue: cases by score or revenue at risk, filtered
+//	GET  /v1/cases/:id               one case
+//	PATCH /v1/cases/:id              owner, status, a signed note
+//	GET  /v1/retention/impact        treated against control churn with its interval, per play
 //	GET  /v1/plans                   the plans of the active model's training data
 //	GET  /v1/metrics/churn           actual churn figures beside the predicted
 //	POST /v1/webhooks                subscribe a CRM endpoint (secret shown once)
@@ -90,6 +95,11 @@ func (s *Server) Handler() http.Handler {
 	v1.POST("/events", write, limitBody(eventsBody), s.postEvents)
 	v1.POST("/score", read, s.limitScoring(), limitBody(scoreBody), s.score)
 	v1.GET("/at-risk", read, s.atRisk)
+	v1.GET("/customers/:id/cases", read, s.customerCases)
+	v1.GET("/cases", read, s.listCases)
+	v1.GET("/cases/:id", read, s.getCase)
+	v1.PATCH("/cases/:id", write, limitBody(smallBody), s.patchCase)
+	v1.GET("/retention/impact", read, s.retentionImpact)
 	v1.GET("/plans", read, s.plans)
 	v1.GET("/metrics/churn", read, s.churnMetrics)
 	v1.POST("/webhooks", admin, limitBody(smallBody), s.createWebhook)

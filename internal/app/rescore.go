@@ -80,6 +80,9 @@ func (s *Service) Rescore(ids []string) { s.rescore.mark(ids) }
 func (s *Service) Run(ctx context.Context) {
 	go s.rescoreAllOnModelChange(ctx)
 	go s.models.Watch(ctx)
+	if s.cases != nil {
+		go s.cases.settleLoop(ctx)
+	}
 	r := s.rescore
 	for {
 		ids := r.take(256)
