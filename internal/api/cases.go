@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/churnrisk/churn/internal/cases"
 	"github.com/churnrisk/churn/internal/i18n"
 	"github.com/churnrisk/churn/internal/metrics"
+	"github.com/churnrisk/churn/internal/performance"
 	"github.com/churnrisk/churn/internal/store"
 )
 
@@ -226,27 +228,17 @@ func (s *Server) patchCase(c *gin.Context) {
 // (to included; both default to the whole history).
 func (s *Server) retentionImpact(c *gin.Context) {
 	var errs fieldErrors
-	from, to := time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-	if v := c.Query("from"); v != "" {
-		m, err := metrics.ParseMonth(v)
-		if err != nil {
-			errs.add("from", "must be a month, YYYY-MM")
-		}
-		from = m.Start()
-	}
-	if v := c.Query("to"); v != "" {
-		m, err := metrics.ParseMonth(v)
-		if err != nil {
-			errs.add("to", "must be a month, YYYY-MM")
-		}
-		to = m.Start().AddDate(0, 1, 0)
-	}
-	if len(errs) == 0 && !from.Before(to) {
-		errs.add("to", "must not be before from")
-	}
+	fm, tm := monthRange(c, &errs, metrics.Month(math.MinInt32), metrics.Month(math.MaxInt32-1))
 	if len(errs) > 0 {
 		s.fail(c, invalid(errs))
 		return
+	}
+	from, to := time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	if c.Query("from") != "" {
+		from = fm.Start()
+	}
+	if c.Query("to") != "" {
+		to = (tm + 1).Start()
 	}
 	r, err := s.app.Cases().Impact(c.Request.Context(), from, to)
 	if err != nil {
@@ -267,4 +259,55 @@ func (s *Server) hasRole(c *gin.Context, need Role) bool {
 	r, _ := c.Get(roleKey)
 	have, _ := r.(Role)
 	return have >= need
+}
+
+// monthRange reads the from and to query months (YYYY-MM, both included);
+// an absent one leaves def.
+func monthRange(c *gin.Context, errs *fieldErrors, defFrom, defTo metrics.Month) (from, to metrics.Month) {
+	from, to = defFrom, defTo
+	for _, f := range []struct {
+		name string
+		dst  *metrics.Month
+	}{{"from", &from}, {"to", &to}} {
+		if v := c.Query(f.name); v != "" {
+			m, err := metrics.ParseMonth(v)
+			if err != nil {
+				errs.add(f.name, "must be a month, YYYY-MM")
+				continue
+			}
+			*f.dst = m
+		}
+	}
+	if len(*errs) == 0 && to < from {
+		errs.add("to", "must not be before from")
+	}
+	return from, to
+}
+
+// modelPerformance answers GET /v1/model/performance?from=YYYY-MM&to=YYYY-MM:
+// how the scores of each month's snapshot turned out (figures once the
+// horizon has passed).
+func (s *Server) modelPerformance(c *gin.Context) {
+	var errs fieldErrors
+	from, to := monthRange(c, &errs, metrics.Month(math.MinInt32), metrics.Month(math.MaxInt32))
+	if len(errs) > 0 {
+		s.fail(c, invalid(errs))
+		return
+	}
+	months, err := s.app.ModelPerformance(c.Request.Context(), from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]monthPerformance, len(months))
+	for i, m := range months {
+		out[i] = monthPerformance{MonthReport: m, Month: m.Month.String()}
+	}
+	c.JSON(http.StatusOK, gin.H{"months": out})
+}
+
+// monthPerformance is a month's report with its month as YYYY-MM.
+type monthPerformance struct {
+	performance.MonthReport
+	Month string `json:"month"`
 }

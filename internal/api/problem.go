@@ -78,6 +78,8 @@ func problemOf(err error) (p Problem, ok bool) {
 		return pe.p, true
 	case errors.As(err, &nf):
 		return newProblem(http.StatusNotFound, nf.What).p, true
+	case errors.Is(err, app.ErrNoSnapshots):
+		return newProblem(http.StatusNotFound, "this store keeps no score snapshots").p, true
 	case errors.Is(err, app.ErrCasesOff):
 		return newProblem(http.StatusNotFound, "cases are off on this server").p, true
 	case errors.Is(err, store.ErrConflict):

@@ -55,6 +55,7 @@ const (
 //	GET  /v1/model                   active model metadata
 //	POST /v1/model/reload            reload models/current
 //	GET  /v1/model/drift             PSI of recent serving features against training
+//	GET  /v1/model/performance       how each month's snapshot of scores turned out
 //	GET  /v1/model/report            the active version's report.html
 //	GET  /v1/models                  every version with its figures and status
 //	GET  /v1/whoami                  the role of the request's key
@@ -110,6 +111,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/model", read, s.getModel)
 	v1.POST("/model/reload", admin, limitBody(smallBody), s.reloadModel)
 	v1.GET("/model/drift", read, s.modelDrift)
+	v1.GET("/model/performance", read, s.modelPerformance)
 	v1.GET("/model/report", read, s.modelReport)
 	v1.GET("/models", read, s.listModels)
 	v1.GET("/whoami", read, s.whoami) // any valid key: read is the weakest role

@@ -231,24 +231,6 @@ func (c *Cases) SettleDue(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// settleLoop settles due cases every c.every until ctx ends.
-func (c *Cases) settleLoop(ctx context.Context) {
-	t := time.NewTicker(c.every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if n, err := c.SettleDue(ctx); err != nil && ctx.Err() == nil {
-			c.log.Warn("settling case outcomes failed; will retry", "err", err)
-		} else if n > 0 {
-			c.log.Info("case outcomes recorded", "cases", n)
-		}
-	}
-}
-
 // Impact measures the effect of outreach over the cases opened in
 // [from, to) (impact.Measure).
 func (c *Cases) Impact(ctx context.Context, from, to time.Time) (impact.Report, error) {

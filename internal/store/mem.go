@@ -27,6 +27,7 @@ type Mem struct {
 	dedupeTTL time.Duration
 	now       func() time.Time
 	cases     memCases
+	perf      memPerformance
 }
 
 type memCustomer struct {
