@@ -85,6 +85,15 @@ func TestCasesNeeded(t *testing.T) {
 	if n1 != 138 || n2 != 138 {
 		t.Errorf("equal groups: %d and %d, want 138 each", n1, n2)
 	}
+	// The sizes docs/cases.md gives for a 10% hold-out.
+	for _, c := range []struct {
+		p1, p2 float64
+		n1, n2 int
+	}{{0.25, 0.30, 6130, 682}, {0.20, 0.35, 641, 72}} {
+		if a, b, _ := CasesNeeded(c.p1, c.p2, 1.0/9); a != c.n1 || b != c.n2 {
+			t.Errorf("%v against %v, 10%% hold-out: %d and %d, docs/cases.md says %d and %d", c.p1, c.p2, a, b, c.n1, c.n2)
+		}
+	}
 	// A smaller control group needs more cases in all.
 	m1, m2, err := CasesNeeded(0.20, 0.35, 1.0/9)
 	if err != nil {
