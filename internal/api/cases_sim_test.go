@@ -17,6 +17,7 @@ import (
 	"github.com/churnrisk/churn/internal/app"
 	"github.com/churnrisk/churn/internal/cases"
 	"github.com/churnrisk/churn/internal/store"
+	"github.com/churnrisk/churn/internal/testenv"
 	"github.com/churnrisk/churn/internal/webhook"
 )
 
@@ -225,6 +226,7 @@ func (sim simulation) run(t *testing.T) simResult {
 // share is 10% +- 2 points, no control customer reaches the CRM or the
 // queue, and every case has exactly one outcome.
 func TestRetentionSimulation(t *testing.T) {
+	testenv.SkipUnderRace(t)
 	if testing.Short() {
 		t.Skip("a 2,000-customer simulation")
 	}

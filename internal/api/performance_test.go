@@ -15,6 +15,7 @@ import (
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/metrics"
 	"github.com/churnrisk/churn/internal/store"
+	"github.com/churnrisk/churn/internal/testenv"
 	"github.com/churnrisk/churn/internal/synth"
 )
 
@@ -26,6 +27,7 @@ import (
 // one this test computes itself from the snapshot and the generated
 // outcomes.
 func TestModelPerformanceReplay(t *testing.T) {
+	testenv.SkipUnderRace(t)
 	if testing.Short() {
 		t.Skip("loads generated data three times")
 	}
