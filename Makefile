@@ -6,6 +6,9 @@ ADDR    ?= 127.0.0.1:8080
 PKGS    := ./...
 # packages whose numerical quality tests skip under -race (internal/testenv) and run again without it
 NUMERIC := ./internal/model ./internal/training ./cmd/train
+# the statistical simulations of the API, skipped under -race and run without it
+API_SIMULATIONS := '^(TestRetentionSimulation|TestModelPerformanceReplay)$$'
+
 
 .PHONY: help build demo test test-short bench bench-flood bench-quality lint fuzz tidy clean
 
@@ -31,7 +34,8 @@ test: ## run every test (race detector on); starts the test Redis Cluster when r
 	echo "go test -race -count=1 -timeout 20m $(PKGS) (REDIS_CLUSTER_ADDRS=$$REDIS_CLUSTER_ADDRS)"; \
 	$(GO) test -race -count=1 -timeout 20m $(PKGS) && \
 	echo "go test -count=1 $(NUMERIC) (numerical tests, skipped under -race)" && \
-	$(GO) test -count=1 -timeout 20m $(NUMERIC)
+	$(GO) test -count=1 -timeout 20m $(NUMERIC) && \
+	$(GO) test -count=1 -timeout 20m -run $(API_SIMULATIONS) ./internal/api
 
 test-short: ## quick tests without the race detector
 	$(GO) test -short -count=1 $(PKGS)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/api"
+	"github.com/churnrisk/churn/internal/app"
+	"github.com/churnrisk/churn/internal/cases"
 	"github.com/churnrisk/churn/internal/config"
 	"github.com/churnrisk/churn/internal/signals"
 	"github.com/churnrisk/churn/internal/store"
@@ -49,6 +51,13 @@ type Config struct {
 	// CHURN_EVENTS_LIMIT, CHURN_MAX_TEXT_BYTES, CHURN_HEAVY_SLOTS,
 	// CHURN_HEAVY_WAIT (api.DefaultLimits when unset).
 	Limits api.Limits
+	// Cases configures the work queue: the control group's share
+	// (CHURN_HOLDOUT_SHARE, default 0.10; 0 turns it off) and salt
+	// (CHURN_HOLDOUT_SALT), the play table (CHURN_PLAYS_FILE, a JSON file;
+	// the defaults otherwise), how often outcomes are recorded
+	// (CHURN_CASE_SETTLE_EVERY), and CHURN_CASES=false to open none.
+	Cases     app.CaseConfig
+	PlaysFile string
 }
 
 // loadConfig reads the flags in args and the environment through getenv and
@@ -109,6 +118,21 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	c.Account = store.Account{NameAttribute: env.String("CHURN_NAME_ATTRIBUTE", store.DefaultNameAttribute),
 		OwnerAttribute: env.String("CHURN_OWNER_ATTRIBUTE", store.DefaultOwnerAttribute)}
 	c.Limits = limits(env)
+
+	c.Cases.Off = !env.Bool("CHURN_CASES", true)
+	c.Cases.Holdout = cases.Holdout{Share: env.Float("CHURN_HOLDOUT_SHARE", cases.DefaultHoldoutShare),
+		Salt: env.String("CHURN_HOLDOUT_SALT", "churn-holdout-1")}
+	if sh := c.Cases.Holdout.Share; !(sh >= 0 && sh <= 0.5) {
+		env.Problemf("CHURN_HOLDOUT_SHARE: %v is not a share from 0 to 0.5 (0 turns the control group off)", sh)
+	}
+	c.Cases.SettleEvery = env.Duration("CHURN_CASE_SETTLE_EVERY", app.DefaultSettleEvery)
+	if c.PlaysFile = getenv("CHURN_PLAYS_FILE"); c.PlaysFile != "" {
+		plays, err := cases.LoadPlays(c.PlaysFile)
+		if err != nil {
+			env.Problemf("CHURN_PLAYS_FILE: %v", err)
+		}
+		c.Cases.Plays = plays
+	}
 
 	if err := env.Err(); err != nil {
 		return Config{}, usageError{err}
@@ -183,5 +207,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("max_text_bytes", c.Limits.MaxTextBytes),
 		slog.Int("heavy_slots", c.Limits.HeavySlots),
 		slog.String("heavy_wait", c.Limits.HeavyWait.String()),
+		slog.Bool("cases", !c.Cases.Off),
+		slog.Float64("holdout_share", c.Cases.Holdout.Share),
+		slog.String("plays_file", c.PlaysFile),
+		slog.String("case_settle_every", c.Cases.SettleEvery.String()),
 	)
 }

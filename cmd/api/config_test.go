@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/api"
+	"github.com/churnrisk/churn/internal/app"
+	"github.com/churnrisk/churn/internal/cases"
 	"github.com/churnrisk/churn/internal/config"
 	"github.com/churnrisk/churn/internal/store"
 	"github.com/churnrisk/churn/internal/webhook"
@@ -29,7 +31,8 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	want := Config{Addr: "127.0.0.1:8080", ModelsDir: "models", Store: store.Config{Prefix: "churn:", Timeout: store.DefaultTimeout},
 		WebhookSchedule: webhook.DefaultSchedule(), KeepTicketText: true, ModelPoll: 5 * time.Second, ShutdownTimeout: 15 * time.Second,
-		Account: store.Account{NameAttribute: "name", OwnerAttribute: "owner"}, Limits: api.DefaultLimits()}
+		Account: store.Account{NameAttribute: "name", OwnerAttribute: "owner"}, Limits: api.DefaultLimits(),
+		Cases: app.CaseConfig{Holdout: cases.Holdout{Share: 0.10, Salt: "churn-holdout-1"}, SettleEvery: time.Minute}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", c, want)
 	}
@@ -42,15 +45,24 @@ func TestConfigFromEnvironment(t *testing.T) {
 	if err := os.WriteFile(pages, []byte(`{"pricing": ["/plans"]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	plays := filepath.Join(t.TempDir(), "plays.json")
+	if err := os.WriteFile(plays, []byte(`{"plays": [{"id": "call", "family": "usage", "name": "Call", "text": "Call them."}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c, err := loadConfig([]string{"--models", "flag-models", "--load", "data"}, env(map[string]string{
 		"CHURN_ADDR": "0.0.0.0:9000", "CHURN_MODELS_DIR": "env-models", "CHURN_PAGE_PATTERNS": pages,
 		"CHURN_API_KEYS": "read:0123456789abcdef, Admin:fedcba9876543210", "REDIS_URL": "redis://127.0.0.1:6379/2", "CHURN_REDIS_PREFIX": "t:", "CHURN_REDIS_TIMEOUT": "2s",
 		"CHURN_WEBHOOK_ALLOW_PRIVATE": "true", "CHURN_WEBHOOK_SCHEDULE": "0,1s", "CHURN_KEEP_TICKET_TEXT": "false",
 		"CHURN_MODEL_POLL": "1s", "CHURN_SHUTDOWN_DRAIN": "2s", "CHURN_SHUTDOWN_TIMEOUT": "3s",
 		"CHURN_NAME_ATTRIBUTE": "company", "CHURN_OWNER_ATTRIBUTE": "csm",
-		"CHURN_SCORE_LIMIT": "5/s,70", "CHURN_EVENTS_LIMIT": "off", "CHURN_MAX_TEXT_BYTES": "1000", "CHURN_HEAVY_SLOTS": "3", "CHURN_HEAVY_WAIT": "250ms"}), io.Discard)
+		"CHURN_SCORE_LIMIT": "5/s,70", "CHURN_EVENTS_LIMIT": "off", "CHURN_MAX_TEXT_BYTES": "1000", "CHURN_HEAVY_SLOTS": "3", "CHURN_HEAVY_WAIT": "250ms",
+		"CHURN_HOLDOUT_SHARE": "0.2", "CHURN_HOLDOUT_SALT": "q3", "CHURN_CASE_SETTLE_EVERY": "10s", "CHURN_CASES": "false", "CHURN_PLAYS_FILE": plays}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !c.Cases.Off || c.Cases.Holdout != (cases.Holdout{Share: 0.2, Salt: "q3"}) || c.Cases.SettleEvery != 10*time.Second ||
+		c.PlaysFile != plays || c.Cases.Plays[cases.FamilyUsage].ID != "call" {
+		t.Errorf("cases %+v", c.Cases)
 	}
 	if c.Addr != "0.0.0.0:9000" || c.ModelsDir != "flag-models" || c.LoadDir != "data" || c.PagesFile != pages || c.Pages == nil {
 		t.Errorf("addr, directories and pages: %+v", c)
@@ -81,7 +93,8 @@ func TestConfigReportsEveryProblem(t *testing.T) {
 		"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_CLUSTER_ADDRS": "127.0.0.1:7000",
 		"CHURN_WEBHOOK_ALLOW_PRIVATE": "yes please", "CHURN_WEBHOOK_SCHEDULE": "0,soon", "CHURN_KEEP_TICKET_TEXT": "maybe",
 		"CHURN_MODEL_POLL": "5", "CHURN_SHUTDOWN_DRAIN": "-1s", "CHURN_SHUTDOWN_TIMEOUT": "later",
-		"CHURN_SCORE_LIMIT": "200", "CHURN_EVENTS_LIMIT": "10/s,0", "CHURN_MAX_TEXT_BYTES": "4MB", "CHURN_HEAVY_SLOTS": "0", "CHURN_HEAVY_WAIT": "1"}), io.Discard)
+		"CHURN_SCORE_LIMIT": "200", "CHURN_EVENTS_LIMIT": "10/s,0", "CHURN_MAX_TEXT_BYTES": "4MB", "CHURN_HEAVY_SLOTS": "0", "CHURN_HEAVY_WAIT": "1",
+		"CHURN_HOLDOUT_SHARE": "0.9", "CHURN_PLAYS_FILE": filepath.Join(t.TempDir(), "no-plays.json")}), io.Discard)
 	if _, ok := err.(usageError); !ok {
 		t.Fatalf("error %v (%T) is not a usage error (exit 2)", err, err)
 	}
@@ -101,6 +114,8 @@ func TestConfigReportsEveryProblem(t *testing.T) {
 		`CHURN_MAX_TEXT_BYTES="4MB": want a whole number of at least 1`,
 		`CHURN_HEAVY_SLOTS="0": want a whole number of at least 1`,
 		`CHURN_HEAVY_WAIT="1": want a duration such as 5s`,
+		"CHURN_HOLDOUT_SHARE: 0.9 is not a share from 0 to 0.5",
+		"CHURN_PLAYS_FILE: open",
 	}
 	var ce *config.Error
 	if !errors.As(err, &ce) || len(ce.Problems) != len(want) {

@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	srv := api.New(api.Config{Store: st, ModelsDir: cfg.ModelsDir, Logger: log, Aggregator: agg, Webhooks: hooks, AllowPrivateWebhooks: cfg.AllowPrivateWebhooks,
 		Keys: cfg.Keys, ModelPoll: cfg.ModelPoll, DropTicketText: !cfg.KeepTicketText, Account: cfg.Account,
-		Limits: cfg.Limits})
+		Limits: cfg.Limits, Cases: cfg.Cases})
 	if _, err := srv.App().Models().Load(); err != nil {
 		log.Warn("starting without a model: risk requests answer 503 until one is loaded", "err", err)
 	}

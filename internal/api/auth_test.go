@@ -84,8 +84,9 @@ func TestAPIKeysAndRoles(t *testing.T) {
 		"GET /v1/webhooks/:id/deliveries": RoleAdmin, "POST /v1/webhooks/:id/deliveries/:delivery/redeliver": RoleAdmin,
 		"GET /v1/model": RoleRead, "POST /v1/model/reload": RoleAdmin, "GET /v1/models": RoleRead, "GET /v1/model/drift": RoleRead,
 		"GET /v1/customers/:id/history": RoleRead, "GET /v1/customers/:id/alerts": RoleRead, "GET /v1/model/report": RoleRead,
-		"GET /v1/whoami": RoleRead,
-		"GET /healthz":   0, "GET /readyz": 0, "GET /metrics": 0, "GET /openapi.json": 0,
+		"GET /v1/whoami": RoleRead, "GET /v1/customers/:id/cases": RoleRead, "GET /v1/cases": RoleRead, "GET /v1/cases/:id": RoleRead,
+		"PATCH /v1/cases/:id": RoleWrite, "GET /v1/retention/impact": RoleRead, "GET /v1/model/performance": RoleRead,
+		"GET /healthz": 0, "GET /readyz": 0, "GET /metrics": 0, "GET /openapi.json": 0,
 		"GET /": 0, "GET /console": 0, "GET /console/*file": 0, "HEAD /console": 0, "HEAD /console/*file": 0,
 	}
 	for _, rt := range h.(*gin.Engine).Routes() {

@@ -73,7 +73,7 @@ var errUnavailable = newProblem(http.StatusServiceUnavailable, "the store is una
 
 // errConflict is the answer to a write of a customer that other writes of
 // the same customer kept changing until its deadline (store.ErrConflict).
-var errConflict = newProblem(http.StatusConflict, "the customer was changed by concurrent requests while this one was written; nothing of it was stored: retry")
+var errConflict = newProblem(http.StatusConflict, "the customer (or case) was changed by concurrent requests while this one was written; nothing of it was stored: retry")
 
 // errRange is the answer to a write the churn figures cannot hold exactly
 // (metrics.ErrRange): a sum of a month (new, churned, expansion MRR...) or
@@ -99,6 +99,10 @@ func problemOf(err error) (p Problem, ok bool) {
 		return pe.p, true
 	case errors.As(err, &nf):
 		return newProblem(http.StatusNotFound, nf.What).p, true
+	case errors.Is(err, app.ErrNoSnapshots):
+		return newProblem(http.StatusNotFound, "this store keeps no score snapshots").p, true
+	case errors.Is(err, app.ErrCasesOff):
+		return newProblem(http.StatusNotFound, "cases are off on this server").p, true
 	case errors.Is(err, app.ErrWebhooksOff):
 		return newProblem(http.StatusNotFound, "webhooks are not configured on this server").p, true
 	case errors.Is(err, store.ErrNotFound):

@@ -40,6 +40,11 @@ const (
 //	POST /v1/events                  ingest up to 10,000 events
 //	POST /v1/score                   score without storing
 //	GET  /v1/at-risk                 high and medium risk customers by score, revenue at risk or weekly change
+//	GET  /v1/customers/:id/cases     the customer's cases, newest first
+//	GET  /v1/cases                   the work queue: cases by score or revenue at risk, filtered
+//	GET  /v1/cases/:id               one case
+//	PATCH /v1/cases/:id              owner, status, a signed note
+//	GET  /v1/retention/impact        treated against control churn with its interval, per play
 //	GET  /v1/plans                   the plans of the active model's training data
 //	GET  /v1/metrics/churn           actual churn figures beside the predicted
 //	POST /v1/webhooks                subscribe a CRM endpoint (secret shown once)
@@ -50,6 +55,7 @@ const (
 //	GET  /v1/model                   active model metadata
 //	POST /v1/model/reload            reload models/current
 //	GET  /v1/model/drift             PSI of recent serving features against training
+//	GET  /v1/model/performance       how each month's snapshot of scores turned out
 //	GET  /v1/model/report            the active version's report.html
 //	GET  /v1/models                  every version with its figures and status
 //	GET  /v1/whoami                  the role of the request's key
@@ -90,6 +96,11 @@ func (s *Server) Handler() http.Handler {
 	v1.POST("/events", write, s.fairUse(s.limit.events), limitBody(eventsBody), s.heavyWork(), s.postEvents)
 	v1.POST("/score", read, s.fairUse(s.limit.score), s.limitScoring(), limitBody(scoreBody), s.heavyWork(), s.score)
 	v1.GET("/at-risk", read, s.atRisk)
+	v1.GET("/customers/:id/cases", read, s.customerCases)
+	v1.GET("/cases", read, s.listCases)
+	v1.GET("/cases/:id", read, s.getCase)
+	v1.PATCH("/cases/:id", write, limitBody(smallBody), s.patchCase)
+	v1.GET("/retention/impact", read, s.retentionImpact)
 	v1.GET("/plans", read, s.plans)
 	v1.GET("/metrics/churn", read, s.churnMetrics)
 	v1.POST("/webhooks", admin, limitBody(smallBody), s.createWebhook)
@@ -100,6 +111,7 @@ func (s *Server) Handler() http.Handler {
 	v1.GET("/model", read, s.getModel)
 	v1.POST("/model/reload", admin, limitBody(smallBody), s.reloadModel)
 	v1.GET("/model/drift", read, s.modelDrift)
+	v1.GET("/model/performance", read, s.modelPerformance)
 	v1.GET("/model/report", read, s.modelReport)
 	v1.GET("/models", read, s.listModels)
 	v1.GET("/whoami", read, s.whoami) // any valid key: read is the weakest role

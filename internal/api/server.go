@@ -61,6 +61,10 @@ type Config struct {
 	// account name and owner (CHURN_NAME_ATTRIBUTE, CHURN_OWNER_ATTRIBUTE);
 	// an empty name means the store's default.
 	Account store.Account
+	// Cases configures the work queue of at-risk customers: the control
+	// group (CHURN_HOLDOUT_SHARE, CHURN_HOLDOUT_SALT) and the play table
+	// (CHURN_PLAYS_FILE).
+	Cases app.CaseConfig
 }
 
 // Server is the HTTP layer over the application's use cases.
@@ -98,7 +102,7 @@ func New(cfg Config) *Server {
 	s.drift = newDriftMonitor(active, s.prom.drift, s.log)
 	s.app = app.New(app.Config{Store: cfg.Store, ModelsDir: cfg.ModelsDir, Logger: s.log, Now: cfg.Now, Aggregator: cfg.Aggregator,
 		DropTicketText: cfg.DropTicketText, Webhooks: cfg.Webhooks, Hysteresis: cfg.Hysteresis, ModelPoll: cfg.ModelPoll,
-		RescoreRate: cfg.RescoreRate, Account: cfg.Account, Observe: s.drift.observe})
+		RescoreRate: cfg.RescoreRate, Account: cfg.Account, Observe: s.drift.observe, Cases: cfg.Cases})
 	s.models, s.alerts = s.app.Models(), s.app.Alerts()
 	s.prom.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "churn_model_age_seconds",
 		Help: "Age of the active model (since it was trained)."}, func() float64 {

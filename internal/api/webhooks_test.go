@@ -63,11 +63,16 @@ func (r *receiver) snapshot() ([]http.Header, [][]byte) {
 // testSchedule is the retry schedule of the test dispatchers.
 var testSchedule = webhook.Schedule{0, 50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond}
 
-// webhookAPI is a test API with a webhook store and a running dispatcher.
-func webhookAPI(t *testing.T, st testStore, hooks webhook.Store, clk *clock, consumer string) (*testAPI, context.CancelFunc) {
+// webhookAPI is a test API with a webhook store and a running dispatcher;
+// change, when given, changes its configuration first.
+func webhookAPI(t *testing.T, st testStore, hooks webhook.Store, clk *clock, consumer string, change ...func(*Config)) (*testAPI, context.CancelFunc) {
 	t.Helper()
-	srv := New(Config{Store: st, ModelsDir: trainedModels(t), Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Webhooks: hooks, AllowPrivateWebhooks: true})
+	cfg := Config{Store: st, ModelsDir: trainedModels(t), Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Webhooks: hooks, AllowPrivateWebhooks: true}
+	for _, ch := range change {
+		ch(&cfg)
+	}
+	srv := New(cfg)
 	if _, err := srv.App().Models().Load(); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/churnrisk/churn/internal/alerts"
+	"github.com/churnrisk/churn/internal/cases"
 	"github.com/churnrisk/churn/internal/features"
 	"github.com/churnrisk/churn/internal/model"
 	"github.com/churnrisk/churn/internal/webhook"
@@ -27,6 +28,7 @@ const DefaultHysteresis = alerts.DefaultHysteresis
 // delivery methods return ErrWebhooksOff.
 type Alerts struct {
 	hooks      webhook.Store // nil: webhooks are off
+	cases      *Cases        // nil: cases are off
 	states     AlertStates
 	hysteresis float64
 	now        func() time.Time
@@ -73,6 +75,9 @@ func (a *Alerts) subscriptions(ctx context.Context) ([]webhook.Subscription, err
 // scoring and import paths do no alert work (an extra read of the previous
 // score, a rescoring of everyone loaded) when nobody listens.
 func (a *Alerts) Wanted(ctx context.Context) bool {
+	if a.cases != nil {
+		return true // every crossing into risk opens a case
+	}
 	if a.hooks == nil {
 		return false
 	}
@@ -96,6 +101,10 @@ type AlertData struct {
 	Drivers       []model.Driver  `json:"drivers"`
 	ModelVersion  string          `json:"model_version"`
 	MRR           *float64        `json:"mrr"`
+	// CaseID and Play are the customer's open case and its suggested play
+	// (customer.at_risk only; absent when cases are off).
+	CaseID string      `json:"case_id,omitempty"`
+	Play   *cases.Play `json:"play,omitempty"`
 }
 
 // Evaluate applies a customer's new score (pred, by model m; prev is the
@@ -105,14 +114,17 @@ type AlertData struct {
 // transition the subscription asked for. A customer who has left raises no
 // alert. It returns the stores' errors.
 func (a *Alerts) Evaluate(ctx context.Context, m *model.Artifact, p *features.Profile, pred model.Prediction, prev *float64, now time.Time) error {
-	if a.hooks == nil || !p.ActiveAt(now) {
+	if (a.hooks == nil && a.cases == nil) || !p.ActiveAt(now) {
 		return nil
 	}
-	subs, err := a.subscriptions(ctx)
-	if err != nil || len(subs) == 0 {
-		return err
+	var subs []webhook.Subscription
+	if a.hooks != nil {
+		var err error
+		if subs, err = a.subscriptions(ctx); err != nil {
+			return err
+		}
 	}
-	rules := make([]alerts.Rule, 0, len(subs))
+	rules := make([]alerts.Rule, 0, len(subs)+1)
 	byID := map[string]webhook.Subscription{}
 	for _, sub := range subs {
 		if sub.Disabled {
@@ -125,12 +137,35 @@ func (a *Alerts) Evaluate(ctx context.Context, m *model.Artifact, p *features.Pr
 		rules = append(rules, alerts.NewRule(sub.ID, th, a.hysteresis))
 		byID[sub.ID] = sub
 	}
+	if a.cases != nil {
+		rules = append(rules, alerts.NewRule(CaseRule, m.Threshold, a.hysteresis))
+	}
+	if len(rules) == 0 {
+		return nil
+	}
 	tr, err := a.states.Alerts(ctx, p.ID, pred.Score, rules)
 	if err != nil || len(tr) == 0 {
 		return err
 	}
+	// The case first: the at-risk deliveries name it.
+	var open *cases.Case
+	for _, t := range tr {
+		if t.RuleID == CaseRule && t.AtRisk {
+			c, _, err := a.cases.open(ctx, m, p, pred, now)
+			if err != nil {
+				return fmt.Errorf("open the case of %s: %w", p.ID, err)
+			}
+			open = &c
+		}
+	}
+	if a.hooks == nil || (a.cases != nil && a.cases.Group(p.ID) == cases.GroupControl) {
+		return nil // held out: nothing goes to the CRM
+	}
 	var ds []webhook.Delivery
 	for _, t := range tr {
+		if t.RuleID == CaseRule {
+			continue
+		}
 		typ := webhook.EventRiskCleared
 		if t.AtRisk {
 			typ = webhook.EventAtRisk
@@ -138,8 +173,17 @@ func (a *Alerts) Evaluate(ctx context.Context, m *model.Artifact, p *features.Pr
 		if !slices.Contains(byID[t.RuleID].Events, typ) {
 			continue
 		}
-		body, err := json.Marshal(AlertPayload{Type: typ, Timestamp: now, Data: AlertData{CustomerID: p.ID, Score: pred.Score,
-			PreviousScore: prev, RiskLevel: pred.RiskLevel, Drivers: pred.Drivers, ModelVersion: m.Version, MRR: p.MRR}})
+		data := AlertData{CustomerID: p.ID, Score: pred.Score, PreviousScore: prev, RiskLevel: pred.RiskLevel,
+			Drivers: pred.Drivers, ModelVersion: m.Version, MRR: p.MRR}
+		if t.AtRisk {
+			if open == nil {
+				open = a.cases.current(ctx, p.ID)
+			}
+			if open != nil {
+				data.CaseID, data.Play = open.ID, &open.Play
+			}
+		}
+		body, err := json.Marshal(AlertPayload{Type: typ, Timestamp: now, Data: data})
 		if err != nil {
 			return fmt.Errorf("alert payload of %s: %w", p.ID, err)
 		}

@@ -156,6 +156,9 @@ type Config struct {
 	// customer scored from the store, with the model version (the drift
 	// monitor); it must not keep x.
 	Observe func(version string, x []float64)
+	// Cases configures the work queue of at-risk customers; a store without
+	// cases (neither store.Mem nor store.Redis) opens none.
+	Cases CaseConfig
 }
 
 // Service is the application: the use cases over one store, one webhook
@@ -172,6 +175,7 @@ type Service struct {
 	observe     func(version string, x []float64)
 	rescore     *rescorer
 	rescoreRate float64
+	cases       *Cases
 }
 
 // New returns a Service; call Models().Load to load the current model and
@@ -193,11 +197,17 @@ func New(cfg Config) *Service {
 		poll = 5 * time.Second
 	}
 	s.models = newModels(cfg.ModelsDir, poll, s.log)
+	s.cases = newCases(cfg.Cases, cfg.Store, s.now, s.log)
 	s.alerts = newAlerts(cfg.Webhooks, cfg.Store, cfg.Hysteresis, s.now)
+	s.alerts.cases = s.cases
 	s.scorer = Scorer{Store: cfg.Store, Account: store.Account{NameAttribute: cmp.Or(cfg.Account.NameAttribute, store.DefaultNameAttribute),
 		OwnerAttribute: cmp.Or(cfg.Account.OwnerAttribute, store.DefaultOwnerAttribute)}}
 	return s
 }
+
+// Cases returns the work queue of at-risk customers; its methods return
+// ErrCasesOff when cases are off.
+func (s *Service) Cases() *Cases { return s.cases }
 
 // Models returns the holder of the active model.
 func (s *Service) Models() *Models { return s.models }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"github.com/churnrisk/churn/internal/metrics"
 	"sync"
 	"time"
 )
@@ -80,6 +81,7 @@ func (s *Service) Rescore(ids []string) { s.rescore.mark(ids) }
 func (s *Service) Run(ctx context.Context) {
 	go s.rescoreAllOnModelChange(ctx)
 	go s.models.Watch(ctx)
+	go s.monthly(ctx)
 	r := s.rescore
 	for {
 		ids := r.take(256)
@@ -113,6 +115,37 @@ func (s *Service) Run(ctx context.Context) {
 				return
 			case <-time.After(time.Second):
 			}
+		}
+	}
+}
+
+// monthly records the outcomes of due cases and takes the month's snapshot
+// of scores, at every tick of the cases' SettleEvery (DefaultSettleEvery
+// when cases are off).
+func (s *Service) monthly(ctx context.Context) {
+	every := DefaultSettleEvery
+	if s.cases != nil {
+		every = s.cases.every
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if s.cases != nil {
+			if n, err := s.cases.SettleDue(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("recording case outcomes failed; will retry", "err", err)
+			} else if n > 0 {
+				s.log.Info("case outcomes recorded", "cases", n)
+			}
+		}
+		if took, err := s.SnapshotMonth(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("the month's snapshot of scores failed; will retry", "err", err)
+		} else if took {
+			s.log.Info("the month's snapshot of scores taken", "month", metrics.MonthOf(s.Now()).String())
 		}
 	}
 }

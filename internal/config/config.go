@@ -10,6 +10,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -112,6 +113,22 @@ func (e *Env) Int(name string, def, least int) int {
 		return def
 	}
 	return n
+}
+
+// Float returns the value of name read by strconv.ParseFloat, or def when
+// it is unset or empty. A malformed or non-finite value is a problem (and
+// def is returned).
+func (e *Env) Float(name string, def float64) float64 {
+	v := e.getenv(name)
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		e.Problemf("%s=%q: want a number", name, v)
+		return def
+	}
+	return f
 }
 
 // Store returns the store configuration: REDIS_URL (a redis:// or rediss://

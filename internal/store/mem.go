@@ -28,6 +28,8 @@ type Mem struct {
 	now       func() time.Time
 	requests  map[string]*memRequest // idempotent requests (idempotency.go)
 	nextTrim  int                    // trim the requests when there are this many
+	cases     memCases
+	perf      memPerformance
 }
 
 type memCustomer struct {
