@@ -36,7 +36,7 @@ func TestProblemOf(t *testing.T) {
 		{"webhook store down", fmt.Errorf("list subscriptions: %w", webhook.ErrUnavailable), 503, "the store is unavailable; retry later"},
 		{"bad cursor", wrap(store.ErrBadCursor), 422, "1 invalid field(s)"},
 		{"contended customer", fmt.Errorf("put customer %q: %w", "c1", store.ErrConflict), 409,
-			"the customer was changed by concurrent requests while this one was written; nothing of it was stored: retry"},
+			"the customer (or case) was changed by concurrent requests while this one was written; nothing of it was stored: retry"},
 		{"figures out of range", fmt.Errorf("put customer: churn figures: %w: 9e18 + 1e14", metrics.ErrRange), 422,
 			"a value is beyond what the churn figures hold exactly: a month's MRR sum or the revenue at risk would pass 9e+16 in currency units"},
 		{"no model loaded", app.ErrNoModel, 503, "no model loaded: train one with `train fit` and POST /v1/model/reload"},
