@@ -58,7 +58,8 @@ func TestScorePush(t *testing.T) {
 			t.Errorf("at-risk item %+v", it)
 		}
 	}
-	_, c, err := st.Snapshot(ctx, page.Items[0].CustomerID)
+	snap, err := st.Snapshot(ctx, page.Items[0].CustomerID)
+	c := snap.Cached
 	if err != nil || c == nil || len(c.Vector) == 0 {
 		t.Errorf("cached vector of a pushed customer: %+v, %v", c, err)
 	}

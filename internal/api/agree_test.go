@@ -37,7 +37,8 @@ func TestStoresAgree(t *testing.T) {
 					t.Fatalf("risk %s: %d %v", id, code, body)
 				}
 				scores[kind] = append(scores[kind], body["score"].(float64))
-				_, c, err := a.store.Snapshot(ctx, id)
+				snap, err := a.store.Snapshot(ctx, id)
+				c := snap.Cached
 				if err != nil || c == nil || c.Day != signals.DayNumber(now) {
 					t.Fatalf("snapshot %s: %+v %v", id, c, err)
 				}

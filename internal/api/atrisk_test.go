@@ -133,14 +133,15 @@ func TestRiskUsesTheCache(t *testing.T) {
 		a.loadGenerated(t, 5)
 		ctx := context.Background()
 		id := testData.Customers[0].ID
-		if _, c, _ := a.store.Snapshot(ctx, id); c != nil {
+		if snap, _ := a.store.Snapshot(ctx, id); snap.Cached != nil {
 			t.Fatal("cached vector before any score")
 		}
 		code, first, _ := a.do("GET", "/v1/customers/"+id+"/risk", nil)
 		if code != 200 {
 			t.Fatalf("risk: %d %v", code, first)
 		}
-		_, c, _ := a.store.Snapshot(ctx, id)
+		snap, _ := a.store.Snapshot(ctx, id)
+		c := snap.Cached
 		if c == nil || c.ModelVersion != a.srv.App().Models().Active().Version || c.Score.Score != first["score"] {
 			t.Fatalf("cached after the first request: %+v", c)
 		}

@@ -441,7 +441,8 @@ func TestModelChangeAlerts(t *testing.T) {
 	// Wait until the background rescoring has scored everyone with v2.
 	waitFor(t, "rescoring with the new model", 15*time.Second, func() bool {
 		for i := range testData.Customers[:300] {
-			_, c, _ := st.Snapshot(context.Background(), testData.Customers[i].ID)
+			snap, _ := st.Snapshot(context.Background(), testData.Customers[i].ID)
+			c := snap.Cached
 			if c == nil || c.ModelVersion != "v2" {
 				return false
 			}

@@ -45,7 +45,7 @@ type ScoreWriter interface {
 // of the lookback window, the previous score.
 type ScoreStore interface {
 	ScoreWriter
-	Snapshot(ctx context.Context, id string) (features.Profile, *store.Cached, error)
+	Snapshot(ctx context.Context, id string) (store.Snap, error)
 	History(ctx context.Context, id string, from, to int32) (signals.History, error)
 	Evidence(ctx context.Context, id string, from, to int32) (signals.History, []signals.Excerpt, error)
 	GetScore(ctx context.Context, id string) (store.Score, error)

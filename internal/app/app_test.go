@@ -163,7 +163,8 @@ func TestRiskScoresAndPersists(t *testing.T) {
 		if r.Prediction.Score != want.Score || r.ModelVersion != m.Version || !r.AsOf.Equal(now) || len(r.Prediction.Drivers) != len(want.Drivers) {
 			t.Fatalf("%s: risk %+v, want score %v with %d drivers", p.ID, r, want.Score, len(want.Drivers))
 		}
-		_, c, err := st.Snapshot(ctx, p.ID)
+		snap, err := st.Snapshot(ctx, p.ID)
+		c := snap.Cached
 		if err != nil || c == nil || c.Score.Score != want.Score || c.ModelVersion != m.Version || len(c.Vector) != m.Schema.Len() {
 			t.Fatalf("%s: stored %+v, %v", p.ID, c, err)
 		}

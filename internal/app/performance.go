@@ -49,7 +49,8 @@ func (s *Service) SnapshotMonth(ctx context.Context) (bool, error) {
 	start := month.Start()
 	scores := map[string]metrics.MonthScore{}
 	err = s.st.EachCustomer(ctx, func(id string) error {
-		p, cached, err := s.st.Snapshot(ctx, id)
+		snap, err := s.st.Snapshot(ctx, id)
+		p, cached := snap.Profile, snap.Cached
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}

@@ -29,7 +29,10 @@ type Scorer struct {
 // error. The reasons (and the score's top driver) are in English, the
 // language of what is stored: a reader in another language gets them
 // written again (Service.Risk) or translated (Service.AtRisk).
-func (w Scorer) Put(ctx context.Context, m *model.Artifact, p *features.Profile, h signals.History, asOf time.Time, drivers int) (model.Prediction, []float64, error) {
+//
+// gen is the generation of the customer's data that p and h were read at
+// (store.Snap.Gen), or store.GenCurrent for data the store holds now.
+func (w Scorer) Put(ctx context.Context, m *model.Artifact, p *features.Profile, h signals.History, gen int64, asOf time.Time, drivers int) (model.Prediction, []float64, error) {
 	x := make([]float64, m.Schema.Len())
 	pred := m.ScoreInto(x, p, h, asOf, drivers)
 	sc := store.Score{Score: pred.Score, RiskLevel: pred.RiskLevel, Flagged: pred.Flagged, ModelVersion: m.Version, AsOf: asOf, MRR: p.MRR, Plan: p.Plan}
@@ -37,7 +40,7 @@ func (w Scorer) Put(ctx context.Context, m *model.Artifact, p *features.Profile,
 	if len(pred.Drivers) > 0 {
 		sc.TopDriver = pred.Drivers[0].Reason
 	}
-	err := w.Store.PutScore(ctx, p.ID, store.Cached{Day: signals.DayNumber(asOf), ModelVersion: m.Version, Vector: x, Score: sc})
+	err := w.Store.PutScore(ctx, p.ID, store.Cached{Gen: gen, Day: signals.DayNumber(asOf), ModelVersion: m.Version, Vector: x, Score: sc})
 	return pred, x, err
 }
 
@@ -81,7 +84,8 @@ func (s *Service) Risk(ctx context.Context, id string, l i18n.Lang) (Risk, error
 // through the webhook alerts. It returns the prediction and the feature
 // vector it was made from.
 func (s *Service) scoreStored(ctx context.Context, m *model.Artifact, id string, now time.Time) (model.Prediction, []float64, error) {
-	p, cached, err := s.st.Snapshot(ctx, id)
+	snap, err := s.st.Snapshot(ctx, id)
+	p, cached := snap.Profile, snap.Cached
 	if err != nil {
 		return model.Prediction{}, nil, err
 	}
@@ -105,7 +109,7 @@ func (s *Service) scoreStored(ctx context.Context, m *model.Artifact, id string,
 	if err != nil {
 		return model.Prediction{}, nil, err
 	}
-	pred, x, err := s.scorer.Put(ctx, m, &p, h, now, model.DefaultDrivers)
+	pred, x, err := s.scorer.Put(ctx, m, &p, h, snap.Gen, now, model.DefaultDrivers)
 	if err != nil {
 		return model.Prediction{}, nil, err
 	}

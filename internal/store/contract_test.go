@@ -22,7 +22,7 @@ type contractStore interface {
 	GetCustomer(ctx context.Context, id string) (features.Profile, error)
 	AddEvents(ctx context.Context, events []Event) (accepted, duplicates int, err error)
 	History(ctx context.Context, id string, from, to int32) (signals.History, error)
-	Snapshot(ctx context.Context, id string) (features.Profile, *Cached, error)
+	Snapshot(ctx context.Context, id string) (Snap, error)
 	PutScore(ctx context.Context, id string, c Cached) error
 	GetScore(ctx context.Context, id string) (Score, error)
 	AtRisk(ctx context.Context, q AtRiskQuery) (AtRiskPage, error)
@@ -221,17 +221,18 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		if _, err := s.GetScore(ctx, "e"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("no score yet: %v", err)
 		}
-		if _, _, err := s.Snapshot(ctx, "e"); !errors.Is(err, ErrNotFound) {
+		if _, err := s.Snapshot(ctx, "e"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("snapshot of an unknown customer: %v", err)
 		}
 		if err := s.PutCustomer(ctx, features.Profile{ID: "e", Plan: "pro"}); err != nil {
 			t.Fatal(err)
 		}
-		if p, c, err := s.Snapshot(ctx, "e"); err != nil || p.Plan != "pro" || c != nil {
-			t.Fatalf("snapshot before scoring: %+v, %+v, %v", p, c, err)
+		snap, err := s.Snapshot(ctx, "e")
+		if err != nil || snap.Profile.Plan != "pro" || snap.Cached != nil {
+			t.Fatalf("snapshot before scoring: %+v, %v", snap, err)
 		}
 		mrr := 120.0
-		want := Cached{Day: today, ModelVersion: "v1", Vector: []float64{1.5, math.NaN(), -3, 0},
+		want := Cached{Gen: snap.Gen, Day: today, ModelVersion: "v1", Vector: []float64{1.5, math.NaN(), -3, 0},
 			Score: Score{Score: 0.7, RiskLevel: "high", Flagged: true, TopDriver: "x", ModelVersion: "v1", AsOf: now, MRR: &mrr, Plan: "pro"}}
 		if err := s.PutScore(ctx, "e", want); err != nil {
 			t.Fatal(err)
@@ -241,7 +242,8 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 			got.Plan != "pro" {
 			t.Fatalf("score %+v, %v", got, err)
 		}
-		p, c, err := s.Snapshot(ctx, "e")
+		snap, err = s.Snapshot(ctx, "e")
+		p, c := snap.Profile, snap.Cached
 		if err != nil || p.Plan != "pro" || c == nil || c.Day != today || c.ModelVersion != "v1" || c.Score.Score != 0.7 || len(c.Vector) != 4 ||
 			c.Vector[0] != 1.5 || !math.IsNaN(c.Vector[1]) || c.Vector[2] != -3 {
 			t.Fatalf("snapshot %+v, %+v, %v", p, c, err)
@@ -250,19 +252,68 @@ func runContract(t *testing.T, newStore func(t *testing.T, now func() time.Time)
 		if _, _, err := s.AddEvents(ctx, []Event{{CustomerID: "e", Day: signals.Day{Day: today, Usage: 1}}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, c, _ := s.Snapshot(ctx, "e"); c != nil {
-			t.Fatalf("cached vector survived new events: %+v", c)
+		if snap, _ := s.Snapshot(ctx, "e"); snap.Cached != nil {
+			t.Fatalf("cached vector survived new events: %+v", snap.Cached)
 		}
 		s.PutScore(ctx, "e", want)
 		s.PutCustomer(ctx, features.Profile{ID: "e", Plan: "basic"})
-		if _, c, _ := s.Snapshot(ctx, "e"); c != nil {
-			t.Fatalf("cached vector survived a profile change: %+v", c)
+		if snap, _ := s.Snapshot(ctx, "e"); snap.Cached != nil {
+			t.Fatalf("cached vector survived a profile change: %+v", snap.Cached)
 		}
 		if got, err := s.GetScore(ctx, "e"); err != nil || got.Score != 0.7 {
 			t.Fatalf("last score after invalidation: %+v, %v", got, err)
 		}
 		if err := s.Ping(ctx); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	// A vector computed from data read before new events or a new profile
+	// arrived is not served as current: the next read scores again. (The
+	// score itself is kept: the rescoring the new data queues replaces it.)
+	t.Run("a vector of older data is not cached", func(t *testing.T) {
+		for _, change := range []string{"events", "profile", "none"} {
+			s := newStore(t, clock)
+			if err := s.PutCustomer(ctx, features.Profile{ID: "g", Plan: "pro"}); err != nil {
+				t.Fatal(err)
+			}
+			before, err := s.Snapshot(ctx, "g")
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch change { // arrives while the vector is computed
+			case "events":
+				if _, _, err := s.AddEvents(ctx, []Event{{CustomerID: "g", Day: signals.Day{Day: today, Usage: 1}}}); err != nil {
+					t.Fatal(err)
+				}
+			case "profile":
+				if err := s.PutCustomer(ctx, features.Profile{ID: "g", Plan: "basic"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := Cached{Gen: before.Gen, Day: today, ModelVersion: "v1", Vector: []float64{1, 2},
+				Score: Score{Score: 0.4, RiskLevel: "medium", ModelVersion: "v1", AsOf: now}}
+			if err := s.PutScore(ctx, "g", c); err != nil {
+				t.Fatal(err)
+			}
+			after, err := s.Snapshot(ctx, "g")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cached := after.Cached != nil; cached != (change == "none") {
+				t.Errorf("%s while computing: cached %v (generation %d, then %d)", change, cached, before.Gen, after.Gen)
+			}
+			if got, err := s.GetScore(ctx, "g"); err != nil || got.Score != 0.4 {
+				t.Errorf("%s while computing: score %+v, %v", change, got, err)
+			}
+			// A bulk load's score of the data held now is cached.
+			c.Gen = GenCurrent
+			if err := s.PutScore(ctx, "g", c); err != nil {
+				t.Fatal(err)
+			}
+			if snap, _ := s.Snapshot(ctx, "g"); snap.Cached == nil {
+				t.Errorf("%s: a score of the current data (GenCurrent) was not cached", change)
+			}
 		}
 	})
 

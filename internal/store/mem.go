@@ -39,6 +39,7 @@ type memCustomer struct {
 	seen    map[markKey]memMark // dedupe markers of event ids and derived ids
 	sweepAt int                 // sweep the expired markers when there are this many
 	cached  *Cached
+	gen     int64 // the generation of the data (Snap.Gen)
 	score   *Score
 	daily   []dailyScore // the last score of each recent day, see recordDaily
 	metrics metrics.Customer
@@ -124,6 +125,7 @@ func (m *Mem) putProfile(p *features.Profile, set *metrics.Customer, now time.Ti
 	_ = m.ledger.Apply(ch) // checked above
 	m.customers[p.ID] = c
 	c.profile, c.cached, c.metrics, c.share = p, nil, next, ch.Next
+	c.gen++
 	if ch.Next.Left {
 		delete(m.atRisk, p.ID)
 	}
@@ -214,6 +216,7 @@ func (m *Mem) addEvents(token string, events []Event) (accepted, duplicates int)
 		}
 		accepted++
 		c.cached = nil
+		c.gen++
 		if e.Day.Day >= oldest {
 			c.hist.Add(e.Day)
 			if e.Excerpt != nil {
@@ -289,20 +292,21 @@ func (m *Mem) History(_ context.Context, id string, from, to int32) (signals.His
 
 // Snapshot returns a customer's profile and cached feature vector (nil when
 // there is none). It returns ErrNotFound for an unknown customer.
-func (m *Mem) Snapshot(_ context.Context, id string) (features.Profile, *Cached, error) {
+func (m *Mem) Snapshot(_ context.Context, id string) (Snap, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	p, err := m.profile(id)
 	if err != nil {
-		return p, nil, err
+		return Snap{Profile: p}, err
 	}
-	c := m.customers[id].cached
-	if c == nil {
-		return p, nil, nil
+	mc := m.customers[id]
+	snap := Snap{Profile: p, Gen: mc.gen}
+	if c := mc.cached; c != nil {
+		cp := *c
+		cp.Vector = slices.Clone(c.Vector)
+		snap.Cached = &cp
 	}
-	cp := *c
-	cp.Vector = slices.Clone(c.Vector)
-	return p, &cp, nil
+	return snap, nil
 }
 
 // PutScore records a customer's cached feature vector and score, keeps the
@@ -328,7 +332,9 @@ func (m *Mem) PutScore(_ context.Context, id string, c Cached) error {
 		return fmt.Errorf("put score of %q: %w", id, err)
 	}
 	mc := m.get(id)
-	mc.cached = &c
+	if c.Gen == mc.gen || c.Gen == GenCurrent { // else the data changed while the vector was computed
+		mc.cached = &c
+	}
 	mc.share = ch.Next
 	mc.score = &s
 	mc.daily = recordDaily(mc.daily, scoreDay(&s), s.Score)

@@ -48,7 +48,7 @@ func TestRedisOutOfMemory(t *testing.T) {
 		},
 		"put score": func() error { return r.PutScore(ctx, "x", Cached{Day: today, Score: Score{Score: 0.2, AsOf: now}}) },
 		"import":    func() error { return r.Import(ctx, []CustomerData{{Profile: features.Profile{ID: "z"}}}) },
-		"snapshot":  func() error { _, _, err := r.Snapshot(ctx, "x"); return err },
+		"snapshot":  func() error { _, err := r.Snapshot(ctx, "x"); return err },
 	}
 	for name, call := range writes {
 		if err := call(); !errors.Is(err, ErrUnavailable) {

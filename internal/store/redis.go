@@ -507,47 +507,61 @@ func (r *Redis) evidence(ctx context.Context, op, id string, from, to int32, exc
 	return h, out, nil
 }
 
-// Snapshot returns a customer's profile and cached feature vector (nil when
-// there is none) in one round trip. It returns ErrNotFound for an unknown
-// customer and an error wrapping ErrUnavailable when Redis cannot be reached.
-func (r *Redis) Snapshot(ctx context.Context, id string) (features.Profile, *Cached, error) {
+// Snapshot returns a customer's profile, its cached feature vector (nil
+// when there is none, or when it was computed from data of an older
+// generation) and the generation of its data, in one round trip. It
+// returns ErrNotFound for an unknown customer and an error wrapping
+// ErrUnavailable when Redis cannot be reached.
+func (r *Redis) Snapshot(ctx context.Context, id string) (Snap, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	k := r.custKey(id)
 	pipe := r.c.TxPipeline()
 	pc := pipe.Get(ctx, k+"p")
-	fc := pipe.HMGet(ctx, k+"f", "v", "s")
+	fc := pipe.HMGet(ctx, k+"f", "v", "s", "g", "vg")
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return features.Profile{}, nil, r.fail(ctx, "snapshot", err)
+		return Snap{}, r.fail(ctx, "snapshot", err)
 	}
 	b, err := pc.Bytes()
 	if errors.Is(err, redis.Nil) {
-		return features.Profile{}, nil, ErrNotFound
+		return Snap{}, ErrNotFound
 	}
 	if err != nil {
-		return features.Profile{}, nil, r.fail(ctx, "snapshot", err)
+		return Snap{}, r.fail(ctx, "snapshot", err)
 	}
 	p, err := decodeProfile(id, b)
 	if err != nil {
-		return features.Profile{}, nil, err
+		return Snap{}, err
 	}
+	snap := Snap{Profile: p}
 	vals := fc.Val()
-	if len(vals) != 2 {
-		return p, nil, nil
+	if len(vals) != 4 {
+		return snap, nil
 	}
+	g, _ := vals[2].(string)
+	vg, _ := vals[3].(string)
+	snap.Gen = parseGen(g)
 	v, ok1 := vals[0].(string)
 	s, ok2 := vals[1].(string)
-	if !ok1 || !ok2 {
-		return p, nil, nil
+	if !ok1 || !ok2 || parseGen(vg) != snap.Gen {
+		return snap, nil // no vector, or one of data that changed since
 	}
 	c, err := decodeCached(v)
 	if err != nil {
-		return features.Profile{}, nil, fmt.Errorf("cached vector of %q: %w", id, err)
+		return Snap{}, fmt.Errorf("cached vector of %q: %w", id, err)
 	}
 	if err := json.Unmarshal([]byte(s), &c.Score); err != nil {
-		return features.Profile{}, nil, fmt.Errorf("score of %q: %w", id, err)
+		return Snap{}, fmt.Errorf("score of %q: %w", id, err)
 	}
-	return p, &c, nil
+	c.Gen = snap.Gen
+	snap.Cached = &c
+	return snap, nil
+}
+
+// parseGen reads a generation field ("" = 0).
+func parseGen(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
 }
 
 // scoreReadFields are the :f fields PutScore reads: the share, then the
@@ -588,8 +602,13 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 	cur := pipe.HMGet(ctx, k+"f", scoreReadFields...) // HMGET answers nil, not redis.Nil
 	dailyCmd := pipe.HGetAll(ctx, k+"h")
 	sums := pipe.HMGet(ctx, r.metricsKeys()[0], sumFields...)
+	genCmd := pipe.HMGet(ctx, k+"f", "g")
 	if _, err := pipe.Exec(ctx); err != nil {
 		return r.fail(ctx, "put score", err)
+	}
+	if c.Gen == GenCurrent {
+		g, _ := genCmd.Val()[0].(string)
+		c.Gen = parseGen(g)
 	}
 	vals := cur.Val()
 	var u ledgerUpdate
@@ -604,7 +623,7 @@ func (r *Redis) PutScore(ctx context.Context, id string, c Cached) error {
 		if err := checkSums(op, sums.Val(), &u); err != nil {
 			return err
 		}
-		ok, err := r.setShare(ctx, &shareWrite{base: k, read: read, next: ch.Next, fields: []any{"v", encodeCached(&c), "s", s}})
+		ok, err := r.setShare(ctx, &shareWrite{base: k, read: read, next: ch.Next, fields: []any{"v", encodeCached(&c), "vg", strconv.FormatInt(c.Gen, 10), "s", s}})
 		if err != nil {
 			return r.fail(ctx, "put score", err)
 		}

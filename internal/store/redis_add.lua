@@ -2,7 +2,8 @@
 --
 -- KEYS[1] daily aggregates hash (field = day number, value = encoded Day;
 --         field "lo" = lowest day stored, so that pruning needs no scan)
--- KEYS[2] cache hash (field "v" = cached vector: dropped here)
+-- KEYS[2] cache hash (field "v" = cached vector: dropped here; field "g" = the
+--         generation of the data: incremented here)
 -- KEYS[3] profile (an id-only stub is set when missing)
 -- KEYS[4] ticket excerpts: sorted set, score = time (ms), member = excerpt (JSON)
 -- KEYS[5..] dedupe markers of the events that carry an event_id (or an id
@@ -149,6 +150,9 @@ if #notes > 0 then
 	redis.call('ZREMRANGEBYRANK', t, 0, -1 - tonumber(ARGV[5]))
 	redis.call('PEXPIRE', t, ARGV[2])
 end
-if acc > 0 then redis.call('HDEL', f, 'v') end
+if acc > 0 then
+	redis.call('HDEL', f, 'v')
+	redis.call('HINCRBY', f, 'g', 1) -- a new generation of the data (Snap.Gen)
+end
 redis.call('SET', KEYS[3], ARGV[4], 'NX')
 return {acc, dup}

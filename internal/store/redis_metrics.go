@@ -178,6 +178,7 @@ if #KEYS > 1 then
   if (redis.call('GET', KEYS[2]) or '') ~= ARGV[7] then return 0 end
   redis.call('SET', KEYS[2], ARGV[8])
   redis.call('SET', KEYS[3], ARGV[9])
+  redis.call('HINCRBY', KEYS[1], 'g', 1)
   n = 10
 end
 local names = {'sc', 'rv', 'left'}

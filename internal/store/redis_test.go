@@ -338,7 +338,7 @@ func checkUnavailable(t *testing.T, r *Redis, limit time.Duration) {
 			return err
 		},
 		"history":   func() error { _, err := r.History(ctx, "x", 0, 10); return err },
-		"snapshot":  func() error { _, _, err := r.Snapshot(ctx, "x"); return err },
+		"snapshot":  func() error { _, err := r.Snapshot(ctx, "x"); return err },
 		"put score": func() error { return r.PutScore(ctx, "x", Cached{Score: Score{Score: 0.5, Flagged: true}}) },
 		"get score": func() error { _, err := r.GetScore(ctx, "x"); return err },
 		"at-risk":   func() error { _, err := r.AtRisk(ctx, AtRiskQuery{}); return err },

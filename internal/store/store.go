@@ -89,10 +89,31 @@ type Score struct {
 // model version, and the score it gave. It is valid until the customer's
 // profile or events change, the day ends, or the model changes.
 type Cached struct {
+	// Gen is the generation of the customer's data the vector was computed
+	// from (Snap.Gen as read before the computation): PutScore keeps the
+	// vector only while the data is still of that generation, so that a
+	// vector computed from data read just before new events or a new
+	// profile is never served as current.
+	Gen          int64     `json:"-"`
 	Day          int32     `json:"day"`
 	ModelVersion string    `json:"model_version"`
 	Vector       []float64 `json:"vector"` // NaN marks a missing value
 	Score        Score     `json:"score"`
+}
+
+// GenCurrent as a Cached's Gen tells PutScore that the vector was computed
+// from the data the store holds now (a bulk load scoring the data set it
+// has just imported).
+const GenCurrent int64 = -1
+
+// Snap is what scoring reads of a customer first: the profile, the cached
+// feature vector with its score (nil when there is none valid) and the
+// generation of the customer's data, which every new profile and every
+// accepted event changes (see Cached.Gen).
+type Snap struct {
+	Profile features.Profile
+	Cached  *Cached
+	Gen     int64
 }
 
 // AtRiskQuery selects a page of the at-risk list.

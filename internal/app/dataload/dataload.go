@@ -147,7 +147,7 @@ func scoreActive(ctx context.Context, w app.Scorer, ds *data.Dataset, a *model.A
 			for i := range jobs {
 				p := ds.Customers[i]
 				h := ds.Histories[i].Window(end-int32(a.Schema.LookbackDays), end)
-				pred, _, err := w.Put(ctx, a, &p, h, asOf, 1) // the top driver is all a stored score keeps
+				pred, _, err := w.Put(ctx, a, &p, h, store.GenCurrent, asOf, 1) // the top driver is all a stored score keeps
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = fmt.Errorf("score %s: %w", p.ID, err)
