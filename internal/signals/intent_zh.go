@@ -96,12 +96,31 @@ var (
 	// an intent phrase that follows within a few runes. Inability (无法,
 	// 不能, 没法) is not among them.
 	zhNegators = strings.Fields("不想 不要 不会 不打算 不准备 不用 不需要 无需 不必 没打算 没想 并不想 不是要 不是 不考虑 暂不 暂时不 " +
-		"没有要 没要 并没有 没有打算 没有换 目前没有 暂时没有 本来 原本 本想 差点 差一点 如果以后 万一 哪天 将来 以后如果 是不会 不至于 无意 没在考虑 " +
+		"没有要 没要 并没有 没有打算 没有换 目前没有 暂时没有 本来 原本 本想 差点 差一点 是不会 不至于 无意 没在考虑 " +
 		"唔想 唔要 唔会 唔使 唔打算 冇打算 唔系要 唔系")
+	// zhHypotheticals put what follows in a remote future ("万一哪天要取消"):
+	// no intent, but no saying that the customer stays either.
+	zhHypotheticals = strings.Fields("如果以后 万一 哪天 将来 以后如果")
+	// zhIntending are the negators of an intention, which govern a phrase
+	// further away in their clause ("不会因为这样就退订", "没打算因为这个换系统").
+	zhIntending = strings.Fields("不想 不会 不打算 不准备 没打算 没有打算 并不想 不考虑 没有要 没要 无意 没在考虑 唔想 唔会 唔打算 冇打算")
+	// zhNegStop ends the reach of a negation ("不想走，但是...").
+	zhNegStop = strings.Fields("但 可是 不过 只是 然而 所以 结果")
+	// zhLeaveVerbs are leaving; a 不 right before one says the customer
+	// stays ("我们不换到简道云", "不走").
+	zhLeaveVerbs = strings.Fields("换 迁 搬 走 离开 退订 解约 注销 取消 停用 弃用 转到 转去 转用")
+	// zhOthersOwn: an object owned by someone else ("停掉他的定期账单").
+	zhOthersOwn = strings.Fields("他的 她的 他们的 她们的 客户的 顾客的 客人的 买家的 员工的 同事的 给他 给她 给客户 给顾客 给客人 给买家")
+	// zhOthersParty: parties a customer has contracts with besides this
+	// product ("我们和物流公司的合同到期不续了").
+	zhOthersParty = strings.Fields("物流 快递 供应商 房东 银行 代理 经销商 外包 客户 顾客 律师 会计 保险 他们 她们 对方")
+	// zhMailings: a bare 取消订阅 or 退订 in a sentence naming one of these is
+	// about the mailing ("营销邮件太多了，怎么退订？").
+	zhMailings = strings.Fields("邮件 电子报 newsletter 通讯 推送 营销 短信 周报 日报 广告")
 	// zhNotNeg are words that begin with a negating rune but do not negate
 	// what follows.
 	zhNotNeg = strings.Fields("不能 不知 不清楚 不确定 不记得 不小心 不然 不过 不同 不少 不错 不懂 不了解 不到 不止 不久 不断 不好意思 不仅 " +
-		"不但 要不要 是不是 能不能 可不可以 会不会 别家 别的 别人 区别 特别 分别 识别 级别 类别 差别 个别 没问题 没关系 没法 没办法 没多久 " +
+		"不但 要不要 是不是 能不能 可不可以 会不会 有没有 有没 好不好 别家 别的 别人 区别 特别 分别 识别 级别 类别 差别 个别 没问题 没关系 没法 没办法 没多久 " +
 		"唔该 唔好意思 唔知 唔识 唔得 冇问题")
 	zhReceived = strings.Fields("收到 到账 到帐 入账 入帐 退回来了 退了")
 	zhApproved = strings.Fields("通过了 核准了 批准了 处理好了 办好了")
@@ -196,7 +215,8 @@ var zhPatterns = []zhPattern{
 	{intent: IntentCompetitor, phrase: "试点|先试|试试看|试用一下", needName: true, stop: strings.Fields("集成 功能 整合 对接 通知 你们")},
 	{intent: IntentCompetitor, phrase: "迁移|搬迁|转移", nearName: true, stop: strings.Fields("数据中心 机房 服务器 节点 域名 区域")},
 	{intent: IntentCompetitor, phrase: "会换|要换|就换|准备换|打算换|考虑换|得换|只好换|只能换", atEnd: true},
-	{intent: IntentCompetitor, phrase: "给的|开的|报的|报价|便宜|一半|价钱|价格", nearName: true},
+	{intent: IntentCompetitor, phrase: "报价|便宜|一半|价钱|价格", nearName: true},
+	{intent: IntentCompetitor, phrase: "给的|开的|报的", nearName: true, follow: strings.Fields("价")},
 	{intent: IntentCompetitor, phrase: "整并|整合|精简|缩减|收敛|砍掉一些", follow: strings.Fields("供应商 厂商 工具 系统 平台")},
 	{intent: IntentCompetitor, phrase: "找到", follow: strings.Fields("更适合 更好 更便宜 更合适 其他 别的 替代 另一个 另外")},
 	{intent: IntentCompetitor, phrase: "替代|取代|替换", stop: strings.Fields("办法 方法 方式 文字 字 图片 文本 品 掉这个字段")},
@@ -207,7 +227,7 @@ var zhPatterns = []zhPattern{
 	{intent: IntentDowngrade, phrase: "小一点的|便宜一点的|便宜点的|低一点的|更便宜的|更小的|低一级的|低一档的|便宜些的|小一些的", follow: strings.Fields("套餐 方案 版 plan")},
 	{intent: IntentDowngrade, phrase: "调到|调成|改成|改为|变成|减到", near: zhSeatCount, stop: strings.Fields("加 增加 多加 新增 多开"),
 		need: strings.Fields("走了 离职 少了 只剩 只有 用不到 用不上 不需要 缩编 裁员 减少")},
-	{intent: IntentDowngrade, phrase: "拿掉|去掉|移除|退掉|取消掉", atEnd: true, need: zhAddOn, before: zhPeople},
+	{intent: IntentDowngrade, phrase: "拿掉|去掉|移除|退掉|取消掉", atEnd: true, need: zhAddOn, before: append(strings.Fields("对接 集成 串接 整合 连接"), zhPeople...)},
 	{intent: IntentDowngrade, phrase: "可以少|少要|少开|少买|少订|少留", near: zhSeatCount, stop: strings.Fields("加 增加 多加")},
 	{intent: IntentDowngrade, phrase: "换成|改成|转成|调成|改为|换到|转到|切到|改用|转为|换", follow: zhCheap},
 	{intent: IntentDowngrade, phrase: "改回|换回|退回|降回|回到", follow: strings.Fields("升级前 原来 之前 以前 旧 原本")},
@@ -233,7 +253,7 @@ var zhPatterns = []zhPattern{
 	{intent: IntentPrice, phrase: "降一点|降点|再降|降低一点|打个折|便宜些", need: zhPriceWord},
 	{intent: IntentPrice, phrase: "性价比", stop: strings.Fields("高 不错 很好 挺好 好 最高")},
 	{intent: IntentPrice, phrase: "便宜", before: strings.Fields("比预期 比想象 比预想 比我们想 比原本 比原来")},
-	{intent: IntentPrice, phrase: "打折|折扣|优惠", before: strings.Fields("年付 年缴 按年 一次付 预付 多年 一次缴"),
+	{intent: IntentPrice, phrase: "打折|折扣|优惠", before: strings.Fields("年付 年缴 按年 一次付 预付 多年 一次缴"), noQuestion: true,
 		stop: strings.Fields("还能用 还适用 适用 还有效 有效 还在 还算")},
 	{intent: IntentPrice, phrase: "预算", stop: strings.Fields("内 范围内 之内 里面")},
 	{intent: IntentPrice, phrase: "费用压力|成本压力|成本太高|这么多钱|那么多钱|这么贵|那么贵"},
@@ -361,6 +381,93 @@ func zhNegatedBy(s string) bool {
 	return false
 }
 
+// zhNegation is how a phrase is negated.
+type zhNegation int
+
+const (
+	zhNotNegated zhNegation = iota
+	zhNegated               // no intent
+	zhStays                 // no intent, and the customer says it stays
+)
+
+// zhNegationAt reports whether and how a phrase of intent at text[at:]
+// that is no wantNeg phrase is negated: by a volitional or counterfactual
+// negation (zhNegators) within 6 runes before it, by a negated intention
+// (zhIntending) anywhere before it in its clause up to a contrast
+// (zhNegStop: "不会因为这样就退订"), or, for a cancel, competitor or downgrade
+// phrase (the customer's own acts, not the vendor's price or refund), by a
+// 不 or 别 right before it ("不换到"), all of which say the customer stays
+// when the phrase is leaving; or by a 没 right before it ("根本没取消": a
+// fact) or a remote hypothetical ("万一"), which only negate.
+func zhNegationAt(text string, at int, in Intent) zhNegation {
+	before := runesBefore(text, at, 6)
+	wide := runesBefore(text, at, 14)
+	for _, c := range zhNegStop {
+		if k := strings.LastIndex(wide, c); k >= 0 {
+			wide = wide[k+len(c):]
+		}
+	}
+	own := in != IntentPrice && in != IntentRefund
+	neg := zhNegRightBefore(text, at)
+	switch {
+	case containsAny(before, zhNegators) || containsAny(wide, zhIntending) || own && (neg == '不' || neg == '别'):
+		if intentBit(in)&leavingBits != 0 {
+			return zhStays
+		}
+		return zhNegated
+	case neg == '没' && containsAny(runesAfter(text, at, 10), zhIntentions):
+		// "没有换系统的打算": no intention of it
+		if intentBit(in)&leavingBits != 0 {
+			return zhStays
+		}
+		return zhNegated
+	case containsAny(before, zhHypotheticals) || own && neg == '没':
+		return zhNegated
+	}
+	return zhNotNegated
+}
+
+// zhIntentions, after a phrase negated by 没, make it an intention that is
+// not there ("没有换系统的打算").
+var zhIntentions = strings.Fields("的打算 的计划 的想法 的意思 的念头 的意愿")
+
+// zhNegRightBefore returns the negating rune (不, 别 or 没, 没有 counting
+// as 没) that stands right before text[at:], or 0; a rune of a zhNotNeg
+// word ("有没有", "要不要", "别的") is none.
+func zhNegRightBefore(text string, at int) rune {
+	near := runesBefore(text, at, 4)
+	trimmed := strings.TrimSuffix(near, "有")
+	r, _ := utf8.DecodeLastRuneInString(trimmed)
+	if r != '不' && r != '别' && r != '没' || trimmed != near && r != '没' {
+		return 0
+	}
+	if !zhNegatedBy(near) {
+		return 0
+	}
+	return r
+}
+
+// zhSaysStaying reports whether text says, with a negated leaving verb
+// (zhLeaveVerbs, negated as zhNegationAt says), that the customer stays
+// ("没有要换系统", "我们不换到简道云", "不会因为这样就退订").
+func zhSaysStaying(text string) bool {
+	for _, v := range zhLeaveVerbs {
+		for off := 0; ; {
+			k := strings.Index(text[off:], v)
+			if k < 0 {
+				break
+			}
+			if zhNegationAt(text, off+k, IntentCancel) == zhStays {
+				return true
+			}
+			off += k + len(v)
+		}
+	}
+	return false
+}
+
+// negated reports whether the phrase at text[at:] is negated as the
+// pattern asks (see zhPattern).
 func (pat *zhPattern) negated(text string, at int) bool {
 	if pat.wantNeg && pat.anyNeg {
 		before := runesBefore(text, at, 8)
@@ -377,7 +484,7 @@ func (pat *zhPattern) negated(text string, at int) bool {
 			}
 		}
 	}
-	return containsAny(runesBefore(text, at, 6), zhNegators)
+	return zhNegationAt(text, at, pat.intent) != zhNotNegated
 }
 
 // latinName reports whether s holds a product name: a run of Latin letters
@@ -413,6 +520,69 @@ func containsWord(words []string, w string) bool {
 		}
 	}
 	return false
+}
+
+// zhBuyers are the customer's own clients: a price they find too high is
+// not the customer's ("有个客户嫌贵").
+var zhBuyers = strings.Fields("客户 顾客 客人 买家 消费者")
+
+// zhDeals: what a customer has with a party ("和物流公司的合同").
+var zhDeals = strings.Fields("合同 合约 合作 协议 契约 订阅")
+
+// zhOurs: an account that is the customer's own.
+var zhOurs = strings.Fields("我们的 我的 公司的 团队的 本公司 咱们的 我哋")
+
+// zhStrongSubj: the words that make a cancel about the customer's own
+// account or contract with this product even in a sentence about a mailing.
+var zhStrongSubj = strings.Fields("账号 账户 帐号 帐户 合同 合约 服务 套餐 方案 会员 续 plan account")
+
+// zhCancelObject reports whether the object of the cancel phrase at
+// text[at:end] can be the customer's subscription, account or contract
+// with this product (see enCancelObject). It cannot when
+//
+//   - what follows is owned by someone else ("停掉他的定期账单");
+//   - its clause names a deal with another party ("我们和物流公司的合同到期不续了");
+//   - its sentence names a mailing before it and its clause names no
+//     account or contract ("营销邮件太多了，怎么退订？");
+//   - a trial is ended to buy the paid product ("试用到期直接转成付费版");
+//   - someone's account (的账号) is closed in a ticket saying that a person
+//     left the company, and the clause does not say it is ours.
+func zhCancelObject(text string, at, end int) bool {
+	after := strings.TrimLeft(runesAfter(text, end, 6), " ")
+	for _, o := range zhOthersOwn {
+		if strings.HasPrefix(after, o) {
+			return false
+		}
+	}
+	clause := text[clauseStart(text, at):clauseEnd(text, end)]
+	head := text[clauseStart(text, at):at]
+	for _, w := range []string{"跟", "和", "与", "同"} {
+		if k := strings.LastIndex(head, w); k >= 0 && containsAny(head[k:], zhOthersParty) && containsAny(clause[k:], zhDeals) {
+			return false
+		}
+	}
+	if departed(text) && strings.Contains(clause, "的账") && !containsAny(clause, zhOurs) {
+		return false // "把张三的账号停掉，他离职了"
+	}
+	sentence := text[sentenceStart(text, at):at]
+	if containsAny(sentence, zhMailings) && !containsAny(clause, zhStrongSubj) {
+		return false
+	}
+	return !strings.Contains(clause, "试用") || !trialToPaid(text)
+}
+
+// sentenceStart returns the byte index where the sentence containing
+// text[i] begins (after 。！？!? or a new line).
+func sentenceStart(text string, i int) int {
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:i])
+		switch r {
+		case '。', '！', '？', '!', '?', '\n':
+			return i
+		}
+		i -= size
+	}
+	return 0
 }
 
 // zhTowardProduct reports whether the move found at text[at:end] goes
@@ -479,12 +649,13 @@ func zhTierDown(text string) uint8 {
 // this product (see enStaying).
 var zhStaying = strings.Fields("没打算走 没有要走 不会走 没要走 不打算走 没有要离开 不会离开 不打算离开 选了你们 选择了你们 选了贵司 选择贵司 最后选了 选对了")
 
-func detectChinese(text string) uint8 {
-	found := detectChinesePatterns(strings.ToLower(text))
-	if found&(intentBit(IntentCancel)|intentBit(IntentCompetitor)) != 0 && containsAny(text, zhStaying) {
-		found &^= intentBit(IntentCancel) | intentBit(IntentCompetitor)
-	}
-	return found
+// detectChinese returns the Chinese intents of text and whether it says
+// that the customer stays (a zhStaying phrase, or a negated leaving verb,
+// see zhSaysStaying); see detectIntent for what staying does.
+func detectChinese(text string) (uint8, bool) {
+	lower := strings.ToLower(text)
+	found := detectChinesePatterns(lower)
+	return found, found&leavingBits != 0 && (containsAny(text, zhStaying) || zhSaysStaying(lower))
 }
 
 func detectChinesePatterns(text string) uint8 {
@@ -524,7 +695,11 @@ func (pat *zhPattern) matches(text string, at, end int) bool {
 		return clause == pat.phrase && !pat.negated(text, at)
 	}
 	after, before := runesAfter(text, end, 8), runesBefore(text, at, 12)
-	if (pat.intent == IntentCompetitor || pat.intent == IntentRefund) && containsAny(before, zhThirdParty) {
+	if (pat.intent == IntentCompetitor || pat.intent == IntentRefund) && containsAny(before, zhThirdParty) ||
+		pat.intent == IntentPrice && containsAny(before, zhBuyers) {
+		return false
+	}
+	if pat.intent == IntentCancel && !zhCancelObject(text, at, end) {
 		return false
 	}
 	if !pat.wantNeg && containsAny(runesAfter(text, end, 4), zhPostNeg) {
