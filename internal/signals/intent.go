@@ -115,13 +115,16 @@ func detectLanguages(text string) uint8 {
 	return found
 }
 
-// conditionalWords set a condition or a threat: a ticket that says the
-// customer stays but holds one of these may still be leaving ("we don't
-// want to leave, but unless this is fixed we'll cancel").
-var conditionalWords = strings.Fields("unless otherwise 否则 不然 要不然 除非 再不 如果 要是 假如")
+// conditionalWords set a condition or a threat, or say that leaving is
+// forced: a ticket that says the customer stays but holds one of these may
+// still be leaving ("we don't want to leave, but unless this is fixed we'll
+// cancel", "不想走，但只能换了").
+var conditionalWords = phrases("unless otherwise 否则 不然 要不然 除非 再不 如果 要是 假如 " +
+	"have_to has_to no_choice forced 不得不 只好 只能 被迫 没办法 没得选")
 
-// conditional reports whether lower (lower-cased) sets a condition:
-// a word of conditionalWords, or the English word "if".
+// conditional reports whether lower (lower-cased) sets a condition or says
+// that leaving is forced: a phrase of conditionalWords ('_' for a space),
+// or the English word "if".
 func conditional(lower string) bool {
 	return containsAny(lower, conditionalWords) || hasWord(lower, "if") || strings.Contains(lower, "or else")
 }

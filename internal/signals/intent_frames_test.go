@@ -29,6 +29,8 @@ func TestIntentFrames(t *testing.T) {
 		{"staying", "我們不會因為這個就退訂，但真的很難用。", nil},
 		{"staying", "我们不换到钉钉，继续用你们的。", nil},
 		{"staying with a condition", "We don't want to leave, but if the sync breaks again we will cancel.", cancel},
+		{"forced to leave", "We don't want to cancel, but we have no choice, please close the account.", cancel},
+		{"forced to leave", "我们不想换，但老板说只能换到钉钉了。", []Intent{IntentCompetitor}},
 		{"a fact, not staying", "我们根本没取消，怎么收到了取消通知？", nil},
 		{"a question, not a negation", "三个人用太贵了，有没有小一点的套餐可以换？", []Intent{IntentDowngrade, IntentPrice}},
 		// objects of cancel verbs
