@@ -56,6 +56,32 @@ func TestIntentFrames(t *testing.T) {
 		{"a discount question", "请问有没有教育机构的折扣？", nil},
 		{"a client's price", "有个客户嫌贵，想让我们打个折。", nil},
 		{"a price of ours", "太贵了，能不能打个折？", []Intent{IntentPrice}},
+		// the eleventh batch's causes: leaving said without the keywords
+		{"a renewal refused", "续约这块就不考虑了，谢谢你们这两年。", cancel},
+		{"a renewal asked about", "续约的事可以下周再谈吗？", nil},
+		{"letting it lapse", "合同期满就算了，别再打电话来推续费。", cancel},
+		{"signing no more", "这份合约到期后我们不会再签。", cancel},
+		{"not on the list", "明年的供应商名单里没有你们了，请知悉。", cancel},
+		{"a pause of the service", "业务收缩，服务只能先停了。", cancel},
+		{"a pause of an in-product thing", "周报推送先停一停，下个月再开。", nil},
+		{"a subscription given back", "会员帮我们退掉吧，后面用不上。", cancel},
+		{"a bare 退 after a charge", "同一张卡扣了两次费，快点退。", []Intent{IntentRefund}},
+		{"an add-on removed", "增值的语音模块帮我们去掉。", []Intent{IntentDowngrade}},
+		{"back to a cheaper plan", "麻烦改回入门版，高级版我们用不完。", []Intent{IntentDowngrade}},
+		// the eleventh batch's causes: innocent trigger words in Taiwan and Hong Kong usage
+		{"renewing", "自動續約可以先取消嗎？改成匯款付款，我們還是會續。", nil},
+		{"not renewing", "自動續約幫我取消，我們不會續了。", cancel},
+		{"a credential revoked", "舊的 token 麻煩幫我註銷，外洩了。", nil},
+		{"a test account", "註銷咗一個測試帳號，可唔可以復原？", nil},
+		{"our account closed", "公司結束營運，帳號麻煩註銷。", cancel},
+		{"the buyers' refund", "有顧客想要退貨，我們這邊要在哪裡按退款？", nil},
+		{"our refund", "被多扣了一個月，我們要退款。", []Intent{IntentRefund}},
+		{"a price set in the product", "商品的價格我們想調高，要在哪裡改？", nil},
+		{"a price raised on us", "你們的價格又調高了，太誇張。", []Intent{IntentPrice}},
+		{"a budget approved", "今年預算批下來了，想再加五個席位。", nil},
+		{"a budget short", "今年預算不夠，這個費用真的負擔不起。", []Intent{IntentPrice}},
+		{"a downgrade disowned", "降級的話報表功能會少嗎？只是問問，沒有要降。", nil},
+		{"a downgrade asked", "報表功能用不到，幫我們降級到基本方案。", []Intent{IntentDowngrade}},
 	}
 	for _, tc := range tests {
 		if got := DetectIntent(tc.text); !slices.Equal(got, tc.want) {
