@@ -78,11 +78,11 @@ var (
 		"payment campaign campaigns ticket tickets duplicate workflow workflows scheduled schedule reservation reservations " +
 		"webinar call calls demo transaction transactions shipment shipments invoice invoices sequence automation automations " +
 		"broadcast message messages draft drafts reminder reminders session sessions batch policy digest newsletter newsletters webinar webinars " +
-		"add addon addons module modules feature features plugin plugins extension quote quotes estimate proposal")
+		"add addon addons module modules feature features plugin plugins extension quote quotes estimate proposal key keys token tokens")
 	beforeCancel = set("order orders customer customers shopper shoppers client clients buyer buyers guest guests invitee invitees attendee attendees one " +
 		"webinar webinars meeting meetings call demo event events session invoice invite invitation ticket tickets job jobs export report")
 	stopUnsub = set("email emails newsletter newsletters mailing list marketing notifications notification digest alerts " +
-		"agent agents user users member members colleague colleagues staff someone people")
+		"agent agents user users member members colleague colleagues staff someone people team teams")
 	stopUser = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
 		"test demo sandbox duplicate old sub guest guests from his her")
 	stopAccount = set("user users employee employees colleague colleagues staff member members agent agents contractor contractors " +
@@ -108,6 +108,7 @@ var (
 	subjWords   = set("subscription subscriptions account plan membership contract service renewal auto license licence")
 	enDets      = set("my our the this that your a an their entire whole company team organization organisation org workspace business us")
 	enFillers   = set("going gonna want wanna wanting plan planning intend intending need looking thinking considering to be of about " +
+		"here is asking requesting for one " +
 		"a an any really actually auto the with ahead proceed proceeding going be been getting seeing enough much more our this that it")
 	enWe = set("we we'll we've we're we'd i i'll i'm i've i'd us our")
 
@@ -187,6 +188,7 @@ var enPatterns = []enPattern{
 	{intent: IntentCancel, words: "we|i are|am leaving"},
 	{intent: IntentCancel, words: "mov* on"},
 	{intent: IntentCancel, words: "wind|winding down"},
+	{intent: IntentCancel, words: "wrap*|wind*|finish*|end|ending ... with you|yours"},
 	{intent: IntentCancel, words: "phas*|phasing out"},
 	{intent: IntentCancel, words: "offboard*", stop: stopAccount},
 	{intent: IntentCancel, words: "that's|thats it for us"},
@@ -303,7 +305,7 @@ var enPatterns = []enPattern{
 	{intent: IntentPrice, words: "value ... isn't|wasn't|not|gone|lacking|missing"},
 	{intent: IntentPrice, words: "value", wantNeg: true},
 	{intent: IntentPrice, words: "hard|can't|cannot|difficult|impossible ... justif*"},
-	{intent: IntentPrice, words: "hard|can't|cannot|difficult|impossible ... defend*", need: needPrice},
+	{intent: IntentPrice, words: "hard|can't|cannot|difficult|impossible ... defend*", need: needPrice, needText: true},
 	{intent: IntentPrice, words: "half|fraction what|of|the ... pay|paying|price|pricing|cost|charge*"},
 	{intent: IntentPrice, words: "pay|paying|spend|spending|spent enterprise|premium|top|good|serious|big|a|such ... money|prices|price|rates|dollar|dollars|lot|fortune|premium"},
 	{intent: IntentPrice, words: "lot|much for what|how", need: needPriceWide},
@@ -538,6 +540,13 @@ func matchFrom(ms []wordMatcher, mi int, toks []enToken, j int, clause int32) in
 // "were about to").
 func enNegated(toks []enToken, i int) bool {
 	c := toks[i].clause
+	// "nobody" or "no one" as the subject governs the clause ("nobody on
+	// our side wants to downgrade").
+	for k := i - 1; k >= 0 && k >= i-8 && toks[k].clause == c; k-- {
+		if toks[k].w == "nobody" || toks[k].w == "noone" || toks[k].w == "one" && k > 0 && toks[k-1].w == "no" {
+			return true
+		}
+	}
 	for k, n := i-1, 0; k >= 0 && toks[k].clause == c && n <= 5; k, n = k-1, n+1 {
 		switch w := toks[k].w; w {
 		case "not":
@@ -548,7 +557,7 @@ func enNegated(toks []enToken, i int) bool {
 		case "no":
 			if k+1 < len(toks) {
 				switch toks[k+1].w {
-				case "need", "intention", "plan", "plans", "longer", "reason", "desire", "interest":
+				case "need", "intention", "plan", "plans", "longer", "reason", "desire", "interest", "one":
 					return true
 				}
 			}
@@ -562,6 +571,11 @@ func enNegated(toks []enToken, i int) bool {
 	return false
 }
 
+// enNegOrIf are the words that can negate a phrase or make it
+// counterfactual (enNegated, enCounterfactual).
+var enNegOrIf = set("not never don't dont won't wont didn't didnt isn't isnt aren't wasn't doesn't wouldn't shouldn't ever no nobody noone " +
+	"almost nearly instead rather idea thought about going thinking considering planning")
+
 // enStaying are phrases that say the customer is not leaving or chose
 // this product ("we're not planning to leave, but ...", "we compared a few
 // helpdesks before picking you"): a ticket holding one has no cancel or
@@ -571,21 +585,39 @@ not_leaving not_planning_to_leave no_plans_to_leave not_going_anywhere we'd_neve
 picking_you picked_you chose_you chose_your choosing_you went_with_you
 `)
 
-func detectEnglish(text string) uint8 {
-	found := detectEnglishTokens(enTokenize(text))
-	if found&(intentBit(IntentCancel)|intentBit(IntentCompetitor)) != 0 && containsAny(strings.ToLower(text), enStaying) {
-		found &^= intentBit(IntentCancel) | intentBit(IntentCompetitor)
-	}
-	return found
+// detectEnglish returns the English intents of text and whether it says
+// that the customer stays (an enStaying phrase, or a leaving phrase that is
+// negated or counterfactual: "we are not cancelling", "we dropped the idea
+// of looking elsewhere"); see detectIntent for what staying does.
+func detectEnglish(text string) (uint8, bool) {
+	found, staying := detectEnglishTokens(enTokenize(text))
+	return found, staying || found&leavingBits != 0 && containsAny(strings.ToLower(text), enStaying)
 }
 
-func detectEnglishTokens(toks []enToken) uint8 {
+func detectEnglishTokens(toks []enToken) (uint8, bool) {
 	c := enCompiled()
 	var found uint8
+	staying := false
+	// Leaving patterns are tried again after a match only to find a
+	// negated one (staying), which needs a negation or counterfactual word.
+	negWords := slices.ContainsFunc(toks, func(t enToken) bool { return enNegOrIf[t.w] })
+	var lower string // the words of the text, built when first needed
+	joined := func() string {
+		if lower == "" {
+			var b strings.Builder
+			for _, t := range toks {
+				b.WriteString(t.w)
+				b.WriteByte(' ')
+			}
+			lower = b.String()
+		}
+		return lower
+	}
 	try := func(pi, i int) {
 		pat := &enPatterns[pi]
 		bit := intentBit(pat.intent)
-		if found&bit != 0 {
+		leave := bit&leavingBits != 0 && !pat.wantNeg
+		if found&bit != 0 && (staying || !leave || !negWords) {
 			return
 		}
 		ms := c.ms[pi]
@@ -614,9 +646,16 @@ func detectEnglishTokens(toks []enToken) uint8 {
 		if (pat.intent == IntentCompetitor || pat.intent == IntentRefund) && wordBefore(toks, i, enClients, false) {
 			return // "our customer switched to a competitor", "how can our customers get their money back"
 		}
+		if pat.intent == IntentCompetitor && enMoveFrom(toks, i, end) {
+			return // "we moved over from Freshdesk last spring": a move to this product
+		}
+		if pat.intent == IntentCancel && !enCancelObject(toks, i, end, joined) {
+			return
+		}
 		negated := enNegated(toks, i)
 		if enCounterfactual(toks, i) {
 			if !pat.wantNeg {
+				staying = staying || leave
 				return
 			}
 			negated = true // "we were going to renew, but ..."
@@ -628,6 +667,7 @@ func detectEnglishTokens(toks []enToken) uint8 {
 			return
 		}
 		if negated != pat.wantNeg {
+			staying = staying || leave && negated
 			return
 		}
 		found |= bit
@@ -656,7 +696,92 @@ func detectEnglishTokens(toks []enToken) uint8 {
 			}
 		}
 	}
-	return found
+	return found, staying
+}
+
+// enMoveFrom reports whether the move toks[i:end] is made from another
+// product with no target in its clause ("we moved over from Freshdesk last
+// spring"): a move to this product.
+func enMoveFrom(toks []enToken, i, end int) bool {
+	if end >= len(toks) || toks[end].w != "from" || toks[end].clause != toks[i].clause {
+		return false
+	}
+	for k := end + 1; k < len(toks) && toks[k].clause == toks[i].clause; k++ {
+		if toks[k].w == "to" || toks[k].w == "onto" {
+			return false
+		}
+	}
+	return true
+}
+
+// enThirdParties are parties a customer has contracts with besides this
+// product ("we terminated our contract with the courier").
+var enThirdParties = set("courier couriers carrier carriers supplier suppliers landlord bank agency agencies reseller resellers distributor " +
+	"distributors contractor contractors freelancer freelancers payroll insurer logistics shipping client clients customer customers partner partners them")
+
+// enPronouns stand for an object named before them.
+var enPronouns = set("it this that them")
+
+// enCancelObject reports whether the object of the cancel phrase
+// toks[i:end] can be the customer's subscription, account or contract with
+// this product. It cannot when
+//
+//   - a trial is ended to buy the paid product ("cancel the trial and move
+//     us to the paid Team plan"); text gives the words of the ticket;
+//   - an account is closed in a ticket saying that a person left the
+//     company, and its clause names no subscription and no "our" ("delete
+//     Mark's account, he left the company");
+//   - it is a contract "with" another party ("our contract with the
+//     courier");
+//   - the phrase's object is a pronoun, and its sentence named, before it,
+//     an innocent object (stopCancel) and no subscription word ("cancel the
+//     onboarding call, we don't need it anymore").
+func enCancelObject(toks []enToken, i, end int, text func() string) bool {
+	clause := toks[i].clause
+	account, ours := false, false
+	for k := i; k < len(toks) && k < end+5 && toks[k].clause == clause; k++ {
+		switch w := toks[k].w; {
+		case (w == "trial" || w == "trials") && k < end+3:
+			if trialToPaid(text()) {
+				return false
+			}
+		case w == "account" || w == "accounts":
+			account = true
+		case w == "our" || w == "my" || subjWords[w] && w != "account" && w != "accounts":
+			ours = true
+		case w == "with" && k >= end-1:
+			for j := k + 1; j < len(toks) && j <= k+3 && toks[j].clause == clause; j++ {
+				if enThirdParties[toks[j].w] {
+					return false
+				}
+				if !enDets[toks[j].w] {
+					break
+				}
+			}
+		}
+	}
+	for k := i - 1; k >= 0 && toks[k].clause == clause && !ours; k-- {
+		ours = toks[k].w == "our" || toks[k].w == "my" || subjWords[toks[k].w] && toks[k].w != "account"
+	}
+	if account && !ours && departed(text()) {
+		return false
+	}
+	pronoun, subject := false, false
+	for k := i; k < end; k++ {
+		pronoun = pronoun || enPronouns[toks[k].w]
+		subject = subject || subjWords[toks[k].w]
+	}
+	if !pronoun || subject {
+		return true
+	}
+	innocent := false
+	for k := i - 1; k >= 0 && toks[k].sentence == toks[i].sentence; k-- {
+		if subjWords[toks[k].w] {
+			return true
+		}
+		innocent = innocent || stopCancel[toks[k].w]
+	}
+	return !innocent
 }
 
 // stopped reports whether one of the words of the match toks[start+1:end]
@@ -714,8 +839,13 @@ func wordBefore(toks []enToken, i int, words map[string]bool, rescue bool) bool 
 func enCounterfactual(toks []enToken, i int) bool {
 	for k := i - 1; k >= 0 && k >= i-8 && toks[k].clause == toks[i].clause; k-- {
 		switch toks[k].w {
-		case "almost", "nearly":
-			return true
+		case "almost", "nearly", "instead", "rather":
+			return true // "instead of looking elsewhere", "rather than cancel"
+		case "idea", "thought":
+			// "we dropped the idea of looking elsewhere"
+			if k > 0 && strings.HasPrefix(toks[k-1].w, "drop") || k > 1 && slices.Contains([]string{"dropped", "gave", "abandoned", "scrapped", "shelved"}, toks[k-2].w) {
+				return true
+			}
 		case "about", "going":
 			if k > 0 && (toks[k-1].w == "were" || toks[k-1].w == "was") {
 				return true

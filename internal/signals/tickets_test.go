@@ -148,8 +148,8 @@ func (f *ticketFigures) summary() string {
 // TestTicketsTune reads the tuning sets (which may be looked at and
 // extended while the lexicon is changed: tune_* written with the frozen
 // evaluation sets, tune2_* to tune5_* by the first person tuning, tune6_*
-// to tune9_* by the second, each batch written before the rules it
-// motivated) and holds the tickets of each language, all batches together,
+// to tune9_* by the second, tune10_* by the third, tune11_* (Chinese only) by the fourth, each batch written
+// before the rules it motivated) and holds the tickets of each language, all batches together,
 // to the bars of the frozen evaluation sets.
 func TestTicketsTune(t *testing.T) {
 	for _, lang := range []string{"zh-hant", "zh-hans", "en"} {
@@ -158,7 +158,10 @@ func TestTicketsTune(t *testing.T) {
 			for _, in := range intentOrder {
 				all.kind[in] = &[3]int{}
 			}
-			for _, batch := range []string{"tune", "tune2", "tune3", "tune4", "tune5", "tune6", "tune7", "tune8", "tune9"} {
+			for _, batch := range []string{"tune", "tune2", "tune3", "tune4", "tune5", "tune6", "tune7", "tune8", "tune9", "tune10", "tune11"} {
+				if lang == "en" && chineseOnlyBatches[batch] {
+					continue
+				}
 				path := "testdata/tickets/" + batch + "_" + lang + ".tsv"
 				f := measureTickets(t, path, testing.Verbose())
 				t.Logf("%s: %s", path, f.summary())
@@ -169,6 +172,10 @@ func TestTicketsTune(t *testing.T) {
 		})
 	}
 }
+
+// chineseOnlyBatches are the tuning batches written for Chinese only
+// (tune11: zh-hans recall and zh-hant precision).
+var chineseOnlyBatches = map[string]bool{"tune11": true}
 
 // add adds the counts of g to f.
 func (f *ticketFigures) add(g *ticketFigures) {
