@@ -26,14 +26,19 @@ import (
 // same figures come from `train text` (scripts/ticket-figures.sh).
 func TestTicketsEval(t *testing.T) {
 	// floors: intent precision, intent recall, negative recall, negative
-	// accuracy, as measured on 2026-12-02 after the second tuning round
-	// (tuning batches 6 to 9), rounded down; the 2026-12-01 floors were
+	// accuracy, as measured on 2026-12-02 after the fourth tuning round
+	// (tuning batches 10 and 11), rounded down. That round traded one
+	// Traditional churn ticket and one negative Traditional ticket for
+	// precision (zh-hant intent recall 0.918 -> 0.898, negative recall
+	// 0.891 -> 0.873, intent precision 0.865 -> 0.917). Earlier floors:
+	// 2026-12-02, third round: zh-hant {0.86, 0.91, 0.89, 0.88}, zh-hans
+	// {0.88, 0.82, 0.88, 0.89}, en {0.88, 0.86, 0.83, 0.86}; 2026-12-01:
 	// zh-hant {0.86, 0.91, 0.87, 0.86}, zh-hans {0.88, 0.82, 0.87, 0.85},
 	// en {0.85, 0.86, 0.75, 0.80}.
 	floors := map[string][4]float64{
-		"zh-hant": {0.86, 0.91, 0.89, 0.88},
-		"zh-hans": {0.88, 0.82, 0.88, 0.89},
-		"en":      {0.88, 0.86, 0.83, 0.86},
+		"zh-hant": {0.91, 0.89, 0.87, 0.89},
+		"zh-hans": {0.95, 0.83, 0.88, 0.92},
+		"en":      {0.90, 0.87, 0.83, 0.86},
 	}
 	strict := os.Getenv("SIGNALS_EVAL_STRICT") == "1"
 	for _, lang := range []string{"zh-hant", "zh-hans", "en"} {
