@@ -179,6 +179,12 @@ func TestConsoleInTraditionalChinese(t *testing.T) {
 	b.checkNoEnglish("customer")
 	b.screenshot("customer-zh-TW")
 
+	// The queue: the plays in zh-TW as the API gives them, the rest from
+	// the console's tables.
+	b.goTo("the cases", "cases", chromedp.Click(chromedp.ID("nav-cases")))
+	b.checkNoEnglish("cases")
+	b.screenshot("cases-zh-TW")
+
 	if errs := b.pageErrors(); len(errs) > 0 {
 		t.Errorf("the pages raised errors:\n%s", strings.Join(errs, "\n"))
 	}
