@@ -72,20 +72,13 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 	}
 }
 
-// idsInEachGroup answers a customer id that h puts in the treated group and
-// one it holds out.
-func idsInEachGroup(h cases.Holdout, prefix string) (treated, control string) {
-	for i := 0; treated == "" || control == ""; i++ {
-		id := fmt.Sprintf("%s%d", prefix, i)
-		if h.Group(id) == cases.GroupControl {
-			if control == "" {
-				control = id
-			}
-		} else if treated == "" {
-			treated = id
+// idIn answers the first id "<prefix><n>" that h puts in group g.
+func idIn(h cases.Holdout, g cases.Group, prefix string) string {
+	for i := 0; ; i++ {
+		if id := fmt.Sprintf("%s%d", prefix, i); h.Group(id) == g {
+			return id
 		}
 	}
-	return treated, control
 }
 
 // TestConsoleCases drives the support team's queue with the real api and a
@@ -105,7 +98,7 @@ func TestConsoleCases(t *testing.T) {
 	}
 	models := smallModel(t)
 	h := cases.Holdout{Share: 0.4, Salt: "console-cases-e2e"}
-	treated, control := idsInEachGroup(h, "acct-")
+	treated, control := idIn(h, cases.GroupTreatment, "acct-"), idIn(h, cases.GroupControl, "acct-")
 	p := startAPI(t, map[string]string{
 		"CHURN_MODELS_DIR":    models,
 		"CHURN_API_KEYS":      "read:" + consoleReadKey + ",admin:" + consoleAdminKey,
