@@ -354,6 +354,22 @@ func TestConsoleCases(t *testing.T) {
 	}
 	b.screenshot("model-performance-settled")
 
+	// A read key sees the queue without actions, and the impact page
+	// without the curves (the control group is listed to admins only).
+	b.goTo("sign out", "login", chromedp.Click(chromedp.ID("sign-out")))
+	b.goTo("sign in to read", "at-risk", chromedp.SendKeys(chromedp.ID("api-key"), consoleReadKey), chromedp.Click(chromedp.ID("sign-in")))
+	b.goTo("the cases to read", "cases", chromedp.Click(chromedp.ID("nav-cases")))
+	if n := eval[int](b, `document.querySelectorAll("#cases-table tbody tr").length`); n != 1 {
+		t.Errorf("a read key sees %d cases in My cases", n)
+	}
+	if eval[bool](b, `!!document.querySelector("#cases-table .case-actions") || !document.getElementById("cases-read-only")`) {
+		t.Error("a read key is offered the case actions")
+	}
+	b.goTo("the impact page to read", "impact", chromedp.Click(chromedp.ID("nav-impact")))
+	if !eval[bool](b, `!!document.getElementById("curves-need-admin") && !document.getElementById("churn-curves") && !!document.getElementById("impact-interval")`) {
+		t.Error("a read key's impact page: the curves' note or the interval is missing")
+	}
+
 	var errs []string // the blank note's 422 is the one error wanted
 	for _, e := range b.pageErrors() {
 		if !strings.Contains(e, "HTTP 422 for "+p.base+"/v1/cases/"+tc.ID) {
