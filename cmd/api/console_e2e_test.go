@@ -304,7 +304,6 @@ func TestConsoleEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the api and a browser")
 	}
-	b := newBrowser(t)
 	dataDir, models := demoSetup(t)
 	// The CRM: a local receiver of the webhook alerts.
 	var received atomic.Int64
@@ -371,7 +370,9 @@ func TestConsoleEndToEnd(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	// A wrong key is refused; the read key signs in.
+	// A wrong key is refused; the read key signs in. The browser starts
+	// after the slow setup: its time limit is for the pages.
+	b := newBrowser(t)
 	b.do("open the console", chromedp.Navigate(console), chromedp.WaitVisible(chromedp.ID("api-key")))
 	b.waitPage("login")
 	b.screenshot("login")

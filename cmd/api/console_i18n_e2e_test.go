@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -178,6 +179,33 @@ func TestConsoleInTraditionalChinese(t *testing.T) {
 	}
 	b.checkNoEnglish("customer")
 	b.screenshot("customer-zh-TW")
+
+	// The queue: the plays in zh-TW as the API gives them, the rest from
+	// the console's tables.
+	b.goTo("the cases", "cases", chromedp.Click(chromedp.ID("nav-cases")))
+	b.checkNoEnglish("cases")
+	b.screenshot("cases-zh-TW")
+	// "More cases" adds the next page below and moves the focus to it; no
+	// control case is ever listed.
+	var controls struct {
+		Items []struct {
+			CustomerID string `json:"customer_id"`
+		} `json:"items"`
+	}
+	getJSON(t, p.base+"/v1/cases?group=control&limit=500", "", &controls)
+	if eval[bool](b, `!document.getElementById("more-cases").hidden`) {
+		b.do("more cases", chromedp.Click(chromedp.ID("more-cases")))
+		b.waitJS("the next page of cases", `document.querySelectorAll("#cases-table tbody tr").length > 25 && document.activeElement.matches("#cases-table tbody tr:nth-child(26) a")`)
+	}
+	shownCases := eval[[]string](b, `[...document.querySelectorAll("#cases-table tbody tr")].map(tr => tr.dataset.customer)`)
+	for _, c := range controls.Items {
+		if slices.Contains(shownCases, c.CustomerID) {
+			t.Errorf("the queue lists the control customer %s", c.CustomerID)
+		}
+	}
+	if len(controls.Items) == 0 || len(shownCases) <= 25 {
+		t.Errorf("the demo's queue: %d control cases, %d rows after More", len(controls.Items), len(shownCases))
+	}
 
 	if errs := b.pageErrors(); len(errs) > 0 {
 		t.Errorf("the pages raised errors:\n%s", strings.Join(errs, "\n"))

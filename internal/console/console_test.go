@@ -264,26 +264,37 @@ func TestIDsOfTheContract(t *testing.T) {
 		"customer-score", "drivers-table", "score-chart", "usage-chart", "tickets-table", "tickets-chart", "pages-table",
 		"profile", "alerts-table", "churn-rate-chart", "mrr-churn-chart", "predicted-chart", "cohort-heatmap",
 		"metrics-table", "model-figures", "candidates-table", "versions-table", "download-report", "webhooks-table",
+		// Issue 17: the queue, the case in the customer page, the impact page
+		// and how the scores turned out.
+		"nav-cases", "nav-impact", "agent-form", "agent-name", "save-agent", "case-views",
+		"cases-table", "more-cases", "customer-cases", "holdout-mark", "impact-groups-table", "impact-interval",
+		"impact-difference-text", "impact-needed", "impact-method", "churn-curves", "curves-need-admin",
+		"impact-plays-table", "model-performance", "performance-table", "performance-chart", "predicted-actual-chart",
 	} {
 		if !strings.Contains(text, `'`+id+`'`) && !strings.Contains(text, `"`+id+`"`) {
 			t.Errorf("no element id %q in the static files", id)
 		}
 	}
 	for _, s := range []string{"churn.apiKey", "'Bearer '", "customer-link", "usage-drop", "/v1/whoami", "/v1/at-risk",
+		"/v1/cases", "/v1/retention/impact", "/v1/model/performance", "'PATCH'", "assign-me", "set-status", "add-note", "case-card",
 		"/v1/metrics/churn", "/v1/model/report", "/v1/webhooks", "aria-live=\"polite\"", "sessionStorage", "dataset.state", "dataset.page"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("the static files lack %s", s)
 		}
 	}
 	// The key is kept in sessionStorage only: localStorage holds the
-	// language choice alone (js/i18n.js, issue 15), never the key.
+	// language choice (js/i18n.js, issue 15) and the agent's name
+	// (js/agent.js, issue 17) alone, never the key.
+	stored := map[string]string{"js/i18n.js": "'churn.lang'", "js/agent.js": "'churn.agent'"}
 	for name, b := range staticFiles(t) {
-		if strings.Contains(string(b), "localStorage") && name != "js/i18n.js" {
+		if _, ok := stored[name]; strings.Contains(string(b), "localStorage") && !ok {
 			t.Errorf("%s uses localStorage: the key must be kept in sessionStorage only", name)
 		}
 	}
-	if i18n := string(staticFiles(t)["js/i18n.js"]); strings.Contains(i18n, "churn.apiKey") || strings.Contains(i18n, "getKey") || !strings.Contains(i18n, "'churn.lang'") {
-		t.Error("js/i18n.js must keep the language choice alone in localStorage")
+	for name, key := range stored {
+		if js := string(staticFiles(t)[name]); strings.Contains(js, "churn.apiKey") || strings.Contains(js, "getKey") || !strings.Contains(js, key) {
+			t.Errorf("%s must keep %s alone in localStorage", name, key)
+		}
 	}
 }
 

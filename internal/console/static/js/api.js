@@ -42,17 +42,21 @@ export function setUnauthorizedHandler(fn) {
 /**
  * Fetches an API path. Options: signal (AbortSignal), key (a key to use
  * instead of the stored one; "" for none), probe (a 401 is only reported, the
- * stored key stays and no handler runs). Answers the Response when it is 2xx;
+ * stored key stays and no handler runs), method and body (sent as JSON). Answers the Response when it is 2xx;
  * throws ApiError otherwise (status 0 for a network failure) and
  * DOMException AbortError when aborted.
  */
-export async function request(path, { signal, key, probe = false, accept = 'application/json' } = {}) {
+export async function request(path, { signal, key, probe = false, accept = 'application/json', method = 'GET', body } = {}) {
   const k = key === undefined ? getKey() : key;
   const headers = { Accept: accept };
   if (k) headers.Authorization = 'Bearer ' + k;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {
-    res = await fetch(inLanguage(path), { headers, signal, credentials: 'same-origin', cache: 'no-store' });
+    res = await fetch(inLanguage(path), {
+      method, headers, signal, credentials: 'same-origin', cache: 'no-store',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (e) {
     if (e && e.name === 'AbortError') throw e;
     throw new ApiError(0, { title: t('api.unreachable'), detail: t('api.unreachableDetail') });
@@ -76,6 +80,11 @@ export async function getJSON(path, opts) {
     if (e && e.name === 'AbortError') throw e;
     throw new ApiError(res.status, { title: t('api.unreadable'), detail: t('api.unreadableDetail', { path }) });
   }
+}
+
+/** Sends body as JSON with method (PATCH, POST…) and parses the JSON answer (see request). */
+export function sendJSON(path, method, body, opts = {}) {
+  return getJSON(path, { ...opts, method, body });
 }
 
 /** Fetches an API path as a Blob (see request). */
@@ -102,7 +111,7 @@ export function isQuiet(err) {
 }
 
 /** The routes whose answers hold sentences, where the API takes a lang parameter. */
-const WORDED = /^\/v1\/(?:at-risk|score|customers\/[^/?]+\/risk)(?:\?|$)/;
+const WORDED = /^\/v1\/(?:at-risk|score|customers\/[^/?]+\/(?:risk|cases)|cases(?:\/[^/?]+)?)(?:\?|$)/;
 
 /** A path of a worded route with the console's language as its lang parameter (other paths as they are). */
 export function inLanguage(path) {

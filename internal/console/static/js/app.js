@@ -8,6 +8,8 @@ import { LANGS, lang, setLang, t } from './i18n.js';
 import * as login from './pages/login.js';
 import * as atRisk from './pages/at-risk.js';
 import * as customer from './pages/customer.js';
+import * as cases from './pages/cases.js';
+import * as impact from './pages/impact.js';
 import * as metrics from './pages/metrics.js';
 import * as model from './pages/model.js';
 import * as webhooks from './pages/webhooks.js';
@@ -37,11 +39,11 @@ export function parseHash(hash) {
     return { name: 'customer', params, id };
   }
   const name = parts.length === 1 ? parts[0] : '';
-  return { name: ['login', 'at-risk', 'metrics', 'model', 'webhooks'].includes(name) ? name : 'not-found', params };
+  return { name: ['login', 'at-risk', 'cases', 'impact', 'metrics', 'model', 'webhooks'].includes(name) ? name : 'not-found', params };
 }
 
 const pages = {
-  login, 'at-risk': atRisk, customer, metrics, model, webhooks,
+  login, 'at-risk': atRisk, customer, cases, impact, metrics, model, webhooks,
   'not-found': {
     title: () => t('notFound.title'),
     render: () => [h('h1', { text: t('notFound.title') }),

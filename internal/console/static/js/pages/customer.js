@@ -1,7 +1,8 @@
-// One customer: score and drivers, 90 days of history (score, usage,
-// tickets, risk pages), profile and the alerts sent. The four requests run in
-// parallel; each section shows its own error, and only a failed profile
-// (e.g. an unknown customer) fails the whole page.
+// One customer: score and drivers, its cases (with the agent's actions, or
+// the hold-out mark of a control customer), 90 days of history (score,
+// usage, tickets, risk pages), profile and the alerts sent. The five
+// requests run in parallel; each section shows its own error, and only a
+// failed profile (e.g. an unknown customer) fails the whole page.
 
 import { getJSON, isQuiet } from '../api.js';
 import { barChart, describe, figure, lineChart } from '../charts.js';
@@ -9,6 +10,7 @@ import { dl, h, missing, problemView, riskBadge, section, table } from '../dom.j
 import { date, dateTime, int, isNum, money, num, pct, points, sentimentWord, signed, yesNo } from '../format.js';
 import { t } from '../i18n.js';
 import { signalsSection } from '../signals.js';
+import { agentForm, canWrite, caseActions, isActive, outcomeWords, replaceKeepingFocus, statusBadge } from '../cases.js';
 
 const DAYS = 90;
 const RISK_PAGES = ['cancel', 'downgrade', 'pricing', 'billing', 'refund', 'export', 'competitor'];
@@ -16,7 +18,7 @@ const RISK_PAGES = ['cancel', 'downgrade', 'pricing', 'billing', 'refund', 'expo
 /** The page title. */
 export const title = (ctx) => t('customer.title', { id: ctx.id });
 
-/** Loads the customer's four answers and builds the sections. */
+/** Loads the customer's five answers and builds the sections. */
 export async function render(ctx) {
   const base = '/v1/customers/' + encodeURIComponent(ctx.id);
   const opts = { signal: ctx.signal };
@@ -25,16 +27,19 @@ export async function render(ctx) {
     getJSON(base + '/risk', opts),
     getJSON(`${base}/history?days=${DAYS}`, opts),
     getJSON(base + '/alerts?limit=50', opts),
+    getJSON(base + '/cases', opts),
   ]);
   const quiet = results.find((r) => r.status === 'rejected' && isQuiet(r.reason));
   if (quiet) throw quiet.reason;
-  const [profile, risk, history, alerts] = results;
+  const [profile, risk, history, alerts, cases] = results;
   if (profile.status === 'rejected') throw profile.reason;
   const back = h('a', { id: 'back-to-list', class: 'back-link', href: ctx.session.lastAtRisk || '#/at-risk' }, t('customer.back'));
   return [
     h('p', {}, back),
     h('h1', {}, t('customer.heading'), h('span', { class: 'customer-id', text: ctx.id })),
+    holdoutMark(cases),
     h('div', { class: 'grid-2' }, scoreSection(risk), profileSection(profile.value)),
+    casesSection(cases, ctx),
     signalsSection(risk),
     driversSection(risk),
     historySections(history),
@@ -254,4 +259,64 @@ function payloadScore(p) {
   if (!p || typeof p !== 'object') return null;
   if (p.data && typeof p.data === 'object' && isNum(p.data.score)) return p.data.score;
   return isNum(p.score) ? p.score : null;
+}
+
+/** The cases of the answer, the ones still worked first, then newest first (the API's order). */
+function caseItems(result) {
+  const items = result.status === 'fulfilled' && Array.isArray(result.value.items) ? result.value.items : [];
+  return [...items.filter(isActive), ...items.filter((c) => !isActive(c))];
+}
+
+/** #holdout-mark: a control customer (a case held out) is not to be contacted. */
+function holdoutMark(result) {
+  const held = caseItems(result).find((c) => c.holdout);
+  if (!held) return null;
+  return h('p', { id: 'holdout-mark', class: 'holdout-mark', role: 'note' },
+    h('strong', { text: t('case.holdoutTitle') }), ' ', t('case.holdoutText'));
+}
+
+/** #customer-cases: each case of the customer (the one still worked first) with its actions. */
+function casesSection(result, ctx) {
+  return section('customer-cases', t('customerCases.title'), orError(result, () => {
+    const items = caseItems(result);
+    if (!items.length) return h('p', { id: 'cases-none', class: 'empty', text: t('customerCases.none') });
+    const write = canWrite(ctx.session);
+    const needsName = write && items.some((c) => !c.holdout);
+    return [
+      needsName ? agentForm(ctx, () => ctx.navigate(location.hash)) : null,
+      write ? null : h('p', { class: 'notice', text: t('case.readOnly') }),
+      items.map((c) => caseCard(c, ctx, write)),
+    ];
+  }));
+}
+
+/**
+ * One case (article.case-card): status, opening figures, play and its text,
+ * outcome, notes and, for a treated case, the actions. The drivers at
+ * opening are left out: the API keeps their sentences in English only, and
+ * the page's "Why this score" gives today's in the console's language.
+ */
+function caseCard(c, ctx, write) {
+  const play = c.play && typeof c.play === 'object' ? c.play : {};
+  const notes = Array.isArray(c.notes) ? c.notes : [];
+  const hid = `case-${c.id}-heading`;
+  const card = h('article', { class: 'case-card' + (c.holdout ? ' case-holdout' : ''), 'aria-labelledby': hid, dataset: { caseId: String(c.id ?? '') } },
+    h('h3', { id: hid }, t('customerCases.opened', { date: date(c.opened_at) }), ' ', statusBadge(c.status)),
+    c.holdout ? h('p', { class: 'holdout-mark holdout-case', text: c.holdout_note ? String(c.holdout_note) : t('case.holdoutText') }) : null,
+    dl([
+      [t('cases.col.score'), pct(c.score)],
+      [t('cases.col.revenue'), isNum(c.revenue_at_risk) ? money(c.revenue_at_risk) : null],
+      [t('cases.col.owner'), c.owner ? String(c.owner) : missing(t('case.noOwner'))],
+      [t('customerCases.outcome'), h('span', { class: 'case-outcome', dataset: { outcome: String(c.outcome || '') }, text: outcomeWords(c) })],
+      [t('cases.col.play'), play.name ? String(play.name) : null],
+    ], { class: 'facts' }),
+    play.text ? h('p', { class: 'play-text', text: String(play.text) }) : null,
+    h('h4', { text: t('customerCases.notes') }),
+    notes.length
+      ? h('ul', { class: 'case-notes' }, notes.map((n) => h('li', {},
+        h('span', { class: 'note-meta', text: t('customerCases.noteBy', { author: String(n.author ?? ''), at: dateTime(n.at) }) }), ' ',
+        h('span', { class: 'note-text', text: String(n.text ?? '') }))))
+      : h('p', { class: 'empty', text: t('customerCases.noNotes') }),
+    write && !c.holdout ? caseActions(c, ctx, (updated, action) => replaceKeepingFocus(card, caseCard(updated, ctx, write), action)) : null);
+  return card;
 }

@@ -1,9 +1,11 @@
 // The model: GET /v1/model (the active model's figures and candidates),
+// GET /v1/model/performance (how the scores turned out, month by month),
 // GET /v1/models (every version) and the HTML report as a download.
 
 import { getBlob, getJSON, isQuiet } from '../api.js';
+import { barChart, describe, figure, lineChart } from '../charts.js';
 import { dl, h, missing, problemView, scroller, section, table } from '../dom.js';
-import { dateTime, int, isNum, num, pct } from '../format.js';
+import { dateTime, int, isNum, month, num, pct } from '../format.js';
 import { t } from '../i18n.js';
 
 /** The page title. */
@@ -12,8 +14,9 @@ export const title = () => t('model.title');
 /** Loads both answers and builds the page; no model (503) is shown in its section. */
 export async function render(ctx) {
   const opts = { signal: ctx.signal };
-  const [active, versions] = await Promise.allSettled([getJSON('/v1/model', opts), getJSON('/v1/models', opts)]);
-  for (const r of [active, versions]) {
+  const [active, versions, performance] = await Promise.allSettled([getJSON('/v1/model', opts), getJSON('/v1/models', opts),
+    getJSON('/v1/model/performance', opts)]);
+  for (const r of [active, versions, performance]) {
     if (r.status === 'rejected' && isQuiet(r.reason)) throw r.reason;
   }
   if (active.status === 'rejected' && active.reason.status !== 503) throw active.reason;
@@ -23,6 +26,7 @@ export async function render(ctx) {
     h('h1', { text: t('model.title') }),
     m ? figuresSection(m, ctx) : section('model-figures', t('model.active'), problemView(active.reason, 'h3'),
       h('p', { text: t('model.needsModel') })),
+    performanceSection(performance),
     m ? candidatesSection(m) : null,
     versionsSection(versions.value),
   ];
@@ -135,4 +139,54 @@ function versionsSection(body) {
       ];
     }),
   })));
+}
+
+/**
+ * #model-performance: per month of snapshots, how the scores turned out
+ * once the horizon has passed (ROC AUC, precision and recall of the
+ * flagged, predicted churn beside actual) as two charts and a table; the
+ * months still inside their horizon are marked pending.
+ */
+export function performanceSection(result) {
+  const id = 'model-performance';
+  if (result.status === 'rejected') return section(id, t('perf.title'), problemView(result.reason, 'h3'));
+  const months = (Array.isArray(result.value.months) ? result.value.months : []).filter((x) => x && typeof x === 'object');
+  if (!months.length) return section(id, t('perf.title'), h('p', { id: 'performance-empty', class: 'empty', text: t('perf.empty') }));
+  const settled = months.filter((x) => x.settled);
+  const labels = settled.map((x) => String(x.month));
+  const shown = labels.map(month);
+  const charts = settled.length ? h('div', { class: 'grid-2' },
+    figure('performance-figure', t('perf.qualityCaption'), lineChart({
+      id: 'performance-chart', title: t('perf.qualityTitle'), labels, xFormat: month, yMin: 0, yMax: 1, yFormat: (v) => num(v, 2), width: 560, height: 240,
+      series: [{ name: t('model.rocAuc'), values: settled.map((x) => (isNum(x.roc_auc) ? x.roc_auc : null)) },
+        { name: t('perf.precision'), values: settled.map((x) => (isNum(x.precision) ? x.precision : null)) },
+        { name: t('perf.recall'), values: settled.map((x) => (isNum(x.recall) ? x.recall : null)) }],
+      summary: t('perf.qualitySummary', { d: describe(shown, settled.map((x) => (isNum(x.roc_auc) ? x.roc_auc : null)), (v) => num(v, 3)) }),
+    })),
+    figure('predicted-actual-figure', t('perf.churnCaption'), barChart({
+      id: 'predicted-actual-chart', title: t('perf.churnTitle'), labels, xFormat: month, yFormat: (v) => num(v, 1), width: 560, height: 240,
+      series: [{ name: t('perf.predicted'), values: settled.map((x) => (isNum(x.predicted) ? x.predicted : null)) },
+        { name: t('perf.actual'), values: settled.map((x) => (isNum(x.actual) ? x.actual : null)) }],
+      summary: t('perf.churnSummary', { d: describe(shown, settled.map((x) => (isNum(x.actual) ? x.actual : null)), (v) => num(v, 1)) }),
+    })))
+    : h('p', { id: 'performance-pending', class: 'notice', text: t('perf.allPending') });
+  const pending = (x) => (x.settled ? null : { content: h('span', { class: 'tag', text: t('perf.pending') }), cls: 'pending' });
+  const cell = (x, v) => pending(x) || v;
+  return section(id, t('perf.title'),
+    h('p', { class: 'help', text: t('perf.lead') }),
+    charts,
+    scroller(t('perf.title'), table({
+      id: 'performance-table',
+      caption: t('perf.caption'),
+      columns: [{ label: t('common.month') }, { label: t('perf.customers'), num: true }, { label: t('perf.churned'), num: true }, { label: t('model.rocAuc'), num: true },
+        { label: t('perf.flagged'), num: true }, { label: t('perf.precision'), num: true }, { label: t('perf.recall'), num: true },
+        { label: t('perf.predicted'), num: true }, { label: t('perf.actual'), num: true }],
+      rows: months.map((x) => [
+        month(x.month), int(x.customers),
+        cell(x, int(x.churned)), cell(x, isNum(x.roc_auc) ? f3(x.roc_auc) : missing()), cell(x, int(x.flagged)),
+        cell(x, isNum(x.precision) ? pct(x.precision) : missing()), cell(x, isNum(x.recall) ? pct(x.recall) : missing()),
+        cell(x, num(x.predicted, 1)), cell(x, int(x.actual)),
+      ]),
+      rowHeaders: true,
+    })));
 }
