@@ -26,8 +26,6 @@ const (
 	floodSenders   = 3                     // concurrent senders of large POST /v1/score
 	floodTickets   = 200                   // tickets per flood request
 	floodTicketLen = 20000                 // bytes of text per ticket (4 MB a request)
-	lookupWorkers  = 4                     // the other client's connections
-	lookupPause    = 5 * time.Millisecond  // between one worker's lookups
 	floodPause     = 10 * time.Millisecond // a flood sender's pause after a refusal
 )
 
@@ -48,10 +46,23 @@ func floodBody() []byte {
 	return b.Bytes()
 }
 
-// latencies measures the other client's GET /v1/customers/{id}/risk for d:
-// lookupWorkers connections, each pausing lookupPause between lookups. It
-// returns the sorted latencies and the count of answers other than 200.
-func latencies(b *testing.B, url string, ids []string, d time.Duration) ([]time.Duration, int64) {
+// lookupLoad is the other client of the flood benchmark: how many
+// connections look customers up, each pausing between its lookups.
+type lookupLoad struct {
+	name    string
+	workers int
+	pause   time.Duration
+}
+
+// lookupLoads are the two loads the benchmark measures: a light one, and a
+// saturating one like the issue's measurement (wrk with 64 connections).
+var lookupLoads = []lookupLoad{{"light", 4, 5 * time.Millisecond}, {"saturated", 64, 0}}
+
+// latencies measures the other client's GET /v1/customers/{id}/risk for d
+// under load l. It returns the sorted latencies and the count of answers
+// other than 200.
+func latencies(b *testing.B, url string, ids []string, d time.Duration, l lookupLoad) ([]time.Duration, int64) {
+	lookupWorkers := l.workers
 	client := benchClient(lookupWorkers)
 	var failed atomic.Int64
 	lat := make([][]time.Duration, lookupWorkers)
@@ -74,7 +85,9 @@ func latencies(b *testing.B, url string, ids []string, d time.Duration) ([]time.
 				if resp.StatusCode != http.StatusOK {
 					failed.Add(1)
 				}
-				time.Sleep(lookupPause)
+				if l.pause > 0 {
+					time.Sleep(l.pause)
+				}
 			}
 		})
 	}
@@ -96,9 +109,15 @@ func quantile(sorted []time.Duration, q float64) float64 {
 // unloaded, then while one read key floods POST /v1/score with 4 MB of
 // ticket text per request from floodSenders connections (ignoring
 // Retry-After, pausing floodPause after each refusal). It reports both
-// p99s, their ratio (the aim: at most 2) and what the flood got.
-// `make bench-flood` runs it.
+// p99s, their ratio (the aim: at most 2) and what the flood got, for each
+// of lookupLoads. `make bench-flood` runs it.
 func BenchmarkFlood(b *testing.B) {
+	for _, l := range lookupLoads {
+		b.Run(l.name, func(b *testing.B) { benchFlood(b, l) })
+	}
+}
+
+func benchFlood(b *testing.B, l lookupLoad) {
 	keys, err := ParseKeys("read:" + floodKey + ",read:" + lookupKey)
 	if err != nil {
 		b.Fatal(err)
@@ -112,8 +131,8 @@ func BenchmarkFlood(b *testing.B) {
 	body := floodBody()
 	b.ResetTimer()
 
-	latencies(b, hs.URL, ids, time.Second) // warm up
-	calm, calmFailed := latencies(b, hs.URL, ids, floodPhase)
+	latencies(b, hs.URL, ids, time.Second, l) // warm up
+	calm, calmFailed := latencies(b, hs.URL, ids, floodPhase, l)
 
 	stop := make(chan struct{})
 	var status sync.Map // status code -> *atomic.Int64
@@ -144,7 +163,7 @@ func BenchmarkFlood(b *testing.B) {
 			}
 		})
 	}
-	loaded, loadedFailed := latencies(b, hs.URL, ids, floodPhase)
+	loaded, loadedFailed := latencies(b, hs.URL, ids, floodPhase, l)
 	close(stop)
 	wg.Wait()
 	b.StopTimer()
