@@ -130,6 +130,12 @@ func (s *Server) listCases(c *gin.Context) {
 // getCase answers GET /v1/cases/{id}.
 func (s *Server) getCase(c *gin.Context) {
 	cs, err := s.app.Cases().Get(c.Request.Context(), c.Param("id"))
+	s.answerCase(c, cs, err)
+}
+
+// answerCase answers with a case in the request's language, or err's
+// problem.
+func (s *Server) answerCase(c *gin.Context, cs cases.Case, err error) {
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -214,13 +220,7 @@ func (s *Server) patchCase(c *gin.Context) {
 		return
 	}
 	cs, err := s.app.Cases().Patch(c.Request.Context(), c.Param("id"), p, author)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	l := langOf(c)
-	answerIn(c, l)
-	c.JSON(http.StatusOK, caseIn(cs, l))
+	s.answerCase(c, cs, err)
 }
 
 // retentionImpact answers GET /v1/retention/impact?from=YYYY-MM&to=YYYY-MM:
