@@ -71,13 +71,16 @@ func (a *Alerts) subscriptions(ctx context.Context) ([]webhook.Subscription, err
 	return subs, nil
 }
 
-// Wanted reports whether any webhook subscription exists, so that the
-// scoring and import paths do no alert work (an extra read of the previous
-// score, a rescoring of everyone loaded) when nobody listens.
+// Wanted reports whether a new score can raise alert work: a case (cases
+// on) or a webhook delivery (a subscription exists), so that the import
+// path rescores loaded customers through the alerts only then.
 func (a *Alerts) Wanted(ctx context.Context) bool {
-	if a.cases != nil {
-		return true // every crossing into risk opens a case
-	}
+	return a.cases != nil || a.subscribed(ctx)
+}
+
+// subscribed reports whether any webhook subscription exists: only a
+// delivery's payload needs the previous score (an extra read).
+func (a *Alerts) subscribed(ctx context.Context) bool {
 	if a.hooks == nil {
 		return false
 	}

@@ -99,7 +99,7 @@ func (s *Service) scoreStored(ctx context.Context, m *model.Artifact, id string,
 	var prev *float64
 	if cached != nil {
 		prev = &cached.Score.Score
-	} else if s.alerts.Wanted(ctx) {
+	} else if s.alerts.subscribed(ctx) { // the previous score is for webhook payloads
 		if sc, err := s.st.GetScore(ctx, id); err == nil {
 			prev = &sc.Score
 		}
